@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using Kith.Core.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Core.Identity;
+
+/// <summary>Creates, lists and revokes API tokens. A token is shown once; only its hash is kept.</summary>
+public sealed class ApiTokens(KithDb db, TimeProvider clock)
+{
+    public const string TokenPrefix = "kith_";
+
+    public static string Hash(string token) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>Returns the stored token and the secret, which exists nowhere else after this call.</summary>
+    public async Task<(ApiToken Token, string Secret)> CreateAsync(long userId, string name, CancellationToken ct = default)
+    {
+        name = name.Trim();
+        if (name.Length is 0 or > 100) throw RuleViolation.Field("name", "A token needs a name of 1 to 100 characters.");
+        if (!await db.Users.AnyAsync(u => u.Id == userId && !u.IsDisabled, ct)) throw new NotFound("User");
+        var secret = TokenPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = new ApiToken
+        {
+            UserId = userId, Name = name, TokenHash = Hash(secret), Prefix = secret[..12],
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.ApiTokens.Add(token);
+        await db.SaveChangesAsync(ct);
+        return (token, secret);
+    }
+
+    public Task<List<ApiToken>> ListAsync(long userId, CancellationToken ct = default) =>
+        db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId).OrderByDescending(t => t.Id).ToListAsync(ct);
+
+    /// <summary>Revokes one of the user's tokens (an admin may revoke anyone's). Effective on the next request.</summary>
+    public async Task RevokeAsync(AccessScope caller, long tokenId, CancellationToken ct = default)
+    {
+        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId && (caller.IsAdmin || t.UserId == caller.UserId), ct)
+                    ?? throw new NotFound("Token");
+        token.RevokedAt ??= clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Kith.Core.Identity;
+
+internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
+{
+    public void Configure(EntityTypeBuilder<User> b)
+    {
+        b.Property(u => u.Email).HasMaxLength(254);
+        b.Property(u => u.DisplayName).HasMaxLength(200);
+        b.Property(u => u.Language).HasMaxLength(10);
+        b.Property(u => u.SecurityStamp).HasMaxLength(64);
+        b.HasIndex(u => u.Email).IsUnique();
+    }
+}
+
+internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
+{
+    public void Configure(EntityTypeBuilder<Team> b)
+    {
+        b.Property(t => t.Name).HasMaxLength(100);
+        b.HasIndex(t => t.Name).IsUnique();
+    }
+}
+
+internal sealed class TeamMemberConfiguration : IEntityTypeConfiguration<TeamMember>
+{
+    public void Configure(EntityTypeBuilder<TeamMember> b)
+    {
+        b.HasKey(m => new { m.TeamId, m.UserId });
+        b.HasIndex(m => m.UserId);
+        b.HasOne<Team>().WithMany().HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
+{
+    public void Configure(EntityTypeBuilder<ApiToken> b)
+    {
+        b.Property(t => t.Name).HasMaxLength(100);
+        b.Property(t => t.TokenHash).HasMaxLength(64);
+        b.Property(t => t.Prefix).HasMaxLength(16);
+        b.HasIndex(t => t.TokenHash).IsUnique();
+        b.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class RolePolicyConfiguration : IEntityTypeConfiguration<RolePolicy>
+{
+    public void Configure(EntityTypeBuilder<RolePolicy> b)
+    {
+        b.HasKey(p => p.Role);
+    }
+}

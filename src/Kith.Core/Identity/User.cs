@@ -1,0 +1,66 @@
+namespace Kith.Core.Identity;
+
+public enum Role { Admin, Manager, Agent, Viewer }
+
+/// <summary>A person who signs in to Kith.</summary>
+public sealed class User
+{
+    public long Id { get; set; }
+    /// <summary>Trimmed and lower-cased; unique.</summary>
+    public string Email { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+    public string PasswordHash { get; set; } = "";
+    public Role Role { get; set; } = Role.Agent;
+    /// <summary>UI language: "en" or "zh-Hans".</summary>
+    public string Language { get; set; } = "en";
+    public bool IsDisabled { get; set; }
+    /// <summary>Changes when the password, role or status changes; cookies carrying an older stamp are refused.</summary>
+    public string SecurityStamp { get; set; } = Guid.NewGuid().ToString("N");
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastSignInAt { get; set; }
+}
+
+/// <summary>A group of users whose records are shared among its members.</summary>
+public sealed class Team
+{
+    public long Id { get; set; }
+    public string Name { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class TeamMember
+{
+    public long TeamId { get; set; }
+    public long UserId { get; set; }
+}
+
+/// <summary>A bearer token for the API. Only its SHA-256 hash is stored; the token itself is shown once.</summary>
+public sealed class ApiToken
+{
+    public long Id { get; set; }
+    public long UserId { get; set; }
+    public User? User { get; set; }
+    public string Name { get; set; } = "";
+    /// <summary>Lower-case hex SHA-256 of the whole token.</summary>
+    public string TokenHash { get; set; } = "";
+    /// <summary>The first characters of the token, to tell tokens apart in lists.</summary>
+    public string Prefix { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+}
+
+/// <summary>Which records a role reaches and what it may do with them. One row per role; an admin edits them.</summary>
+public sealed class RolePolicy
+{
+    public Role Role { get; set; }
+    public RecordReach Reach { get; set; }
+    public bool CanCreate { get; set; }
+    public bool CanEdit { get; set; }
+    public bool CanDelete { get; set; }
+    /// <summary>May assign records to another owner.</summary>
+    public bool CanAssign { get; set; }
+}
+
+/// <summary>Own: records the user owns. Team: also records owned by members of the user's teams. All: every record.</summary>
+public enum RecordReach { Own, Team, All }

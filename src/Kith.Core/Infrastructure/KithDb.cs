@@ -1,0 +1,93 @@
+using System.Text;
+using Kith.Core.Companies;
+using Kith.Core.CustomFields;
+using Kith.Core.Customers;
+using Kith.Core.History;
+using Kith.Core.Identity;
+using Kith.Core.SavedViews;
+using Kith.Core.Settings;
+using Kith.Core.Tags;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Kith.Core.Infrastructure;
+
+/// <summary>
+/// The one database context. Each provider has a subclass (<see cref="SqliteKithDb"/>, <see cref="PostgresKithDb"/>)
+/// only so that each keeps its own migrations; the model is the same.
+/// </summary>
+public abstract class KithDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Company> Companies => Set<Company>();
+    public DbSet<Tag> Tags => Set<Tag>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<RolePolicy> RolePolicies => Set<RolePolicy>();
+    public DbSet<CustomFieldDefinition> CustomFields => Set<CustomFieldDefinition>();
+    public DbSet<RecordChange> RecordChanges => Set<RecordChange>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
+    public DbSet<Setting> Settings => Set<Setting>();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name so that the database reads the same as the API and filters.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(20);
+        // SQLite hands DateTime back without a kind; every instant Kith stores is UTC.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(KithDb).Assembly);
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } table && !entity.IsOwned())
+                entity.SetTableName(SnakeCase(table));
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(SnakeCase(property.GetColumnName()));
+            foreach (var key in entity.GetKeys())
+                key.SetName(SnakeCase(key.GetName() ?? ""));
+            foreach (var fk in entity.GetForeignKeys())
+                fk.SetConstraintName(SnakeCase(fk.GetConstraintName() ?? ""));
+            foreach (var index in entity.GetIndexes())
+                index.SetDatabaseName(SnakeCase(index.GetDatabaseName() ?? ""));
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                    sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public sealed class SqliteKithDb(DbContextOptions<SqliteKithDb> options) : KithDb(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+}
+
+public sealed class PostgresKithDb(DbContextOptions<PostgresKithDb> options) : KithDb(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+}

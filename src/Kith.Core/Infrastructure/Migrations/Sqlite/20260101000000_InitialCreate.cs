@@ -1,0 +1,576 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Kith.Core.Infrastructure.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class InitialCreate : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "custom_fields",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    entity = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    label = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    choices = table.Column<string>(type: "TEXT", nullable: false),
+                    required = table.Column<bool>(type: "INTEGER", nullable: false),
+                    sort_order = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_custom_fields", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "record_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    entity_type = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    entity_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_set = table.Column<Guid>(type: "TEXT", nullable: false),
+                    action = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    field = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    old_value = table.Column<string>(type: "TEXT", nullable: true),
+                    new_value = table.Column<string>(type: "TEXT", nullable: true),
+                    actor_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    actor_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    actor_detail = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_record_changes", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "role_policies",
+                columns: table => new
+                {
+                    role = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    reach = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    can_create = table.Column<bool>(type: "INTEGER", nullable: false),
+                    can_edit = table.Column<bool>(type: "INTEGER", nullable: false),
+                    can_delete = table.Column<bool>(type: "INTEGER", nullable: false),
+                    can_assign = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_role_policies", x => x.role);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "settings",
+                columns: table => new
+                {
+                    key = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    value = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_settings", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "tags",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_tags", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "teams",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_teams", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "users",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    display_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    password_hash = table.Column<string>(type: "TEXT", nullable: false),
+                    role = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    language = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    is_disabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    security_stamp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_sign_in_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_users", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "api_tokens",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    token_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_used_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    revoked_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_api_tokens", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_api_tokens_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "companies",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    external_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    domain = table.Column<string>(type: "TEXT", maxLength: 253, nullable: true),
+                    industry = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    phone = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    phone_is_valid = table.Column<bool>(type: "INTEGER", nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
+                    website = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    city = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    address = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    employees = table.Column<int>(type: "INTEGER", nullable: true),
+                    owner_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    custom_fields = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    updated_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    updated_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    search_text = table.Column<string>(type: "TEXT", nullable: false),
+                    search_grams = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_companies", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_companies_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "saved_views",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    entity = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    query = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    filter = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    sort = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    columns = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_saved_views", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_saved_views_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "team_members",
+                columns: table => new
+                {
+                    team_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_team_members", x => new { x.team_id, x.user_id });
+                    table.ForeignKey(
+                        name: "fk_team_members_teams_team_id",
+                        column: x => x.team_id,
+                        principalTable: "teams",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_team_members_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "company_tags",
+                columns: table => new
+                {
+                    company_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    tag_id = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_company_tags", x => new { x.company_id, x.tag_id });
+                    table.ForeignKey(
+                        name: "fk_company_tags_companies_company_id",
+                        column: x => x.company_id,
+                        principalTable: "companies",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_company_tags_tags_tag_id",
+                        column: x => x.tag_id,
+                        principalTable: "tags",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "customers",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    external_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
+                    phone = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    phone_is_valid = table.Column<bool>(type: "INTEGER", nullable: false),
+                    birth_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    age = table.Column<int>(type: "INTEGER", nullable: true),
+                    gender = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    city = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    address = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    company_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    owner_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    stage = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    signup_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    custom_fields = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    updated_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    updated_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    search_text = table.Column<string>(type: "TEXT", nullable: false),
+                    search_grams = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customers", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_customers_companies_company_id",
+                        column: x => x.company_id,
+                        principalTable: "companies",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_customers_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "customer_tags",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    tag_id = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_tags", x => new { x.customer_id, x.tag_id });
+                    table.ForeignKey(
+                        name: "fk_customer_tags_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_customer_tags_tags_tag_id",
+                        column: x => x.tag_id,
+                        principalTable: "tags",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_api_tokens_token_hash",
+                table: "api_tokens",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_api_tokens_user_id",
+                table: "api_tokens",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_companies_deleted",
+                table: "companies",
+                column: "deleted_at",
+                filter: "deleted_at IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_companies_domain",
+                table: "companies",
+                column: "domain");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_companies_external_id",
+                table: "companies",
+                column: "external_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_companies_live_city",
+                table: "companies",
+                columns: new[] { "city", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_companies_live_created_at",
+                table: "companies",
+                columns: new[] { "created_at", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_companies_live_name",
+                table: "companies",
+                columns: new[] { "name", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_companies_live_updated_at",
+                table: "companies",
+                columns: new[] { "updated_at", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_companies_owner_id",
+                table: "companies",
+                column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_company_tags_tag_id_company_id",
+                table: "company_tags",
+                columns: new[] { "tag_id", "company_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_custom_fields_entity_key",
+                table: "custom_fields",
+                columns: new[] { "entity", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_tags_tag_id_customer_id",
+                table: "customer_tags",
+                columns: new[] { "tag_id", "customer_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_company_id",
+                table: "customers",
+                column: "company_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_deleted",
+                table: "customers",
+                column: "deleted_at",
+                filter: "deleted_at IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_email",
+                table: "customers",
+                column: "email");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_external_id",
+                table: "customers",
+                column: "external_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_live_age",
+                table: "customers",
+                columns: new[] { "age", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_live_city",
+                table: "customers",
+                columns: new[] { "city", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_live_created_at",
+                table: "customers",
+                columns: new[] { "created_at", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_live_name",
+                table: "customers",
+                columns: new[] { "name", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_live_signup_date",
+                table: "customers",
+                columns: new[] { "signup_date", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_live_stage",
+                table: "customers",
+                columns: new[] { "stage", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_live_updated_at",
+                table: "customers",
+                columns: new[] { "updated_at", "id" },
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_owner_id",
+                table: "customers",
+                column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_phone",
+                table: "customers",
+                column: "phone");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_record_changes_entity_type_entity_id_id",
+                table: "record_changes",
+                columns: new[] { "entity_type", "entity_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_saved_views_user_id_entity_name",
+                table: "saved_views",
+                columns: new[] { "user_id", "entity", "name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tags_normalized_name",
+                table: "tags",
+                column: "normalized_name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_team_members_user_id",
+                table: "team_members",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_teams_name",
+                table: "teams",
+                column: "name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_users_email",
+                table: "users",
+                column: "email",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "api_tokens");
+
+            migrationBuilder.DropTable(
+                name: "company_tags");
+
+            migrationBuilder.DropTable(
+                name: "custom_fields");
+
+            migrationBuilder.DropTable(
+                name: "customer_tags");
+
+            migrationBuilder.DropTable(
+                name: "record_changes");
+
+            migrationBuilder.DropTable(
+                name: "role_policies");
+
+            migrationBuilder.DropTable(
+                name: "saved_views");
+
+            migrationBuilder.DropTable(
+                name: "settings");
+
+            migrationBuilder.DropTable(
+                name: "team_members");
+
+            migrationBuilder.DropTable(
+                name: "customers");
+
+            migrationBuilder.DropTable(
+                name: "tags");
+
+            migrationBuilder.DropTable(
+                name: "teams");
+
+            migrationBuilder.DropTable(
+                name: "companies");
+
+            migrationBuilder.DropTable(
+                name: "users");
+        }
+    }
+}

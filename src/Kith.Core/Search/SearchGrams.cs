@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+
+namespace Kith.Core.Search;
+
+/// <summary>
+/// Substring search that works the same for Chinese and Latin text on SQLite and PostgreSQL.
+/// A record's searchable values are lower-cased and cut into overlapping two-character grams (plus single
+/// characters for non-ASCII text, where one character is a meaningful query such as a surname). Each gram is
+/// written as a hex token so that any tokenizer keeps it whole. A query is cut the same way; records holding
+/// all its grams are candidates, and a LIKE on the search text confirms the substring.
+/// </summary>
+public static class SearchGrams
+{
+    /// <summary>Separates values in the search text so that no match spans two fields.</summary>
+    public const char FieldSeparator = '\n';
+
+    public static string Text(params string?[] values)
+    {
+        var sb = new StringBuilder();
+        foreach (var v in values)
+        {
+            var n = Normalize(v);
+            if (n.Length == 0) continue;
+            if (sb.Length > 0) sb.Append(FieldSeparator);
+            sb.Append(n);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Grams of a search text made by <see cref="Text"/>, space separated, each once.</summary>
+    public static string Tokens(string searchText)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var sb = new StringBuilder();
+        foreach (var field in searchText.Split(FieldSeparator))
+        {
+            for (var i = 0; i < field.Length; i++)
+            {
+                if (field[i] > 127) Add(Unigram(field[i]));
+                if (i + 1 < field.Length) Add(Bigram(field[i], field[i + 1]));
+            }
+        }
+        return sb.ToString();
+
+        void Add(string token)
+        {
+            if (!seen.Add(token)) return;
+            if (sb.Length > 0) sb.Append(' ');
+            sb.Append(token);
+        }
+    }
+
+    /// <summary>
+    /// The grams every match must hold, or an empty list when the query is one ASCII character (too common
+    /// to index; such a query is answered by scanning, which stops early because nearly every record matches).
+    /// </summary>
+    public static IReadOnlyList<string> QueryTokens(string normalizedQuery)
+    {
+        if (normalizedQuery.Length == 1)
+            return normalizedQuery[0] > 127 ? [Unigram(normalizedQuery[0])] : [];
+        var list = new List<string>();
+        for (var i = 0; i + 1 < normalizedQuery.Length; i++)
+        {
+            var t = Bigram(normalizedQuery[i], normalizedQuery[i + 1]);
+            if (!list.Contains(t)) list.Add(t);
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Lower-cases, trims and collapses whitespace. A query that looks like a phone number (digits with spaces,
+    /// dashes, dots, brackets or a plus) keeps only its digits, as phones are indexed by their digits.
+    /// </summary>
+    public static string NormalizeQuery(string? query)
+    {
+        var n = Normalize(query);
+        if (n.Length >= 3 && n.Any(char.IsAsciiDigit) && n.All(c => char.IsAsciiDigit(c) || c is ' ' or '-' or '.' or '(' or ')' or '+'))
+            return new string(n.Where(char.IsAsciiDigit).ToArray());
+        return n;
+    }
+
+    public static string Normalize(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return "";
+        var sb = new StringBuilder(value.Length);
+        var space = false;
+        foreach (var ch in value.Trim().Normalize(NormalizationForm.FormKC))
+        {
+            if (char.IsWhiteSpace(ch) || char.IsControl(ch)) { space = true; continue; }
+            if (space && sb.Length > 0) sb.Append(' ');
+            space = false;
+            sb.Append(char.ToLower(ch, CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Digits of a phone number, so "138 0013 8000" and "+86 13800138000" both find it.</summary>
+    public static string? PhoneDigits(string? phone) =>
+        phone is null ? null : new string(phone.Where(char.IsAsciiDigit).ToArray());
+
+    private static string Unigram(char c) => "u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture);
+
+    private static string Bigram(char a, char b) =>
+        "b" + ((int)a).ToString("x4", CultureInfo.InvariantCulture) + ((int)b).ToString("x4", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Kith.Core.Infrastructure;
+
+namespace Kith.Cli;
+
+/// <summary>
+/// The `kith` program. Commands only read their arguments and call the same handlers the API and UI call.
+/// Global options name the database: --data DIR, --provider sqlite|postgres, --database CONNECTION-STRING
+/// (or KITH_PROVIDER and KITH_DATABASE).
+/// </summary>
+public static class KithCommandLine
+{
+    public static readonly Option<string?> Data = new("--data")
+    {
+        Description = "Folder for the SQLite database and other files (default ./data, or KITH_DATA).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Provider = new("--provider")
+    {
+        Description = "Database provider: sqlite (default) or postgres (or KITH_PROVIDER).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Database = new("--database")
+    {
+        Description = "Database connection string (or KITH_DATABASE); required for postgres.",
+        Recursive = true,
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Kith: a self-hosted CRM. Run `kith serve` to start the web UI and API.");
+        root.Options.Add(Data);
+        root.Options.Add(Provider);
+        root.Options.Add(Database);
+        root.Subcommands.Add(ServeCommand.Build());
+        foreach (var command in ExtraCommands()) root.Subcommands.Add(command);
+        return root;
+    }
+
+    /// <summary>Subcommands added by features (users, tokens, …).</summary>
+    private static IEnumerable<Command> ExtraCommands()
+    {
+        yield break;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parse = Build().Parse(args);
+        try
+        {
+            return await parse.InvokeAsync();
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"kith: {e.Message}");
+            return 2;
+        }
+    }
+
+    public static DatabaseOptions DatabaseOptions(ParseResult parse) =>
+        Core.Infrastructure.DatabaseOptions.Resolve(parse.GetValue(Data), parse.GetValue(Provider), parse.GetValue(Database));
+
+    /// <summary>Opens the database and applies migrations, for commands that work without the server.</summary>
+    public static async Task<KithDb> OpenDatabaseAsync(ParseResult parse, CancellationToken ct)
+    {
+        var db = DatabaseRegistration.Open(DatabaseOptions(parse));
+        await DatabaseInitializer.MigrateAsync(db, ct);
+        return db;
+    }
+}

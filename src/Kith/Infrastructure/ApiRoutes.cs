@@ -1,0 +1,10 @@
+namespace Kith.Infrastructure;
+
+internal static class ApiRoutes
+{
+    /// <summary>Every feature's REST endpoints under /api/v1; one line per feature.</summary>
+    public static RouteGroupBuilder MapKithApi(this RouteGroupBuilder api)
+    {
+        return api;
+    }
+}

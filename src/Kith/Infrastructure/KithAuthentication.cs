@@ -1,0 +1,138 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Kith.Infrastructure;
+
+/// <summary>
+/// Two ways in: a cookie for the browser UI and a bearer token for the API. The API takes only bearer tokens,
+/// so a cookie can never be used to make cross-site API calls.
+/// </summary>
+public static class KithAuthentication
+{
+    public const string BearerScheme = "Bearer";
+    public const string ApiPolicy = "api";
+    public const string AdminPolicy = "admin";
+    public const string UserIdClaim = "kith:uid";
+    public const string StampClaim = "kith:stamp";
+
+    public static IServiceCollection AddKithAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "kith.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.LoginPath = "/account/login";
+                o.LogoutPath = "/account/logout";
+                o.AccessDeniedPath = "/account/denied";
+                o.ExpireTimeSpan = TimeSpan.FromDays(14);
+                o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = ValidateCookieAsync;
+                // API callers get status codes, never redirects to the sign-in page.
+                o.Events.OnRedirectToLogin = c => RedirectOrStatus(c, 401);
+                o.Events.OnRedirectToAccessDenied = c => RedirectOrStatus(c, 403);
+            })
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerScheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireAuthenticatedUser())
+            .AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(nameof(Role.Admin)));
+        services.AddCascadingAuthenticationState();
+        services.AddHttpContextAccessor();
+        services.AddScoped<Caller>();
+        return services;
+    }
+
+    public static ClaimsPrincipal Principal(User user, string scheme)
+    {
+        var identity = new ClaimsIdentity(
+        [
+            new Claim(UserIdClaim, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new Claim(ClaimTypes.Name, user.DisplayName.Length > 0 ? user.DisplayName : user.Email),
+            new Claim(ClaimTypes.Email, user.Email),
+            new Claim(ClaimTypes.Role, user.Role.ToString()),
+            new Claim(StampClaim, user.SecurityStamp),
+        ], scheme, ClaimTypes.Name, ClaimTypes.Role);
+        return new ClaimsPrincipal(identity);
+    }
+
+    public static long? UserId(this ClaimsPrincipal principal) =>
+        long.TryParse(principal.FindFirstValue(UserIdClaim), out var id) ? id : null;
+
+    private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A cookie stops working the moment its user is disabled or their password or role changes.</summary>
+    private static async Task ValidateCookieAsync(CookieValidatePrincipalContext context)
+    {
+        var id = context.Principal?.UserId();
+        var stamp = context.Principal?.FindFirstValue(StampClaim);
+        var db = context.HttpContext.RequestServices.GetRequiredService<KithDb>();
+        var ok = id is not null && await db.Users.AnyAsync(u => u.Id == id && !u.IsDisabled && u.SecurityStamp == stamp);
+        if (!ok)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+    }
+}
+
+/// <summary>Authenticates `Authorization: Bearer TOKEN` against the stored token hashes, on every request, so revocation is immediate.</summary>
+internal sealed class BearerTokenHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KithDb db, TimeProvider clock)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return AuthenticateResult.NoResult();
+        var token = header["Bearer ".Length..].Trim();
+        if (token.Length is 0 or > 200) return AuthenticateResult.Fail("Malformed token.");
+        var hash = ApiTokens.Hash(token);
+        var found = await db.ApiTokens.Include(t => t.User)
+            .FirstOrDefaultAsync(t => t.TokenHash == hash && t.RevokedAt == null, Context.RequestAborted);
+        if (found?.User is null || found.User.IsDisabled) return AuthenticateResult.Fail("Unknown or revoked token.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Touch at most once a minute: a write per request would serialise every API read on SQLite.
+        if (found.LastUsedAt is null || now - found.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            found.LastUsedAt = now;
+            await db.SaveChangesAsync(Context.RequestAborted);
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(KithAuthentication.Principal(found.User, Scheme.Name), Scheme.Name));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = 401;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The signed-in user of this request and what they may reach; worked out once per request.</summary>
+public sealed class Caller(IHttpContextAccessor http, KithDb db)
+{
+    private AccessScope? _scope;
+
+    public long UserId => http.HttpContext?.User.UserId() ?? throw new UnauthorizedAccessException("Not signed in.");
+
+    public async Task<AccessScope> ScopeAsync(CancellationToken ct = default) =>
+        _scope ??= await AccessScope.ForUserAsync(db, UserId, ct) ?? throw new UnauthorizedAccessException("Not signed in.");
+}

@@ -1,0 +1,15 @@
+using Kith.Core.Infrastructure;
+
+namespace Kith.Infrastructure;
+
+/// <summary>Everything `kith serve` needs to start; tests build one to start a real host on a free port.</summary>
+public sealed record KithServeOptions
+{
+    public required DatabaseOptions Database { get; init; }
+    public string Urls { get; init; } = "http://localhost:5080";
+    /// <summary>Fill an empty database with generated demo data on start.</summary>
+    public bool Demo { get; init; }
+    public string EnvironmentName { get; init; } = "Production";
+    /// <summary>Used by tests to silence request logs.</summary>
+    public bool QuietLogs { get; init; }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Kith.Components;
+using Kith.Core.Infrastructure;
+using Microsoft.AspNetCore.Http.Json;
+using MudBlazor.Services;
+using Scalar.AspNetCore;
+
+namespace Kith.Infrastructure;
+
+/// <summary>Builds the web host: UI, REST API, OpenAPI and health check over one database.</summary>
+public static class KithWebApp
+{
+    public static WebApplication Build(KithServeOptions options)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(KithWebApp).Assembly.GetName().Name,
+            EnvironmentName = options.EnvironmentName,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 10 * 1024 * 1024;
+        });
+        // Serves the component library's CSS and JS from the build output as well as from a publish folder.
+        builder.WebHost.UseStaticWebAssets();
+        if (options.QuietLogs)
+        {
+            builder.Logging.ClearProviders();
+        }
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddKithDatabase(options.Database);
+        builder.Services.AddKithCore();
+        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddKithAuthentication();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddHealthChecks();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        app.MapStaticAssets();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/api/reference").AllowAnonymous();
+        app.MapHealthz();
+        var api = app.MapGroup("/api/v1").RequireAuthorization(KithAuthentication.ApiPolicy);
+        api.MapKithApi();
+        app.MapKithAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>camelCase, enums as camelCase strings, and unknown members refused so a typo is a 400, not a silent no-op.</summary>
+    public static void ConfigureJson(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    }
+
+    /// <summary>Creates or upgrades the database, then (with --demo) fills an empty one.</summary>
+    public static async Task PrepareDatabaseAsync(WebApplication app, CancellationToken ct = default)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KithDb>();
+        await DatabaseInitializer.MigrateAsync(db, ct);
+    }
+}

@@ -1,0 +1,3 @@
+using Kith.Cli;
+
+return await KithCommandLine.RunAsync(args);
