@@ -59,6 +59,7 @@ public static class KithAuthentication
             new Claim(ClaimTypes.Email, user.Email),
             new Claim(ClaimTypes.Role, user.Role.ToString()),
             new Claim(StampClaim, user.SecurityStamp),
+            new Claim(Localization.LocalizationSetup.LanguageClaim, user.Language),
         ], scheme, ClaimTypes.Name, ClaimTypes.Role);
         return new ClaimsPrincipal(identity);
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Kith.Components;
 using Kith.Core.Infrastructure;
+using Kith.Localization;
 using Microsoft.AspNetCore.Http.Json;
 using MudBlazor.Services;
 using Scalar.AspNetCore;
@@ -43,6 +44,7 @@ public static class KithWebApp
         builder.Services.AddKithAuthentication();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
         var app = builder.Build();
@@ -52,6 +54,7 @@ public static class KithWebApp
         app.MapStaticAssets();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRequestLocalization();
         app.UseAntiforgery();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
