@@ -44,6 +44,7 @@ public static class KithWebApp
         builder.Services.AddKithAuthentication();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddScoped<CircuitCaller>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
