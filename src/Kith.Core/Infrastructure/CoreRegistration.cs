@@ -9,6 +9,7 @@ public static class CoreRegistration
     public static IServiceCollection AddKithCore(this IServiceCollection services)
     {
         services.AddScoped<ApiTokens>();
+        Kith.Core.Customers.RecordRegistration.AddKithRecords(services);
         return services;
     }
 }

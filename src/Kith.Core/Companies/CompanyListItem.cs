@@ -1,0 +1,26 @@
+using System.Text.Json;
+
+namespace Kith.Core.Companies;
+
+/// <summary>One row of the company list (and of the bin, where <see cref="DeletedAt"/> is set).</summary>
+public sealed record CompanyListItem
+{
+    public required long Id { get; init; }
+    public string? ExternalId { get; init; }
+    public required string Name { get; init; }
+    public string? Domain { get; init; }
+    public string? Industry { get; init; }
+    public string? Phone { get; init; }
+    public bool PhoneIsValid { get; init; }
+    public string? Email { get; init; }
+    public string? City { get; init; }
+    public int? Employees { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public long OwnerId { get; init; }
+    public string? OwnerName { get; init; }
+    public IReadOnlyDictionary<string, JsonElement> CustomFields { get; init; } = new Dictionary<string, JsonElement>();
+    public DateTime CreatedAt { get; init; }
+    public DateTime UpdatedAt { get; init; }
+    public int Version { get; init; }
+    public DateTime? DeletedAt { get; init; }
+}

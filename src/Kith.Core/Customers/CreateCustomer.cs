@@ -1,0 +1,26 @@
+using Kith.Core.History;
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+
+namespace Kith.Core.Customers;
+
+/// <summary>Creates a customer owned by the caller (or, for roles that may assign, by the owner named in the input).</summary>
+public sealed class CreateCustomer(KithDb db, CustomerWriter writer, ChangeLog history, CustomerQueries queries, TimeProvider clock)
+{
+    public async Task<CustomerDetail> HandleAsync(CustomerInput input, AccessScope scope, ActorKind via, CancellationToken ct)
+    {
+        scope.EnsureCanCreate();
+        var customer = new Customer();
+        await writer.ApplyAsync(customer, input, scope, ct);
+        var actor = scope.Actor(via);
+        var now = clock.GetUtcNow().UtcDateTime;
+        customer.StampCreated(actor, now);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Customers.Add(customer);
+        await RecordSaving.SaveAsync(db, "Customer", ct);
+        history.Created(ChangeLog.CustomerEntity, customer.Id, actor, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return await queries.DetailAsync(customer.Id, includeDeleted: false, ct) ?? throw new NotFound("Customer");
+    }
+}

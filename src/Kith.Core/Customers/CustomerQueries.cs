@@ -1,0 +1,140 @@
+using Kith.Core.CustomFields;
+using Kith.Core.History;
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Kith.Core.Listing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Core.Customers;
+
+/// <summary>Every read of customers. Each goes through the caller's <see cref="AccessScope"/>: out of reach is not found.</summary>
+public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog history, TimeProvider clock)
+{
+    /// <summary>The customer fields of the filter and sort languages (docs/api.md, "Filters").</summary>
+    public static readonly ListSchema Schema = new()
+    {
+        Table = "customers",
+        SearchTable = "customers_search",
+        TagJoinTable = "customer_tags",
+        TagJoinColumn = "customer_id",
+        CustomFieldEntity = CustomFieldEntity.Customer,
+        DefaultSort = "-updatedAt",
+        Fields = ListSchema.Index(
+            new("id", "id", FieldKind.Integer, false),
+            new("name", "name", FieldKind.Text, false, Sortable: true),
+            new("email", "email", FieldKind.Text, true) { LowerCase = true },
+            new("phone", "phone", FieldKind.Text, true),
+            new("phoneIsValid", "phone_is_valid", FieldKind.Boolean, false),
+            new("birthDate", "birth_date", FieldKind.Date, true),
+            new("age", "age", FieldKind.Integer, true, Sortable: true),
+            new("gender", "gender", FieldKind.Enum, true, EnumType: typeof(Gender)),
+            new("city", "city", FieldKind.Text, true, Sortable: true),
+            new("address", "address", FieldKind.Text, true),
+            new("company", "company_id", FieldKind.Integer, true),
+            new("companyId", "company_id", FieldKind.Integer, true),
+            new("owner", "owner_id", FieldKind.Integer, false) { AcceptsMe = true },
+            new("ownerId", "owner_id", FieldKind.Integer, false) { AcceptsMe = true },
+            new("stage", "stage", FieldKind.Enum, false, Sortable: true, EnumType: typeof(LifecycleStage)),
+            new("source", "source", FieldKind.Text, true),
+            new("signupDate", "signup_date", FieldKind.Date, true, Sortable: true),
+            new("externalId", "external_id", FieldKind.Text, true),
+            new("createdAt", "created_at", FieldKind.Instant, false, Sortable: true),
+            new("updatedAt", "updated_at", FieldKind.Instant, false, Sortable: true),
+            new("tag", "tag", FieldKind.Tag, true),
+            new("tags", "tag", FieldKind.Tag, true)),
+    };
+
+    public async Task<ListPage<CustomerListItem>> ListAsync(AccessScope scope, ListRequest request, CancellationToken ct)
+    {
+        var result = await engine.RunAsync(Schema, scope, request, ct);
+        var items = await ItemsAsync(result.Ids, ct);
+        return new ListPage<CustomerListItem>(items, result.NextCursor, result.Total, result.TotalIsEstimate);
+    }
+
+    public async Task<CustomerDetail> GetAsync(AccessScope scope, long id, CancellationToken ct)
+    {
+        var detail = await DetailAsync(id, includeDeleted: false, ct);
+        if (detail is null || !scope.CanReachOwner(detail.OwnerId)) throw new NotFound("Customer");
+        return detail;
+    }
+
+    public async Task<CustomerDetail> GetByExternalIdAsync(AccessScope scope, string externalId, CancellationToken ct)
+    {
+        var id = await scope.Visible(db.Customers.AsNoTracking()).Where(c => c.ExternalId == externalId).Select(c => (long?)c.Id).FirstOrDefaultAsync(ct)
+                 ?? throw new NotFound("Customer");
+        return await GetAsync(scope, id, ct);
+    }
+
+    public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(AccessScope scope, long id, CancellationToken ct)
+    {
+        if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == id, ct)) throw new NotFound("Customer");
+        return await history.ForAsync(ChangeLog.CustomerEntity, id, ct);
+    }
+
+    /// <summary>The bin: customers in reach deleted within the restore window, most recently deleted first.</summary>
+    public async Task<IReadOnlyList<CustomerListItem>> DeletedAsync(AccessScope scope, CancellationToken ct)
+    {
+        var since = clock.GetUtcNow().UtcDateTime - RestoreCustomer.RestoreWindow;
+        var query = db.Customers.AsNoTracking().Where(c => c.DeletedAt != null && c.DeletedAt >= since);
+        if (scope.OwnerIds is { } owners)
+        {
+            var list = owners.ToArray();
+            query = query.Where(c => list.Contains(c.OwnerId));
+        }
+        var ids = await query.OrderByDescending(c => c.DeletedAt).ThenByDescending(c => c.Id).Select(c => c.Id).Take(ListRequest.MaxLimit).ToListAsync(ct);
+        return await ItemsAsync(ids, ct);
+    }
+
+    /// <summary>One customer with every field, without access checks: callers check reach first.</summary>
+    internal async Task<CustomerDetail?> DetailAsync(long id, bool includeDeleted, CancellationToken ct)
+    {
+        var row = await db.Customers.AsNoTracking()
+            .Where(c => c.Id == id && (includeDeleted || c.DeletedAt == null))
+            .Select(c => new
+            {
+                c,
+                CompanyName = c.Company != null ? c.Company.Name : null,
+                OwnerName = c.Owner != null ? (c.Owner.DisplayName != "" ? c.Owner.DisplayName : c.Owner.Email) : null,
+                CreatedByName = db.Users.Where(u => u.Id == c.CreatedByUserId).Select(u => u.DisplayName != "" ? u.DisplayName : u.Email).FirstOrDefault(),
+                UpdatedByName = db.Users.Where(u => u.Id == c.UpdatedByUserId).Select(u => u.DisplayName != "" ? u.DisplayName : u.Email).FirstOrDefault(),
+                Tags = c.Tags.OrderBy(t => t.NormalizedName).Select(t => t.Name).ToList(),
+            })
+            .FirstOrDefaultAsync(ct);
+        if (row is null) return null;
+        var c = row.c;
+        return new CustomerDetail
+        {
+            Id = c.Id, ExternalId = c.ExternalId, Name = c.Name, Email = c.Email, Phone = c.Phone, PhoneIsValid = c.PhoneIsValid,
+            BirthDate = c.BirthDate, Age = c.Age, Gender = c.Gender, City = c.City, Address = c.Address, CompanyId = c.CompanyId,
+            CompanyName = row.CompanyName, Tags = row.Tags, OwnerId = c.OwnerId, OwnerName = row.OwnerName, Stage = c.Stage,
+            Source = c.Source, SignupDate = c.SignupDate, CustomFields = CustomFieldDefinitions.Parse(c.CustomFields),
+            Version = c.Version, CreatedAt = c.CreatedAt, UpdatedAt = c.UpdatedAt,
+            CreatedBy = new ActorRef(c.CreatedByKind, c.CreatedByUserId, row.CreatedByName),
+            UpdatedBy = new ActorRef(c.UpdatedByKind, c.UpdatedByUserId, row.UpdatedByName),
+            DeletedAt = c.DeletedAt,
+        };
+    }
+
+    private async Task<IReadOnlyList<CustomerListItem>> ItemsAsync(IReadOnlyList<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return [];
+        var list = ids.ToArray();
+        var rows = await db.Customers.AsNoTracking().Where(c => list.Contains(c.Id)).Select(c => new
+        {
+            c.Id, c.ExternalId, c.Name, c.Email, c.Phone, c.PhoneIsValid, c.Age, c.Gender, c.City, c.CompanyId,
+            CompanyName = c.Company != null ? c.Company.Name : null, c.OwnerId,
+            OwnerName = c.Owner != null ? (c.Owner.DisplayName != "" ? c.Owner.DisplayName : c.Owner.Email) : null,
+            c.Stage, c.Source, c.SignupDate, c.CustomFields, c.CreatedAt, c.UpdatedAt, c.Version, c.DeletedAt,
+            Tags = c.Tags.OrderBy(t => t.NormalizedName).Select(t => t.Name).ToList(),
+        }).ToListAsync(ct);
+        var byId = rows.ToDictionary(r => r.Id);
+        return ids.Where(byId.ContainsKey).Select(id => byId[id]).Select(r => new CustomerListItem
+        {
+            Id = r.Id, ExternalId = r.ExternalId, Name = r.Name, Email = r.Email, Phone = r.Phone, PhoneIsValid = r.PhoneIsValid,
+            Age = r.Age, Gender = r.Gender, City = r.City, CompanyId = r.CompanyId, CompanyName = r.CompanyName, Tags = r.Tags,
+            OwnerId = r.OwnerId, OwnerName = r.OwnerName, Stage = r.Stage, Source = r.Source, SignupDate = r.SignupDate,
+            CustomFields = CustomFieldDefinitions.Parse(r.CustomFields), CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt,
+            Version = r.Version, DeletedAt = r.DeletedAt,
+        }).ToList();
+    }
+}

@@ -1,0 +1,59 @@
+using Kith.Core.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Core.History;
+
+/// <summary>
+/// Writes a record's history: one row per changed field (by its API name), or one row for created, deleted and
+/// restored; every row of one save shares a change set. Rows are added to the context and saved with the record,
+/// so a refused save leaves no history behind.
+/// </summary>
+public sealed class ChangeLog(KithDb db)
+{
+    public const string CustomerEntity = "customer";
+    public const string CompanyEntity = "company";
+
+    public void Created(string entity, long id, Actor actor, DateTime at) => Add(entity, id, ChangeAction.Created, null, null, null, actor, at, Guid.NewGuid());
+    public void Deleted(string entity, long id, Actor actor, DateTime at) => Add(entity, id, ChangeAction.Deleted, null, null, null, actor, at, Guid.NewGuid());
+    public void Restored(string entity, long id, Actor actor, DateTime at) => Add(entity, id, ChangeAction.Restored, null, null, null, actor, at, Guid.NewGuid());
+
+    /// <summary>Records each field whose value differs between two snapshots; returns how many did.</summary>
+    public int Updated(string entity, long id, IReadOnlyDictionary<string, string?> before, IReadOnlyDictionary<string, string?> after, Actor actor, DateTime at)
+    {
+        var set = Guid.NewGuid();
+        var n = 0;
+        foreach (var field in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
+        {
+            before.TryGetValue(field, out var old);
+            after.TryGetValue(field, out var now);
+            if (string.Equals(old, now, StringComparison.Ordinal)) continue;
+            Add(entity, id, ChangeAction.Updated, field, old, now, actor, at, set);
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>The history of one record, newest first, with the names of the people who made each change.</summary>
+    public async Task<IReadOnlyList<HistoryEntry>> ForAsync(string entity, long id, CancellationToken ct)
+    {
+        var rows = await (
+            from c in db.RecordChanges.AsNoTracking()
+            where c.EntityType == entity && c.EntityId == id
+            join u in db.Users on c.ActorUserId equals u.Id into users
+            from u in users.DefaultIfEmpty()
+            orderby c.Id descending
+            select new { c, Name = u == null ? null : (u.DisplayName != "" ? u.DisplayName : u.Email) }).Take(5000).ToListAsync(ct);
+        return rows.Select(r => new HistoryEntry(r.c.Id, r.c.ChangeSet, r.c.Action, r.c.Field, r.c.OldValue, r.c.NewValue,
+            new ActorRef(r.c.ActorKind, r.c.ActorUserId, r.Name ?? r.c.ActorDetail), r.c.At)).ToList();
+    }
+
+    private void Add(string entity, long id, ChangeAction action, string? field, string? old, string? now, Actor actor, DateTime at, Guid set) =>
+        db.RecordChanges.Add(new RecordChange
+        {
+            EntityType = entity, EntityId = id, ChangeSet = set, Action = action, Field = field,
+            OldValue = Clip(old), NewValue = Clip(now), ActorKind = actor.Kind, ActorUserId = actor.UserId,
+            ActorDetail = actor.Detail is { Length: > 200 } d ? d[..200] : actor.Detail, At = at,
+        });
+
+    private static string? Clip(string? value) => value is { Length: > 4000 } ? value[..4000] : value;
+}

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.Json;
+using Kith.Core.CustomFields;
+using Kith.Core.Infrastructure;
+
+namespace Kith.Core.Listing;
+
+/// <summary>
+/// Turns a parsed filter and a sort into SQL for one provider. Column names come only from the schema's whitelist
+/// and custom field keys only from their definitions (which allow [a-z0-9_]); every value becomes a parameter.
+/// </summary>
+internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, IReadOnlyList<CustomFieldDefinition> customFields, long userId)
+{
+    private readonly List<(string Name, object? Value)> _parameters = [];
+
+    public IReadOnlyList<(string Name, object? Value)> Parameters => _parameters;
+
+    public string Param(object? value)
+    {
+        var name = "@p" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
+        _parameters.Add((name, value));
+        return name;
+    }
+
+    public ListEngine.SortSpec ParseSort(string sort)
+    {
+        var ascending = !sort.StartsWith('-');
+        var name = sort.TrimStart('-', '+').Trim();
+        if (name.Equals("id", StringComparison.OrdinalIgnoreCase))
+            return new(ascending ? "id" : "-id", "t.id", ascending, false, true);
+        if (name.StartsWith("cf.", StringComparison.OrdinalIgnoreCase))
+        {
+            var (expr, _, def) = CustomField(name, 1, "sort");
+            return new((ascending ? "" : "-") + "cf." + def.Key, expr, ascending, true, false);
+        }
+        if (!schema.Fields.TryGetValue(name, out var field) || !field.Sortable)
+        {
+            var sortable = string.Join(", ", schema.Fields.Values.Where(f => f.Sortable).Select(f => f.Name).Append("cf.<key>"));
+            throw RuleViolation.Field("sort", $"Cannot sort by '{name}'. Sort by one of: {sortable}; put '-' in front for descending.");
+        }
+        return new((ascending ? "" : "-") + field.Name, "t." + field.Column, ascending, field.Nullable, false);
+    }
+
+    public string Compile(FilterNode node) => node switch
+    {
+        AndNode a => $"({Compile(a.Left)} AND {Compile(a.Right)})",
+        OrNode o => $"({Compile(o.Left)} OR {Compile(o.Right)})",
+        NotNode n => $"(NOT {Compile(n.Inner)})",
+        Comparison c => Compare(c),
+        _ => throw new InvalidOperationException(),
+    };
+
+    private string Compare(Comparison c)
+    {
+        string expr;
+        FieldKind kind;
+        ListField? field = null;
+        CustomFieldDefinition? def = null;
+        if (c.Field.StartsWith("cf.", StringComparison.OrdinalIgnoreCase))
+        {
+            (expr, kind, def) = CustomField(c.Field, c.Position, "filter");
+        }
+        else if (schema.Fields.TryGetValue(c.Field, out field))
+        {
+            expr = "t." + field.Column;
+            kind = field.Kind;
+        }
+        else
+        {
+            var known = string.Join(", ", schema.Fields.Values.Select(f => f.Name).Append("cf.<key>"));
+            throw FilterParser.Error($"Unknown field '{c.Field}' at position {c.Position}. Fields: {known}.", c.Position);
+        }
+
+        var op = c.Operator;
+        if (kind == FieldKind.Tag) return TagCompare(c);
+        var allowed = kind switch
+        {
+            FieldKind.Text => new[] { "eq", "ne", "gt", "ge", "lt", "le", "contains", "startswith", "in", "isnull", "notnull" },
+            FieldKind.Enum => ["eq", "ne", "in", "isnull", "notnull"],
+            FieldKind.Boolean => ["eq", "ne"],
+            _ => ["eq", "ne", "gt", "ge", "lt", "le", "in", "isnull", "notnull"],
+        };
+        if (!allowed.Contains(op))
+            throw FilterParser.Error($"'{c.Field}' does not take '{op}' (position {c.Position}); it takes {string.Join(", ", allowed)}.", c.Position);
+        switch (op)
+        {
+            case "isnull": return $"{expr} IS NULL";
+            case "notnull": return $"{expr} IS NOT NULL";
+            case "in": return $"{expr} IN ({string.Join(", ", c.Values.Select(v => Param(Value(v, kind, field, def, c.Field))))})";
+            case "contains":
+            case "startswith":
+            {
+                var text = c.Values[0].Text;
+                if (field?.LowerCase == true) text = text.ToLowerInvariant();
+                var pattern = (op == "contains" ? "%" : "") + ListEngine.EscapeLike(text) + "%";
+                var like = provider == DatabaseProvider.Postgres ? "ILIKE" : "LIKE";
+                return $"{expr} {like} {Param(pattern)} ESCAPE '\\'";
+            }
+        }
+        var p = Param(Value(c.Values[0], kind, field, def, c.Field));
+        return op switch
+        {
+            "eq" => $"{expr} = {p}",
+            // "not equal" includes records where the field is empty, as a person reading the filter expects.
+            "ne" => $"({expr} IS NULL OR {expr} <> {p})",
+            "gt" => $"{expr} > {p}",
+            "ge" => $"{expr} >= {p}",
+            "lt" => $"{expr} < {p}",
+            "le" => $"{expr} <= {p}",
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    private string TagCompare(Comparison c)
+    {
+        var join = $"SELECT 1 FROM {schema.TagJoinTable} AS j JOIN tags AS g ON g.id = j.tag_id WHERE j.{schema.TagJoinColumn} = t.id";
+        var any = $"SELECT 1 FROM {schema.TagJoinTable} AS j WHERE j.{schema.TagJoinColumn} = t.id";
+        string Names() => string.Join(", ", c.Values.Select(v => Param(v.Text.Trim().ToLowerInvariant())));
+        return c.Operator switch
+        {
+            "eq" => $"EXISTS ({join} AND g.normalized_name = {Names()})",
+            "in" => $"EXISTS ({join} AND g.normalized_name IN ({Names()}))",
+            "ne" => $"NOT EXISTS ({join} AND g.normalized_name = {Names()})",
+            "isnull" => $"NOT EXISTS ({any})",
+            "notnull" => $"EXISTS ({any})",
+            _ => throw FilterParser.Error($"'tag' does not take '{c.Operator}' (position {c.Position}); it takes eq, ne, in, isnull, notnull.", c.Position),
+        };
+    }
+
+    private (string Expression, FieldKind Kind, CustomFieldDefinition Definition) CustomField(string name, int position, string where)
+    {
+        var key = name[3..];
+        var def = customFields.FirstOrDefault(d => d.Key == key);
+        if (def is null)
+        {
+            var message = $"There is no custom field '{key}'" + (where == "filter" ? $" (position {position})." : ".");
+            throw where == "filter" ? FilterParser.Error(message, position) : RuleViolation.Field(where, message);
+        }
+        // Keys are [a-z][a-z0-9_]* (checked when defined), so inlining one into a JSON path is safe.
+        var expr = provider == DatabaseProvider.Sqlite
+            ? $"json_extract(t.custom_fields, '$.{def.Key}')"
+            : def.Type == CustomFieldType.Number
+                ? $"((t.custom_fields::jsonb ->> '{def.Key}')::numeric)"
+                : $"(t.custom_fields::jsonb ->> '{def.Key}')";
+        var kind = def.Type switch
+        {
+            CustomFieldType.Number => FieldKind.Integer,
+            CustomFieldType.Date => FieldKind.Date,
+            _ => FieldKind.Text,
+        };
+        return (expr, kind, def);
+    }
+
+    private object Value(FilterValue v, FieldKind kind, ListField? field, CustomFieldDefinition? def, string name)
+    {
+        var text = v.Text.Trim();
+        RuleViolation Bad(string expected) => FilterParser.Error($"'{v.Text}' at position {v.Position} is not {expected} for '{name}'.", v.Position);
+        if (def is not null)
+        {
+            switch (def.Type)
+            {
+                case CustomFieldType.Number:
+                    if (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number)) throw Bad("a number");
+                    // SQLite's json_extract yields INTEGER or REAL; a decimal parameter would be bound as TEXT and never compare equal.
+                    return provider == DatabaseProvider.Sqlite ? (double)number : number;
+                case CustomFieldType.Date:
+                    if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) throw Bad("a date (yyyy-MM-dd)");
+                    return d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                case CustomFieldType.Choice:
+                    var choices = CustomFieldDefinitions.ChoicesOf(def);
+                    if (!choices.Contains(v.Text)) throw Bad($"one of {string.Join(", ", choices)}");
+                    return v.Text;
+                default:
+                    return v.Text;
+            }
+        }
+        switch (kind)
+        {
+            case FieldKind.Text:
+                return field?.LowerCase == true ? v.Text.Trim().ToLowerInvariant() : v.Text;
+            case FieldKind.Integer:
+                if (field?.AcceptsMe == true && text.Equals("me", StringComparison.OrdinalIgnoreCase)) return userId;
+                if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)) throw Bad("a whole number");
+                return l;
+            case FieldKind.Boolean:
+                if (!bool.TryParse(text, out var b)) throw Bad("true or false");
+                return b;
+            case FieldKind.Date:
+                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) throw Bad("a date (yyyy-MM-dd)");
+                return date;
+            case FieldKind.Instant:
+                if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                    return day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) && text.Contains('T'))
+                    return instant.UtcDateTime;
+                throw Bad("a date (yyyy-MM-dd) or an instant (2024-01-31T08:00:00Z)");
+            case FieldKind.Enum:
+                var names = Enum.GetNames(field!.EnumType!);
+                var match = names.FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase))
+                            ?? throw Bad("one of " + string.Join(", ", names.Select(JsonNamingPolicy.CamelCase.ConvertName)));
+                return match;
+            default:
+                throw new InvalidOperationException();
+        }
+    }
+}
