@@ -83,5 +83,7 @@ public static class KithWebApp
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KithDb>();
         await DatabaseInitializer.MigrateAsync(db, ct);
+        if (app.Services.GetRequiredService<KithServeOptions>().Demo)
+            await new Kith.Core.Demo.GenerateDemoData(db, app.Services.GetRequiredService<TimeProvider>()).RunAsync(ct: ct);
     }
 }
