@@ -33,6 +33,18 @@ public sealed class ApiTokens(KithDb db, TimeProvider clock)
     public Task<List<ApiToken>> ListAsync(long userId, CancellationToken ct = default) =>
         db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId).OrderByDescending(t => t.Id).ToListAsync(ct);
 
+    /// <summary>Tokens as lists and the API show them: the prefix to recognise one, never the hash.</summary>
+    public async Task<List<ApiTokenItem>> ListItemsAsync(long userId, CancellationToken ct = default) =>
+        (await ListAsync(userId, ct)).Select(ApiTokenItem.From).ToList();
+
+    /// <summary>Revokes any token: for the command line, run by whoever holds the database.</summary>
+    public async Task RevokeAsync(long tokenId, CancellationToken ct = default)
+    {
+        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId, ct) ?? throw new NotFound("Token");
+        token.RevokedAt ??= clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+    }
+
     /// <summary>Revokes one of the user's tokens (an admin may revoke anyone's). Effective on the next request.</summary>
     public async Task RevokeAsync(AccessScope caller, long tokenId, CancellationToken ct = default)
     {
@@ -44,4 +56,9 @@ public sealed class ApiTokens(KithDb db, TimeProvider clock)
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+public sealed record ApiTokenItem(long Id, long UserId, string Name, string Prefix, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt)
+{
+    public static ApiTokenItem From(ApiToken t) => new(t.Id, t.UserId, t.Name, t.Prefix, t.CreatedAt, t.LastUsedAt, t.RevokedAt);
 }

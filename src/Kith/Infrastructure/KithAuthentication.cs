@@ -47,6 +47,8 @@ public static class KithAuthentication
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
         services.AddScoped<Caller>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<TokenThrottle>();
         return services;
     }
 
@@ -62,6 +64,24 @@ public static class KithAuthentication
             new Claim(Localization.LocalizationSetup.LanguageClaim, user.Language),
         ], scheme, ClaimTypes.Name, ClaimTypes.Role);
         return new ClaimsPrincipal(identity);
+    }
+
+    /// <summary>The client's address, the key for throttling guesses. Kith answers clients directly, so no forwarded headers are trusted.</summary>
+    public static string ClientAddress(this HttpContext context) =>
+        context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>Writes an RFC 9457 problem with the given status; 429s also say when to retry.</summary>
+    public static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail, TimeSpan? retryAfter = null)
+    {
+        context.Response.StatusCode = status;
+        if (retryAfter is { } wait)
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
     }
 
     public static long? UserId(this ClaimsPrincipal principal) =>
@@ -93,22 +113,43 @@ public static class KithAuthentication
     }
 }
 
-/// <summary>Authenticates `Authorization: Bearer TOKEN` against the stored token hashes, on every request, so revocation is immediate.</summary>
+/// <summary>
+/// Authenticates `Authorization: Bearer TOKEN` against the stored token hashes, on every request, so revocation and
+/// disabling a user take effect at once. Failed tokens are counted per client address; past the limit the client
+/// gets 429 with Retry-After and no token is even looked up, so tokens cannot be guessed at speed.
+/// </summary>
 internal sealed class BearerTokenHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KithDb db, TimeProvider clock)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KithDb db, TimeProvider clock,
+    TokenThrottle throttle)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
+    private TimeSpan? _retryAfter;
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return AuthenticateResult.NoResult();
+        var address = Context.ClientAddress();
+        if (throttle.Addresses.RetryAfter(address) is { } wait)
+        {
+            _retryAfter = wait;
+            return AuthenticateResult.Fail("Too many failed tokens from this address.");
+        }
         var token = header["Bearer ".Length..].Trim();
-        if (token.Length is 0 or > 200) return AuthenticateResult.Fail("Malformed token.");
+        if (token.Length is 0 or > 200)
+        {
+            throttle.Addresses.Fail(address);
+            return AuthenticateResult.Fail("Malformed token.");
+        }
         var hash = ApiTokens.Hash(token);
         var found = await db.ApiTokens.Include(t => t.User)
             .FirstOrDefaultAsync(t => t.TokenHash == hash && t.RevokedAt == null, Context.RequestAborted);
-        if (found?.User is null || found.User.IsDisabled) return AuthenticateResult.Fail("Unknown or revoked token.");
+        if (found?.User is null || found.User.IsDisabled)
+        {
+            throttle.Addresses.Fail(address);
+            return AuthenticateResult.Fail("Unknown or revoked token.");
+        }
         var now = clock.GetUtcNow().UtcDateTime;
         // Touch at most once a minute: a write per request would serialise every API read on SQLite.
         if (found.LastUsedAt is null || now - found.LastUsedAt > TimeSpan.FromMinutes(1))
@@ -121,10 +162,16 @@ internal sealed class BearerTokenHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = 401;
+        if (_retryAfter is { } wait)
+            return KithAuthentication.WriteProblemAsync(Context, 429, "Too many requests",
+                "Too many requests with an unknown or revoked token came from your address; wait before trying again.", wait);
         Response.Headers.WWWAuthenticate = "Bearer";
-        return Task.CompletedTask;
+        return KithAuthentication.WriteProblemAsync(Context, 401, "Not signed in",
+            "Send a valid API token as `Authorization: Bearer TOKEN`; create one on /account/tokens or with `kith tokens create`.");
     }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        KithAuthentication.WriteProblemAsync(Context, 403, "Forbidden", "Your role may not use this endpoint.");
 }
 
 /// <summary>The signed-in user of this request and what they may reach; worked out once per request.</summary>

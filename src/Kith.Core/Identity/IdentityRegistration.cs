@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kith.Core.Identity;
+
+public static class IdentityRegistration
+{
+    public static IServiceCollection AddKithIdentity(this IServiceCollection services)
+    {
+        services.AddScoped<ApiTokens>();
+        services.AddScoped<UserAccounts>();
+        services.AddScoped<TeamRoster>();
+        services.AddScoped<RoleSettings>();
+        return services;
+    }
+}

@@ -1,0 +1,129 @@
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Kith.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Kith.Identity;
+
+public sealed record ResetPasswordBody(string Password);
+
+public sealed record CreateTeamBody(string Name);
+
+public sealed record RenameTeamBody(string Name);
+
+public sealed record AddTeamMemberBody(long UserId);
+
+public sealed record CreateTokenBody(string Name);
+
+public sealed record RolePolicyBody(RecordReach Reach, bool CanCreate, bool CanEdit, bool CanDelete, bool CanAssign);
+
+/// <summary>The token as created: <see cref="Token"/> is the secret and is shown this once.</summary>
+public sealed record CreatedToken(long Id, string Name, string Prefix, DateTime CreatedAt, string Token);
+
+/// <summary>Users, roles, teams and API tokens under /api/v1. Users and roles are for admins; teams also for managers.</summary>
+internal static class IdentityApi
+{
+    public static RouteGroupBuilder MapIdentityApi(this RouteGroupBuilder api)
+    {
+        MapUsers(api.MapGroup("/users").RequireAuthorization(KithAuthentication.AdminPolicy).WithTags("Users"));
+        MapRoles(api.MapGroup("/roles").RequireAuthorization(KithAuthentication.AdminPolicy).WithTags("Roles"));
+        MapTeams(api.MapGroup("/teams").WithTags("Teams"));
+        MapTokens(api.MapGroup("/tokens").WithTags("API tokens"));
+        return api;
+    }
+
+    private static void MapUsers(RouteGroupBuilder users)
+    {
+        users.MapGet("/", async (UserAccounts accounts, CancellationToken ct) =>
+            TypedResults.Ok(await accounts.ListAsync(ct)));
+
+        users.MapGet("/{id:long}", async (long id, UserAccounts accounts, CancellationToken ct) =>
+            TypedResults.Ok(await accounts.GetAsync(id, ct)));
+
+        users.MapPost("/", async (CreateUser request, UserAccounts accounts, CancellationToken ct) =>
+        {
+            var user = await accounts.CreateAsync(request, ct);
+            return TypedResults.Created($"/api/v1/users/{user.Id}", await accounts.GetAsync(user.Id, ct));
+        });
+
+        users.MapPatch("/{id:long}", async (long id, UpdateUser request, UserAccounts accounts, CancellationToken ct) =>
+            TypedResults.Ok(await accounts.UpdateAsync(id, request, ct)));
+
+        users.MapPost("/{id:long}/password", async (long id, ResetPasswordBody body, UserAccounts accounts, CancellationToken ct) =>
+        {
+            await accounts.ResetPasswordAsync(id, body.Password, ct);
+            return TypedResults.NoContent();
+        });
+    }
+
+    private static void MapRoles(RouteGroupBuilder roles)
+    {
+        roles.MapGet("/", async (RoleSettings settings, CancellationToken ct) => TypedResults.Ok(await settings.ListAsync(ct)));
+
+        roles.MapPut("/{role}", async (string role, RolePolicyBody body, RoleSettings settings, CancellationToken ct) =>
+        {
+            if (!Enum.TryParse<Role>(role, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(role, out _))
+                throw new Kith.Core.Infrastructure.NotFound("Role");
+            return TypedResults.Ok(await settings.UpdateAsync(new RolePolicy
+            {
+                Role = parsed, Reach = body.Reach, CanCreate = body.CanCreate, CanEdit = body.CanEdit, CanDelete = body.CanDelete, CanAssign = body.CanAssign,
+            }, ct));
+        });
+    }
+
+    private static void MapTeams(RouteGroupBuilder teams)
+    {
+        teams.MapGet("/", async (Caller caller, TeamRoster roster, CancellationToken ct) =>
+            TypedResults.Ok(await roster.ListAsync(await caller.ScopeAsync(ct), ct)));
+
+        teams.MapGet("/{id:long}", async (long id, Caller caller, TeamRoster roster, CancellationToken ct) =>
+            TypedResults.Ok(await roster.GetAsync(await caller.ScopeAsync(ct), id, ct)));
+
+        teams.MapPost("/", async (CreateTeamBody body, Caller caller, TeamRoster roster, CancellationToken ct) =>
+        {
+            var team = await roster.CreateAsync(await caller.ScopeAsync(ct), body.Name, ct);
+            return TypedResults.Created($"/api/v1/teams/{team.Id}", team);
+        });
+
+        teams.MapPatch("/{id:long}", async (long id, RenameTeamBody body, Caller caller, TeamRoster roster, CancellationToken ct) =>
+            TypedResults.Ok(await roster.RenameAsync(await caller.ScopeAsync(ct), id, body.Name, ct)));
+
+        teams.MapDelete("/{id:long}", async (long id, Caller caller, TeamRoster roster, CancellationToken ct) =>
+        {
+            await roster.DeleteAsync(await caller.ScopeAsync(ct), id, ct);
+            return TypedResults.NoContent();
+        });
+
+        teams.MapPost("/{id:long}/members", async (long id, AddTeamMemberBody body, Caller caller, TeamRoster roster, CancellationToken ct) =>
+            TypedResults.Ok(await roster.AddMemberAsync(await caller.ScopeAsync(ct), id, body.UserId, ct)));
+
+        teams.MapDelete("/{id:long}/members/{userId:long}", async (long id, long userId, Caller caller, TeamRoster roster, CancellationToken ct) =>
+        {
+            await roster.RemoveMemberAsync(await caller.ScopeAsync(ct), id, userId, ct);
+            return TypedResults.NoContent();
+        });
+    }
+
+    private static void MapTokens(RouteGroupBuilder tokens)
+    {
+        tokens.MapGet("/", async (long? userId, Caller caller, ApiTokens apiTokens, CancellationToken ct) =>
+        {
+            var scope = await caller.ScopeAsync(ct);
+            if (userId is { } other && other != scope.UserId && !scope.IsAdmin)
+                throw new Forbidden("Only administrators may list another user's tokens.");
+            return TypedResults.Ok(await apiTokens.ListItemsAsync(userId ?? scope.UserId, ct));
+        });
+
+        tokens.MapPost("/", async (CreateTokenBody body, Caller caller, ApiTokens apiTokens, CancellationToken ct) =>
+        {
+            var (token, secret) = await apiTokens.CreateAsync(caller.UserId, body.Name ?? "", ct);
+            return TypedResults.Created($"/api/v1/tokens/{token.Id}", new CreatedToken(token.Id, token.Name, token.Prefix, token.CreatedAt, secret));
+        });
+
+        tokens.MapDelete("/{id:long}", async Task<NoContent> (long id, Caller caller, ApiTokens apiTokens, CancellationToken ct) =>
+        {
+            await apiTokens.RevokeAsync(await caller.ScopeAsync(ct), id, ct);
+            return TypedResults.NoContent();
+        });
+    }
+}
