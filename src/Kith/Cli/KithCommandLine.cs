@@ -42,7 +42,8 @@ public static class KithCommandLine
     /// <summary>Subcommands added by features (users, tokens, …).</summary>
     private static IEnumerable<Command> ExtraCommands()
     {
-        yield break;
+        yield return UsersCommand.Build();
+        yield return TokensCommand.Build();
     }
 
     public static async Task<int> RunAsync(string[] args)
