@@ -45,7 +45,8 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
     {
         AndNode a => $"({Compile(a.Left)} AND {Compile(a.Right)})",
         OrNode o => $"({Compile(o.Left)} OR {Compile(o.Right)})",
-        NotNode n => $"(NOT {Compile(n.Inner)})",
+        // IS NOT TRUE, not NOT: a comparison with an empty field is NULL in SQL, and "not (city eq X)" should keep records without a city.
+        NotNode n => $"(({Compile(n.Inner)}) IS NOT TRUE)",
         Comparison c => Compare(c),
         _ => throw new InvalidOperationException(),
     };

@@ -1,0 +1,240 @@
+using System.Text.Json;
+using Kith.Core.CustomFields;
+using Kith.Core.Customers;
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Kith.Core.Listing;
+using Kith.Core.Tests.Customers;
+using Kith.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kith.Core.Tests.Listing;
+
+public sealed class ListEngineTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Task<ListPage<CustomerListItem>> List(RecordKit kit, AccessScope scope, ListRequest request) =>
+        kit.RunAsync(sp => sp.GetRequiredService<CustomerQueries>().ListAsync(scope, request, Ct));
+
+    private static async Task<List<string>> Names(RecordKit kit, AccessScope scope, string? q, string? filter = null) =>
+        (await List(kit, scope, new ListRequest(q, filter, "name", 1000))).Items.Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task SearchFindsSubstringsOfChineseAndLatinNamesEmailsPhoneDigitsAndCompanies(DatabaseProvider provider)
+    {
+        await using var kit = await RecordKit.StartAsync(provider);
+        var agent = await kit.ScopeAsync(await kit.UserAsync(Role.Agent, "a"));
+        await kit.CreateAsync(agent, new CustomerInput { Name = "王小明", Phone = "13800138000" });
+        await kit.CreateAsync(agent, new CustomerInput { Name = "李明华", Email = "lmh@qq.com" });
+        await kit.CreateAsync(agent, new CustomerInput { Name = "Anna Schmidt", Email = "anna.schmidt@gmail.com" });
+        await kit.CreateAsync(agent, new CustomerInput { Name = "Johann 100%_sure", Phone = "+49 30 901820" });
+
+        Assert.Equal(["李明华", "王小明"], await Names(kit, agent, "明"));
+        Assert.Equal(["王小明"], await Names(kit, agent, "小明"));
+        Assert.Equal(["Anna Schmidt"], await Names(kit, agent, "SCHMI"));
+        Assert.Equal(["Anna Schmidt"], await Names(kit, agent, "gmail.com"));
+        Assert.Equal(["王小明"], await Names(kit, agent, "0013 8000"));
+        Assert.Equal(["Johann 100%_sure"], await Names(kit, agent, "100%_"));
+        Assert.Empty(await Names(kit, agent, "10%"));
+        Assert.Equal(["Anna Schmidt", "Johann 100%_sure", "李明华"], await Names(kit, agent, "h"));
+        Assert.Empty(await Names(kit, agent, "明 x"));
+        var tooLong = await Assert.ThrowsAsync<RuleViolation>(() => List(kit, agent, new ListRequest(new string('a', 201), null, null)));
+        Assert.Contains("q", tooLong.Errors.Keys);
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task FiltersCombineFieldsTagsOwnersStagesDatesAndCustomFields(DatabaseProvider provider)
+    {
+        await using var kit = await RecordKit.StartAsync(provider);
+        var adminId = await kit.UserAsync(Role.Admin, "admin");
+        var admin = await kit.ScopeAsync(adminId);
+        var otherId = await kit.UserAsync(Role.Agent, "other");
+        await kit.RunAsync(sp => sp.GetRequiredService<CustomFieldDefinitions>().CreateAsync(
+            new CustomFieldInput { Entity = CustomFieldEntity.Customer, Key = "tier", Label = "Tier", Type = CustomFieldType.Choice, Choices = ["gold", "silver"] }, admin, Ct));
+        await kit.RunAsync(sp => sp.GetRequiredService<CustomFieldDefinitions>().CreateAsync(
+            new CustomFieldInput { Entity = CustomFieldEntity.Customer, Key = "score", Label = "Score", Type = CustomFieldType.Number }, admin, Ct));
+        JsonElement J(string json) => JsonDocument.Parse(json).RootElement.Clone();
+        await kit.CreateAsync(admin, new CustomerInput { Name = "A", Stage = LifecycleStage.Customer, City = "Shanghai", Age = 31, Tags = ["VIP"], Email = "a@gmail.com",
+            CustomFields = new() { ["tier"] = J("\"gold\""), ["score"] = J("7.5") } });
+        await kit.CreateAsync(admin, new CustomerInput { Name = "B", Stage = LifecycleStage.Customer, City = "Shanghai", Age = 25, Tags = ["vip"], Phone = "13800138000",
+            CustomFields = new() { ["tier"] = J("\"silver\""), ["score"] = J("12") } });
+        await kit.CreateAsync(admin, new CustomerInput { Name = "C", Stage = LifecycleStage.Lead, City = "Beijing", Age = 40, OwnerId = otherId, SignupDate = new DateOnly(2024, 5, 1) });
+        await kit.CreateAsync(admin, new CustomerInput { Name = "D \"quoted\"", Stage = LifecycleStage.Churned });
+
+        Assert.Equal(["A"], await Names(kit, admin, null, "stage eq customer and city eq \"Shanghai\" and age ge 30 and tag eq vip"));
+        Assert.Equal(["A", "B"], await Names(kit, admin, null, "tag eq VIP"));
+        Assert.Equal(["C", "D \"quoted\""], await Names(kit, admin, null, "tag isnull"));
+        Assert.Equal(["C"], await Names(kit, admin, null, $"owner eq {otherId}"));
+        Assert.Equal(["A", "B", "D \"quoted\""], await Names(kit, admin, null, "owner eq me"));
+        Assert.Equal(["A"], await Names(kit, admin, null, "email contains \"GMAIL\""));
+        Assert.Equal(["B"], await Names(kit, admin, null, "cf.tier eq silver"));
+        Assert.Equal(["B"], await Names(kit, admin, null, "cf.score gt 10"));
+        Assert.Equal(["A", "B"], await Names(kit, admin, null, "cf.score ge 7.5"));
+        Assert.Equal(["C", "D \"quoted\""], await Names(kit, admin, null, "cf.tier isnull"));
+        Assert.Equal(["A", "C", "D \"quoted\""], await Names(kit, admin, null, "phone isnull"));
+        Assert.Equal(["C", "D \"quoted\""], await Names(kit, admin, null, "stage in (lead, churned)"));
+        Assert.Equal(["C"], await Names(kit, admin, null, "signupDate ge 2024-01-01"));
+        Assert.Equal(["A", "B", "C", "D \"quoted\""], await Names(kit, admin, null, "createdAt ge 2024-01-01"));
+        Assert.Equal(["C", "D \"quoted\""], await Names(kit, admin, null, "not (city eq Shanghai)"));
+        Assert.Equal(["A", "C"], await Names(kit, admin, null, "age gt 30 or name eq \"A\""));
+        Assert.Equal(["D \"quoted\""], await Names(kit, admin, null, "name eq \"D \\\"quoted\\\"\""));
+        Assert.Equal(["B", "C", "D \"quoted\""], await Names(kit, admin, null, "city ne Shanghai or age lt 30"));
+    }
+
+    [Theory]
+    [InlineData("name eq 'x'; DROP TABLE customers--", "position 9")]
+    [InlineData("nickname eq x", "Unknown field 'nickname'")]
+    [InlineData("name like x", "Expected an operator")]
+    [InlineData("age ge thirty", "is not a whole number")]
+    [InlineData("stage eq king", "one of lead, prospect, customer, churned")]
+    [InlineData("(stage eq lead", "is not closed")]
+    [InlineData("name eq \"open", "no closing double quote")]
+    [InlineData("stage contains le", "does not take 'contains'")]
+    [InlineData("cf.nothing eq 1", "no custom field 'nothing'")]
+    [InlineData("age eq 1 age eq 2", "expected 'and', 'or' or the end")]
+    [InlineData("createdAt ge yesterday", "is not a date")]
+    public async Task AFilterThatIsNotValidIsRefusedNamingTheProblemAndWhere(string filter, string expected)
+    {
+        await using var kit = await RecordKit.StartAsync(DatabaseProvider.Sqlite);
+        var agent = await kit.ScopeAsync(await kit.UserAsync(Role.Agent, "a"));
+        var e = await Assert.ThrowsAsync<RuleViolation>(() => List(kit, agent, new ListRequest(null, filter, null)));
+        Assert.Equal(400, e.Status);
+        Assert.Contains(expected, e.Errors["filter"][0], StringComparison.Ordinal);
+        await using var db = kit.Database.Open();
+        Assert.Equal(0, await db.Customers.CountAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData("-", "Cannot sort by")]
+    [InlineData("email", "Cannot sort by 'email'")]
+    [InlineData("name; DROP TABLE customers", "Cannot sort by")]
+    [InlineData("cf.missing", "no custom field 'missing'")]
+    public async Task ASortThatIsNotValidIsRefused(string sort, string expected)
+    {
+        await using var kit = await RecordKit.StartAsync(DatabaseProvider.Sqlite);
+        var agent = await kit.ScopeAsync(await kit.UserAsync(Role.Agent, "a"));
+        var e = await Assert.ThrowsAsync<RuleViolation>(() => List(kit, agent, new ListRequest(null, null, sort)));
+        Assert.Contains(expected, e.Errors["sort"][0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task KeysetPagesVisitEveryRecordExactlyOnceInOrderForEverySort(DatabaseProvider provider)
+    {
+        await using var kit = await RecordKit.StartAsync(provider);
+        var adminId = await kit.UserAsync(Role.Admin, "admin");
+        var admin = await kit.ScopeAsync(adminId);
+        await kit.RunAsync(sp => sp.GetRequiredService<CustomFieldDefinitions>().CreateAsync(
+            new CustomFieldInput { Entity = CustomFieldEntity.Customer, Key = "score", Label = "Score", Type = CustomFieldType.Number }, admin, Ct));
+        await SeedAsync(kit, adminId, 157);
+
+        foreach (var sort in new[] { "name", "-name", "createdAt", "-updatedAt", "city", "-city", "age", "-age", "signupDate", "stage", "cf.score", "-cf.score", "id", "-id" })
+        {
+            var seen = new List<CustomerListItem>();
+            string? cursor = null;
+            var pages = 0;
+            do
+            {
+                var page = await List(kit, admin, new ListRequest(null, "name ne skip", sort, 10, cursor));
+                Assert.Equal(157, page.Total);
+                Assert.False(page.TotalIsEstimate);
+                seen.AddRange(page.Items);
+                cursor = page.NextCursor;
+                pages++;
+            } while (cursor is not null && pages < 100);
+            Assert.Equal(16, pages);
+            Assert.Equal(157, seen.Select(s => s.Id).Distinct().Count());
+            Assert.Equal(157, seen.Count);
+            if (sort.TrimStart('-') == "age")
+            {
+                var ages = seen.Select(s => s.Age).ToList();
+                var nonNull = ages.Where(a => a is not null).ToList();
+                Assert.Equal(sort.StartsWith('-') ? nonNull.OrderDescending() : nonNull.Order(), nonNull);
+                Assert.Equal(157 - nonNull.Count, ages.Count(a => a is null));
+            }
+            if (sort == "id") Assert.Equal(seen.Select(s => s.Id).Order(), seen.Select(s => s.Id));
+        }
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task ACursorOfAnotherQueryOrADamagedOneIsRefusedAndTheLimitStaysWithinOneToAThousand(DatabaseProvider provider)
+    {
+        await using var kit = await RecordKit.StartAsync(provider);
+        var adminId = await kit.UserAsync(Role.Admin, "admin");
+        var admin = await kit.ScopeAsync(adminId);
+        await SeedAsync(kit, adminId, 30);
+        var first = await List(kit, admin, new ListRequest(null, null, "name", 10));
+        Assert.NotNull(first.NextCursor);
+
+        var other = await Assert.ThrowsAsync<RuleViolation>(() => List(kit, admin, new ListRequest(null, "age gt 3", "name", 10, first.NextCursor)));
+        Assert.Contains("cursor", other.Errors.Keys);
+        foreach (var bad in new[] { "garbage!!", "eyJzIjoibmFtZSJ9", first.NextCursor![..^3] + "AAA", new string('A', 5000) })
+        {
+            var e = await Assert.ThrowsAsync<RuleViolation>(() => List(kit, admin, new ListRequest(null, null, "name", 10, bad)));
+            Assert.Contains("cursor", e.Errors.Keys);
+        }
+        foreach (var limit in new[] { 0, -1, 1001, 100_000 })
+        {
+            var e = await Assert.ThrowsAsync<RuleViolation>(() => List(kit, admin, new ListRequest(null, null, null, limit)));
+            Assert.Contains("limit", e.Errors.Keys);
+        }
+        Assert.Equal(30, (await List(kit, admin, new ListRequest(null, null, null, 1000))).Items.Count);
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task TheTotalIsExactUpToTheCapAndAboveItAnEstimateLabelledAsOne(DatabaseProvider provider)
+    {
+        await using var kit = await RecordKit.StartAsync(provider);
+        var adminId = await kit.UserAsync(Role.Admin, "admin");
+        var admin = await kit.ScopeAsync(adminId);
+        await SeedAsync(kit, adminId, ListEngine.CountCap + 2_000);
+
+        var all = await List(kit, admin, new ListRequest(null, null, null, 5));
+        Assert.True(all.TotalIsEstimate);
+        Assert.InRange(all.Total, ListEngine.CountCap + 1, 3 * (ListEngine.CountCap + 2_000));
+        var some = await List(kit, admin, new ListRequest(null, "stage eq customer", null, 5));
+        Assert.False(some.TotalIsEstimate);
+        await using var db = kit.Database.Open();
+        Assert.Equal(await db.Customers.CountAsync(c => c.Stage == LifecycleStage.Customer, Ct), some.Total);
+
+        var searched = await List(kit, admin, new ListRequest("person 1", null, null, 5));
+        Assert.False(searched.TotalIsEstimate);
+        Assert.Equal(await db.Customers.CountAsync(c => c.Name.Contains("Person 1"), Ct), searched.Total);
+        var next = await List(kit, admin, new ListRequest("person 1", null, null, 5, searched.NextCursor));
+        Assert.Equal(searched.Total, next.Total);
+        Assert.Empty(next.Items.Select(i => i.Id).Intersect(searched.Items.Select(i => i.Id)));
+    }
+
+    /// <summary>Customers with a spread of names, cities (some missing), ages (some missing) and stages, written in bulk.</summary>
+    internal static async Task SeedAsync(RecordKit kit, long ownerId, int count)
+    {
+        await using var db = kit.Database.Open();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var cities = new[] { "Shanghai", "Beijing", null, "Shenzhen", "Hangzhou", "上海" };
+        var stages = Enum.GetValues<LifecycleStage>();
+        var now = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var start = 0; start < count; start += 2_000)
+        {
+            for (var i = start; i < Math.Min(count, start + 2_000); i++)
+            {
+                var c = new Customer
+                {
+                    Name = $"Person {i % 97} {(char)('A' + i % 26)}", City = cities[i % cities.Length], Age = i % 7 == 0 ? null : 18 + i % 50,
+                    Stage = stages[i % stages.Length], OwnerId = ownerId, SignupDate = i % 3 == 0 ? null : new DateOnly(2020, 1, 1).AddDays(i % 400),
+                    CustomFields = i % 4 == 0 ? "{}" : $"{{\"score\":{i % 13}}}",
+                };
+                c.StampCreated(Actor.System, now.AddSeconds(i % 500));
+                CustomerWriter.SetSearch(c, null);
+                db.Customers.Add(c);
+            }
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            db.ChangeTracker.Clear();
+        }
+    }
+}
