@@ -8,7 +8,7 @@ public static class CoreRegistration
     /// <summary>Registers the use cases and queries of every feature. Each feature adds its lines here.</summary>
     public static IServiceCollection AddKithCore(this IServiceCollection services)
     {
-        services.AddScoped<ApiTokens>();
+        services.AddKithIdentity();
         Kith.Core.Customers.RecordRegistration.AddKithRecords(services);
         return services;
     }
