@@ -38,7 +38,8 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
             var sortable = string.Join(", ", schema.Fields.Values.Where(f => f.Sortable).Select(f => f.Name).Append("cf.<key>"));
             throw RuleViolation.Field("sort", $"Cannot sort by '{name}'. Sort by one of: {sortable}; put '-' in front for descending.");
         }
-        return new((ascending ? "" : "-") + field.Name, "t." + field.Column, ascending, field.Nullable, false);
+        // The partial (column, id) index of the entity configuration, named ix_<table>_live_<column>.
+        return new((ascending ? "" : "-") + field.Name, "t." + field.Column, ascending, field.Nullable, false, $"ix_{schema.Table}_live_{field.Column}");
     }
 
     public string Compile(FilterNode node) => node switch

@@ -193,22 +193,28 @@ public sealed class ListEngineTests
         await using var kit = await RecordKit.StartAsync(provider);
         var adminId = await kit.UserAsync(Role.Admin, "admin");
         var admin = await kit.ScopeAsync(adminId);
-        await SeedAsync(kit, adminId, ListEngine.CountCap + 2_000);
+        await SeedAsync(kit, adminId, 12_000);
 
         var all = await List(kit, admin, new ListRequest(null, null, null, 5));
         Assert.True(all.TotalIsEstimate);
-        Assert.InRange(all.Total, ListEngine.CountCap + 1, 3 * (ListEngine.CountCap + 2_000));
-        var some = await List(kit, admin, new ListRequest(null, "stage eq customer", null, 5));
-        Assert.False(some.TotalIsEstimate);
+        Assert.InRange(all.Total, ListEngine.CountCap + 1, 36_000);
+        var many = await List(kit, admin, new ListRequest(null, "stage eq customer", null, 5));
+        Assert.True(many.TotalIsEstimate);
+        Assert.InRange(many.Total, 1_000, 9_000);
+        var few = await List(kit, admin, new ListRequest(null, "age eq 20", null, 5));
+        Assert.False(few.TotalIsEstimate);
         await using var db = kit.Database.Open();
-        Assert.Equal(await db.Customers.CountAsync(c => c.Stage == LifecycleStage.Customer, Ct), some.Total);
+        Assert.Equal(await db.Customers.CountAsync(c => c.Age == 20, Ct), few.Total);
 
-        var searched = await List(kit, admin, new ListRequest("person 1", null, null, 5));
+        var searched = await List(kit, admin, new ListRequest("person 12 c", null, null, 2));
         Assert.False(searched.TotalIsEstimate);
-        Assert.Equal(await db.Customers.CountAsync(c => c.Name.Contains("Person 1"), Ct), searched.Total);
-        var next = await List(kit, admin, new ListRequest("person 1", null, null, 5, searched.NextCursor));
+        Assert.Equal(await db.Customers.CountAsync(c => c.Name.StartsWith("Person 12 C"), Ct), searched.Total);
+        var next = await List(kit, admin, new ListRequest("person 12 c", null, null, 2, searched.NextCursor));
         Assert.Equal(searched.Total, next.Total);
         Assert.Empty(next.Items.Select(i => i.Id).Intersect(searched.Items.Select(i => i.Id)));
+        var dense = await List(kit, admin, new ListRequest("person", null, null, 5));
+        Assert.True(dense.TotalIsEstimate);
+        Assert.InRange(dense.Total, 1_001, 12_000);
     }
 
     /// <summary>Customers with a spread of names, cities (some missing), ages (some missing) and stages, written in bulk.</summary>
