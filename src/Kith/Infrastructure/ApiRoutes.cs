@@ -5,6 +5,7 @@ internal static class ApiRoutes
     /// <summary>Every feature's REST endpoints under /api/v1; one line per feature.</summary>
     public static RouteGroupBuilder MapKithApi(this RouteGroupBuilder api)
     {
+        Kith.Identity.IdentityApi.MapIdentityApi(api);
         Kith.Customers.RecordRoutes.MapKithRecords(api);
         return api;
     }
