@@ -86,7 +86,8 @@ internal static partial class RecordApi
         var unknown = UnknownMemberPattern().Match(message);
         if (unknown.Success)
         {
-            var name = (path.Length > 0 ? path + "." : "") + unknown.Groups[1].Value;
+            // The reader's path already ends at the unknown property; without one, the property is at the top.
+            var name = path.Length > 0 ? path : unknown.Groups[1].Value;
             return new RuleViolation($"'{name}' is not a field of this record.", Errors(name, "Unknown field."));
         }
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
