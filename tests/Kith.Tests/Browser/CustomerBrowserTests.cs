@@ -61,6 +61,9 @@ public sealed class CustomerBrowserTests
         await Expect(cityChange.Locator("[data-test=history-from]")).ToHaveTextAsync("上海");
         await Expect(cityChange.Locator("[data-test=history-to]")).ToHaveTextAsync("杭州");
         await Expect(page.Locator("[data-test=history] tr", new() { HasText = "Created" })).ToHaveCountAsync(1);
+        await page.ReloadAsync();
+        await Interactive(page);
+        await Expect(page.Locator("[data-test=value-city]")).ToHaveTextAsync("杭州");
         await ScreenshotAsync(page, "customer-detail.png");
 
         await page.GotoAsync("/customers");
@@ -129,8 +132,8 @@ public sealed class CustomerBrowserTests
 
     private static async Task AssertNoSidewaysScrollAsync(IPage page)
     {
-        var (scroll, client) = await page.EvaluateAsync<(int, int)>(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        var (scroll, client) = (widths[0], widths[1]);
         Assert.True(scroll <= client + 1, $"The page scrolls sideways: {scroll}px of content in {client}px.");
     }
 

@@ -17,7 +17,7 @@ internal static class KithTheme
             // Latin first, then the common Chinese UI faces, so names in either script render with a proper font.
             Default = new DefaultTypography
             {
-                FontFamily = ["Roboto", "Helvetica Neue", "Arial", "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", "sans-serif"],
+                FontFamily = ["Roboto", "Helvetica Neue", "Arial", "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "sans-serif"],
             },
         },
     };
