@@ -25,7 +25,7 @@ public sealed class CompanyWriter(KithDb db, ContactRules contacts, TagSet tags,
             throw new RuleViolation($"Another company has the external id '{externalId}'.",
                 new Dictionary<string, string[]> { ["externalId"] = ["This external id belongs to another company."] }, 409);
         var owner = await contacts.ResolveOwnerAsync(input.OwnerId, company.Id == 0 ? scope.UserId : company.OwnerId, scope, ct);
-        var customFields = await fields.ValidateValuesAsync(CustomFieldEntity.Company, input.CustomFields, ct);
+        var customFields = await fields.ValidateValuesAsync(CustomFieldEntity.Company, input.CustomFields, company.Id == 0 ? null : company.CustomFields, ct);
         var tagList = await tags.ResolveAsync(input.Tags, "tags", ct);
 
         company.Name = name;

@@ -81,22 +81,32 @@ public sealed partial class CustomFieldDefinitions(KithDb db, TimeProvider clock
     /// Checks submitted values against the definitions and returns the JSON to store. Unknown keys, wrong types,
     /// values outside the choices and missing required fields are refused, each naming the field as customFields.key.
     /// </summary>
-    public async Task<string> ValidateValuesAsync(CustomFieldEntity entity, IReadOnlyDictionary<string, JsonElement>? values, CancellationToken ct)
+    /// <remarks>
+    /// A value the record already holds for a field that has since been removed (<paramref name="storedJson"/>) is
+    /// dropped silently when sent back unchanged, so records stay editable after an admin deletes a field.
+    /// </remarks>
+    public async Task<string> ValidateValuesAsync(CustomFieldEntity entity, IReadOnlyDictionary<string, JsonElement>? values, string? storedJson, CancellationToken ct)
     {
         var defs = await db.CustomFields.AsNoTracking().Where(f => f.Entity == entity).ToListAsync(ct);
-        return Normalize(defs, values);
+        return Normalize(defs, values, storedJson);
     }
 
-    internal static string Normalize(IReadOnlyList<CustomFieldDefinition> defs, IReadOnlyDictionary<string, JsonElement>? values)
+    internal static string Normalize(IReadOnlyList<CustomFieldDefinition> defs, IReadOnlyDictionary<string, JsonElement>? values, string? storedJson = null)
     {
         values ??= new Dictionary<string, JsonElement>();
+        var stored = Parse(storedJson);
         var errors = new Dictionary<string, string[]>();
         var result = new SortedDictionary<string, object>(StringComparer.Ordinal);
         foreach (var (key, value) in values)
         {
             var def = defs.FirstOrDefault(d => d.Key == key);
             var name = "customFields." + key;
-            if (def is null) { errors[name] = [$"There is no custom field '{key}'."]; continue; }
+            if (def is null)
+            {
+                if (stored.TryGetValue(key, out var old) && old.GetRawText() == value.GetRawText()) result[key] = old;
+                else errors[name] = [$"There is no custom field '{key}'."];
+                continue;
+            }
             if (value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) continue;
             if (value.ValueKind == JsonValueKind.String && value.GetString()!.Trim().Length == 0) continue;
             switch (def.Type)

@@ -35,7 +35,7 @@ public sealed class CustomerWriter(KithDb db, ContactRules contacts, TagSet tags
                           ?? throw RuleViolation.Field("companyId", $"There is no company with id {companyId}.");
         }
         var owner = await contacts.ResolveOwnerAsync(input.OwnerId, customer.Id == 0 ? scope.UserId : customer.OwnerId, scope, ct);
-        var customFields = await fields.ValidateValuesAsync(CustomFieldEntity.Customer, input.CustomFields, ct);
+        var customFields = await fields.ValidateValuesAsync(CustomFieldEntity.Customer, input.CustomFields, customer.Id == 0 ? null : customer.CustomFields, ct);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         if (input.BirthDate is { } birth && birth > today) throw RuleViolation.Field("birthDate", "A birth date cannot be in the future.");
         var tagList = await tags.ResolveAsync(input.Tags, "tags", ct);
