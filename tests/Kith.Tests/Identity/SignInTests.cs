@@ -221,7 +221,7 @@ public sealed class SignInTests
             ["Details.DisplayName"] = "阿珍", ["Details.Language"] = "zh-Hans",
         });
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
-        var page = await browser.GetStringAsync("/account/profile", Ct);
+        var page = WebUtility.HtmlDecode(await browser.GetStringAsync("/account/profile", Ct));
         Assert.Contains("修改密码", page);
         await using var db = host.OpenDb();
         var user = db.Users.Single(u => u.Email == "agent@example.com");
@@ -259,7 +259,7 @@ public sealed class SignInTests
         var browser = host.Browser();
         var switched = await browser.GetAsync("/account/language?lang=zh-Hans&returnUrl=%2Faccount%2Flogin", Ct);
         Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
-        Assert.Contains("登录", await browser.GetStringAsync("/account/login", Ct));
+        Assert.Contains("登录", WebUtility.HtmlDecode(await browser.GetStringAsync("/account/login", Ct)));
         var away = await browser.GetAsync("/account/language?lang=en&returnUrl=https%3A%2F%2Fevil.example", Ct);
         Assert.DoesNotContain("evil", away.Headers.Location!.OriginalString);
     }
