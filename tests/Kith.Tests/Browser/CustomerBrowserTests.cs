@@ -71,11 +71,17 @@ public sealed class CustomerBrowserTests
         await Expect(page.Locator("[data-test=customer-link]")).ToHaveCountAsync(21);
         await ScreenshotAsync(page, "customers-list.png");
 
-        // Switch the whole UI to Chinese from the user menu; the choice is the user's and survives a reload.
-        await page.ClickAsync("[data-test=user-menu] button");
-        await page.ClickAsync("[data-test=language-zh]");
+        // Switch the whole UI to Chinese from the user menu; the choice is stored on the user (the profile page).
+        await page.ClickAsync(".kith-user-button");
+        await page.Locator(".mud-popover-open").GetByText("Language: English").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/account/profile"));
+        await page.SelectOptionAsync("[data-test=language-select]", "zh-Hans");
+        await page.ClickAsync("[data-test=save-profile]");
+        await page.GotoAsync("/customers");
+        await Interactive(page);
         await Expect(page.Locator("h1")).ToHaveTextAsync("客户");
         await Expect(page.Locator("[data-test=new-customer]")).ToContainTextAsync("新建客户");
+        await Expect(page.Locator("[data-test=language]")).ToHaveTextAsync("中文");
         await page.GotoAsync(detailUrl);
         await Interactive(page);
         await Expect(page.Locator("[data-test=edit]")).ToContainTextAsync("编辑");
