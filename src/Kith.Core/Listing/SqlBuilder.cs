@@ -75,6 +75,9 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
 
         var op = c.Operator;
         if (kind == FieldKind.Tag) return TagCompare(c);
+        // A stage or a yes/no value matches a large share of the records; SQLite, without statistics, would still pick
+        // its index to drive the query and read that whole share. Unary + keeps such columns to filtering only.
+        if (provider == DatabaseProvider.Sqlite && kind is FieldKind.Enum or FieldKind.Boolean) expr = "+" + expr;
         var allowed = kind switch
         {
             FieldKind.Text => new[] { "eq", "ne", "gt", "ge", "lt", "le", "contains", "startswith", "in", "isnull", "notnull" },
