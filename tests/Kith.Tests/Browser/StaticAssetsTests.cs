@@ -21,6 +21,8 @@ public sealed class StaticAssetsTests
 
     [Theory]
     [InlineData("/")]
+    [InlineData("/customers")]
+    [InlineData("/companies/1")]
     public async Task AnAnonymousVisitorOfAPageIsSentToTheSignInPage(string path)
     {
         await using var host = await KithTestHost.StartAsync();
