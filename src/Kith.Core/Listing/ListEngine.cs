@@ -81,6 +81,9 @@ public sealed class ListEngine(KithDb db)
         // SQLite has no statistics to weigh a filter's index against the sort's: when many records match, walking the
         // sort index finds a page after a few rows, while the filter's index would fetch and sort every match.
         var walkSortIndex = db.Provider == DatabaseProvider.Sqlite && !search.DriveFromIndex && (search.Page is not null || expected > WalkSortIndexAbove);
+        // PostgreSQL guesses a GIN match is rare and would fetch and sort every match of a common gram; when many
+        // records are expected to match, leave the grams out and let it walk the sort index checking LIKE.
+        if (db.Provider == DatabaseProvider.Postgres && search.Page != search.Sample && expected > WalkSortIndexAbove) pageWhere = sampleWhere;
 
         var rows = await PageAsync(sql, schema, sort, pageWhere, search.DriveFromIndex, walkSortIndex, cursor, request.Limit + 1, conn, ct);
         var hasMore = rows.Count > request.Limit;
