@@ -63,6 +63,18 @@ public sealed class IdentityApiTests
     }
 
     [Fact]
+    public async Task AClientThatAcceptsOnlyHtmlStillGetsTheRightStatusCodes()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var (_, agent) = await host.UserWithClientAsync(Role.Agent);
+        agent.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetAsync("/api/v1/users", Ct)).StatusCode);
+        var anonymous = host.AnonymousClient();
+        anonymous.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/users", Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task ABrowserCookieDoesNotOpenTheApi()
     {
         await using var host = await KithTestHost.StartAsync();
