@@ -39,6 +39,7 @@ public static class SearchGrams
             {
                 if (field[i] > 127) Add(Unigram(field[i]));
                 if (i + 1 < field.Length) Add(Bigram(field[i], field[i + 1]));
+                if (IsDigitTriple(field, i)) Add(DigitTrigram(field, i));
             }
         }
         return sb.ToString();
@@ -60,13 +61,26 @@ public static class SearchGrams
         if (normalizedQuery.Length == 1)
             return normalizedQuery[0] > 127 ? [Unigram(normalizedQuery[0])] : [];
         var list = new List<string>();
-        for (var i = 0; i + 1 < normalizedQuery.Length; i++)
+        var q = normalizedQuery;
+        for (var i = 0; i + 1 < q.Length; i++)
         {
-            var t = Bigram(normalizedQuery[i], normalizedQuery[i + 1]);
-            if (!list.Contains(t)) list.Add(t);
+            // A pair of digits inside a run of three or more is covered by the run's trigrams, which are far rarer.
+            var inDigitRun = IsDigitTriple(q, i) || (i > 0 && IsDigitTriple(q, i - 1));
+            var t = inDigitRun ? null : Bigram(q[i], q[i + 1]);
+            if (t is not null && !list.Contains(t)) list.Add(t);
+            if (IsDigitTriple(q, i) && !list.Contains(t = DigitTrigram(q, i))) list.Add(t);
         }
         return list;
     }
+
+    /// <summary>
+    /// Phone numbers are digits, and there are only 100 digit pairs: every phone holds a tenth of them, so pairs
+    /// barely narrow a digit search. Three digits in a row are also indexed as one token ("t" and the digits).
+    /// </summary>
+    private static bool IsDigitTriple(string s, int i) =>
+        i + 2 < s.Length && char.IsAsciiDigit(s[i]) && char.IsAsciiDigit(s[i + 1]) && char.IsAsciiDigit(s[i + 2]);
+
+    private static string DigitTrigram(string s, int i) => string.Concat("t", s.AsSpan(i, 3));
 
     /// <summary>
     /// Lower-cases, trims and collapses whitespace. A query that looks like a phone number (digits with spaces,

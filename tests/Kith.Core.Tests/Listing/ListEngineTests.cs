@@ -45,6 +45,16 @@ public sealed class ListEngineTests
         Assert.Contains("q", tooLong.Errors.Keys);
     }
 
+    [Fact]
+    public void ADigitSearchUsesTheRareThreeDigitTokensInsteadOfTheCommonPairs()
+    {
+        Assert.Equal(["t996", "t969", "t699"], Kith.Core.Search.SearchGrams.QueryTokens("99699"));
+        var record = Kith.Core.Search.SearchGrams.Tokens("8613999699123").Split(' ');
+        Assert.Contains("t996", record);
+        Assert.Contains("b00390039", record);
+        Assert.Equal(2, Kith.Core.Search.SearchGrams.QueryTokens("a12").Count(t => t.StartsWith('b')));
+    }
+
     [Theory]
     [ClassData(typeof(Providers))]
     public async Task FiltersCombineFieldsTagsOwnersStagesDatesAndCustomFields(DatabaseProvider provider)
