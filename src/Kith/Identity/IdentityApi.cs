@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Infrastructure;
@@ -5,17 +6,20 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Kith.Identity;
 
-public sealed record ResetPasswordBody(string Password);
+public sealed record ResetPasswordBody([property: JsonRequired] string Password);
 
-public sealed record CreateTeamBody(string Name);
+public sealed record CreateTeamBody([property: JsonRequired] string Name);
 
-public sealed record RenameTeamBody(string Name);
+public sealed record RenameTeamBody([property: JsonRequired] string Name);
 
-public sealed record AddTeamMemberBody(long UserId);
+public sealed record AddTeamMemberBody([property: JsonRequired] long UserId);
 
-public sealed record CreateTokenBody(string Name);
+public sealed record CreateTokenBody([property: JsonRequired] string Name);
 
-public sealed record RolePolicyBody(RecordReach Reach, bool CanCreate, bool CanEdit, bool CanDelete, bool CanAssign);
+/// <summary>A role's whole policy: PUT replaces it, so every member is required.</summary>
+public sealed record RolePolicyBody(
+    [property: JsonRequired] RecordReach Reach, [property: JsonRequired] bool CanCreate, [property: JsonRequired] bool CanEdit,
+    [property: JsonRequired] bool CanDelete, [property: JsonRequired] bool CanAssign);
 
 /// <summary>The token as created: <see cref="Token"/> is the secret and is shown this once.</summary>
 public sealed record CreatedToken(long Id, string Name, string Prefix, DateTime CreatedAt, string Token);

@@ -159,6 +159,8 @@ public sealed class IdentityApiTests
         Assert.False(agentPolicy.GetProperty("canDelete").GetBoolean());
         Assert.Equal("all", roles.EnumerateArray().Single(r => r.GetProperty("role").GetString() == "admin").GetProperty("reach").GetString());
 
+        var partial = await admin.PutAsync("/api/v1/roles/viewer", Json("""{"reach":"all"}"""), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, partial.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsync("/api/v1/roles/emperor", Json(new { reach = "all", canCreate = true, canEdit = true, canDelete = true, canAssign = true }), Ct)).StatusCode);
         var demoteSelf = await admin.PatchAsync($"/api/v1/users/{adminId}", Json(new { role = "agent" }), Ct);
         Assert.Equal(HttpStatusCode.Conflict, demoteSelf.StatusCode);
