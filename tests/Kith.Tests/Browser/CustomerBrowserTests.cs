@@ -15,7 +15,7 @@ namespace Kith.Tests.Browser;
 /// </summary>
 public sealed class CustomerBrowserTests
 {
-    private const string Password = "correct horse battery staple";
+    internal const string Password = "correct horse battery staple";
 
     [Fact]
     public async Task AnAdminCreatesAChineseNamedCustomerFindsItEditsItAndSeesTheChangeInItsHistory()
@@ -134,7 +134,18 @@ public sealed class CustomerBrowserTests
         Expect(page.Locator("[data-interactive]")).ToHaveCountAsync(1);
 
     /// <summary>A MudBlazor text input: the data-test attribute lands on the input element itself.</summary>
-    internal static ILocator Field(IPage page, string name) => page.Locator($"input[data-test={name}], [data-test={name}] input").First;
+    internal static ILocator Field(IPage page, string name) =>
+        page.Locator($"input[data-test={name}], textarea[data-test={name}], [data-test={name}] input, [data-test={name}] textarea").First;
+
+    /// <summary>Opens the MudSelect whose label is <paramref name="label"/> and picks <paramref name="option"/>.</summary>
+    internal static async Task ChooseAsync(IPage page, string label, string option, ILocator? within = null)
+    {
+        var select = (within ?? page.Locator("body")).Locator($"[role=combobox][aria-label=\"{label}\"]").First;
+        await select.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = option }).First.ClickAsync();
+        // The choice travels to the server before the select shows it; a click on Save before that would lose it.
+        await Assertions.Expect(select).ToHaveTextAsync(option);
+    }
 
     private static async Task AssertNoSidewaysScrollAsync(IPage page)
     {
