@@ -108,6 +108,9 @@ public sealed class RecordScreensBrowserTests
         await page.GotoAsync($"/customers/{ids[0]}");
         await Interactive(page);
         await Assertions.Expect(page.Locator("[data-test=history] tr", new() { HasText = "Restored" })).ToHaveCountAsync(1);
+
+        await page.GotoAsync("/customers/987654");
+        await Assertions.Expect(page.GetByText("There is nothing here.")).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -131,6 +134,29 @@ public sealed class RecordScreensBrowserTests
         await page.Locator("[data-test=company-link]", new() { HasText = "星河科技" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=company-name]")).ToHaveTextAsync("星河科技");
         await Assertions.Expect(page.Locator("[data-test=company-customers] tbody tr")).ToHaveCountAsync(7);
+
+        // Keyset paging: Next follows the cursor, Previous returns through the cursors already seen.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var access = (await AccessScope.ForUserAsync(scope.ServiceProvider.GetRequiredService<KithDb>(), adminId, ct))!;
+            for (var i = 0; i < 10; i++)
+                await scope.ServiceProvider.GetRequiredService<CreateCustomer>().HandleAsync(new CustomerInput { Name = $"Paging {i:00}" }, access, ActorKind.Api, ct);
+        }
+        await page.GotoAsync("/customers");
+        await Interactive(page);
+        var rows = page.Locator("[data-test=customer-link]");
+        await Assertions.Expect(rows).ToHaveCountAsync(25);
+        await Assertions.Expect(page.Locator("[data-test=total]")).ToContainTextAsync("30");
+        await page.ClickAsync("[data-test=sort-name]");
+        await Assertions.Expect(rows.First).ToHaveTextAsync("Chloé Dubois");
+        await page.ClickAsync("[data-test=next-page]");
+        await Assertions.Expect(page.Locator("[data-test=page-number]")).ToHaveTextAsync("Page 2");
+        await Assertions.Expect(rows).ToHaveCountAsync(5);
+        await Assertions.Expect(page.Locator("[data-test=next-page]")).ToBeDisabledAsync();
+        await page.ClickAsync("[data-test=previous-page]");
+        await Assertions.Expect(page.Locator("[data-test=page-number]")).ToHaveTextAsync("Page 1");
+        await Assertions.Expect(rows).ToHaveCountAsync(25);
+        await Assertions.Expect(rows.First).ToHaveTextAsync("Chloé Dubois");
 
         var agent = await browser.NewPageAsync(host.Address);
         await SignInAsync(agent, "bo@example.com", "/");
