@@ -17,5 +17,18 @@ public static class DatabaseInitializer
                 CanEdit = policy.CanEdit, CanDelete = policy.CanDelete, CanAssign = policy.CanAssign,
             });
         await db.SaveChangesAsync(ct);
+        await OptimizeAsync(db, ct);
+    }
+
+    /// <summary>
+    /// SQLite keeps no planner statistics until ANALYZE runs; without them it may walk the wrong index for a
+    /// filtered list. `PRAGMA optimize=0x10002` analyses only the tables whose statistics are missing or stale,
+    /// with a bounded sample, so it is cheap enough for every start and after bulk loads. PostgreSQL's autovacuum
+    /// keeps its own statistics.
+    /// </summary>
+    public static async Task OptimizeAsync(KithDb db, CancellationToken ct = default)
+    {
+        if (db.Provider == DatabaseProvider.Sqlite)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA optimize=0x10002;", ct);
     }
 }
