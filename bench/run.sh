@@ -11,8 +11,7 @@ out=bench/out/$n
 pg=${KITH_BENCH_POSTGRES:-Host=127.0.0.1;Port=5432;Username=kith;Password=kith;Database=kith_bench}
 
 if [[ ! -f $data/customer_data.csv ]]; then
-    /usr/bin/python3 /work/shared/bench/gen_data.py "$data" --customers "$n" ||
-        /usr/bin/python3 ../shared/bench/gen_data.py "$data" --customers "$n"
+    /usr/bin/python3 ../shared/bench/gen_data.py "$data" --customers "$n"
 fi
 dotnet build -c Release bench/Kith.Bench -v quiet -nologo
 bin=bench/Kith.Bench/bin/Release/net10.0/Kith.Bench
