@@ -51,6 +51,12 @@ public sealed class CustomerBrowserTests
         await rows.First.ClickAsync();
         await Expect(page).ToHaveURLAsync(detailUrl);
         await Expect(page.Locator("[data-test=value-email]")).ToHaveTextAsync("xiaoming.wang@example.cn");
+        // Back to the list: it is as the user left it.
+        await page.GoBackAsync();
+        await Expect(Field(page, "search")).ToHaveValueAsync("小明");
+        await Expect(rows).ToHaveCountAsync(1);
+        await rows.First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(detailUrl);
 
         await page.ClickAsync("[data-test=edit]");
         await Field(page, "city").FillAsync("杭州");
