@@ -166,4 +166,26 @@ public sealed class RecordScreensBrowserTests
         await Assertions.Expect(agent.Locator("[data-test=no-records]")).ToBeVisibleAsync();
         await Assertions.Expect(agent.Locator("[data-test=nav] a[href='/admin/users']")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task AnAdminChangesTheDefaultPhoneRegionAndAnUnknownRegionIsRefusedOnItsField()
+    {
+        await using var browser = await BrowserSession.StartAsync();
+        await using var host = await KithTestHost.StartAsync();
+        await host.CreateUserAsync("ada@example.com", Role.Admin);
+        var page = await browser.NewPageAsync(host.Address);
+        await SignInAsync(page, "ada@example.com", "/admin/settings");
+        await Assertions.Expect(Field(page, "phone-region")).ToHaveValueAsync("CN");
+
+        await Field(page, "phone-region").FillAsync("XX");
+        await page.ClickAsync("[data-test=save-settings]");
+        await Assertions.Expect(page.GetByText("'XX' is not a region code such as CN, US or GB.")).ToBeVisibleAsync();
+
+        await Field(page, "phone-region").FillAsync("de");
+        await page.ClickAsync("[data-test=save-settings]");
+        await Assertions.Expect(Field(page, "phone-region")).ToHaveValueAsync("DE");
+        await page.ReloadAsync();
+        await Interactive(page);
+        await Assertions.Expect(Field(page, "phone-region")).ToHaveValueAsync("DE");
+    }
 }
