@@ -49,6 +49,14 @@ public sealed class GenerateDemoDataTests
             Assert.True(c.UpdatedAt >= c.CreatedAt);
             Assert.Equal(c.Email, c.Email?.ToLowerInvariant());
         });
+
+        // The demo gives ids itself; a customer saved afterwards must still get a fresh one.
+        var next = new Customer { Name = "After the demo", OwnerId = users[0].Id };
+        next.StampCreated(Actor.System, DateTime.UtcNow);
+        CustomerWriter.SetSearch(next, null);
+        check.Customers.Add(next);
+        await check.SaveChangesAsync(Ct);
+        Assert.Equal(3001, next.Id);
     }
 
     [Theory]
