@@ -41,6 +41,13 @@ public sealed class UserAccounts(KithDb db, TimeProvider clock)
 
     public Task<bool> AnyAsync(CancellationToken ct = default) => db.Users.AnyAsync(ct);
 
+    /// <summary>
+    /// Whether someone can administer Kith. Until then the one-time setup page is offered; demo data creates
+    /// owners (agents and managers) but never an administrator, so `serve --demo` still starts with setup.
+    /// </summary>
+    public Task<bool> HasAdministratorAsync(CancellationToken ct = default) =>
+        db.Users.AnyAsync(u => u.Role == Role.Admin && !u.IsDisabled, ct);
+
     public async Task<User> CreateAsync(CreateUser request, CancellationToken ct = default)
     {
         var email = NormalizeEmail(request.Email);

@@ -32,6 +32,11 @@ public static class KithWebApp
         {
             builder.Logging.ClearProviders();
         }
+        // EF Core logs every SQL statement at Information; a server log is for requests, warnings and errors.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
+        // Render Chinese and other scripts as characters, not numeric entities; HTML-significant characters stay encoded.
+        builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);

@@ -1,6 +1,7 @@
 using System.Net;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
+using Kith.Tests.Identity;
 using Kith.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -54,5 +55,26 @@ public sealed class DemoServeTests
         foreach (var user in users)
             foreach (var guess in new[] { "", "demo", "password", "kith", user.Email, "correct horse battery staple" })
                 Assert.Equal(Microsoft.AspNetCore.Identity.PasswordVerificationResult.Failed, hasher.VerifyHashedPassword(user, user.PasswordHash, guess));
+    }
+
+    [Fact]
+    public async Task ServeWithDemoStillOffersTheOneTimeSetupOfTheFirstAdministrator()
+    {
+        await using var host = await KithTestHost.StartAsync(demo: true);
+        var browser = host.Browser();
+        // The demo owners exist, so the sign-in page shows; it points the first visitor to the setup page.
+        var login = await browser.GetStringAsync("/account/login", Ct);
+        Assert.Contains("href=\"/account/setup\"", login);
+
+        var fields = new Dictionary<string, string>
+        {
+            ["Input.Email"] = "owner@example.com", ["Input.DisplayName"] = "Owner",
+            ["Input.Password"] = CookieSessions.Password, ["Input.Confirm"] = CookieSessions.Password,
+        };
+        var created = await CookieSessions.PostFormAsync(browser, "/account/setup", "setup", fields);
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        await using (var db = host.OpenDb())
+            Assert.Equal("owner@example.com", Assert.Single(db.Users.Where(u => u.Role == Role.Admin)).Email);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Browser().GetAsync("/account/setup", Ct)).StatusCode);
     }
 }
