@@ -75,13 +75,7 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
     public async Task<IReadOnlyList<CustomerListItem>> DeletedAsync(AccessScope scope, CancellationToken ct)
     {
         var since = clock.GetUtcNow().UtcDateTime - RestoreCustomer.RestoreWindow;
-        var query = db.Customers.AsNoTracking().Where(c => c.DeletedAt != null && c.DeletedAt >= since);
-        if (scope.OwnerIds is { } owners)
-        {
-            var list = owners.ToArray();
-            query = query.Where(c => list.Contains(c.OwnerId));
-        }
-        var ids = await query.OrderByDescending(c => c.DeletedAt).ThenByDescending(c => c.Id).Select(c => c.Id).Take(ListRequest.MaxLimit).ToListAsync(ct);
+        var ids = await scope.DeletedSince(db.Customers.AsNoTracking(), since).Select(c => c.Id).Take(ListRequest.MaxLimit).ToListAsync(ct);
         return await ItemsAsync(ids, ct);
     }
 

@@ -30,6 +30,21 @@ public sealed class AccessScope
         return owners.Length == 1 ? query.Where(r => r.OwnerId == owners[0]) : query.Where(r => owners.Contains(r.OwnerId));
     }
 
+    /// <summary>
+    /// The bin: records in reach deleted since <paramref name="since"/> (the restore window), most recently deleted
+    /// first. The same reach rule as <see cref="Visible{T}"/>, over deleted records instead of live ones.
+    /// </summary>
+    public IQueryable<T> DeletedSince<T>(IQueryable<T> query, DateTime since) where T : class, IOwnedRecord
+    {
+        query = query.Where(r => r.DeletedAt != null && r.DeletedAt >= since);
+        if (OwnerIds is { } owners)
+        {
+            var list = owners.ToArray();
+            query = query.Where(r => list.Contains(r.OwnerId));
+        }
+        return query.OrderByDescending(r => r.DeletedAt).ThenByDescending(r => r.Id);
+    }
+
     public void EnsureCanCreate()
     {
         if (!Policy.CanCreate) throw new Forbidden("Your role may not create records.");
