@@ -33,6 +33,8 @@ public sealed class Company : IOwnedRecord
     public long? UpdatedByUserId { get; set; }
     public int Version { get; set; }
     public DateTime? DeletedAt { get; set; }
+    /// <summary>The import that created this company, so reverting the import removes it.</summary>
+    public long? ImportJobId { get; set; }
     public string SearchText { get; set; } = "";
     public string SearchGrams { get; set; } = "";
 }

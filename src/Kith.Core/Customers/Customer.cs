@@ -47,6 +47,10 @@ public sealed class Customer : IOwnedRecord
     public long? UpdatedByUserId { get; set; }
     public int Version { get; set; }
     public DateTime? DeletedAt { get; set; }
+    /// <summary>Set when this record was merged into another: it stays hidden so its external id still resolves.</summary>
+    public long? MergedIntoId { get; set; }
+    /// <summary>The import that created this customer, so reverting the import removes it.</summary>
+    public long? ImportJobId { get; set; }
     public string SearchText { get; set; } = "";
     public string SearchGrams { get; set; } = "";
 }

@@ -29,6 +29,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         b.HasIndex(c => new { c.Stage, c.Id }).HasFilter("deleted_at IS NULL").HasDatabaseName("ix_customers_live_stage");
         b.HasIndex(c => new { c.SignupDate, c.Id }).HasFilter("deleted_at IS NULL").HasDatabaseName("ix_customers_live_signup_date");
         b.HasIndex(c => new { c.Age, c.Id }).HasFilter("deleted_at IS NULL").HasDatabaseName("ix_customers_live_age");
+        b.HasIndex(c => c.MergedIntoId).HasFilter("merged_into_id IS NOT NULL");
         b.HasIndex(c => c.DeletedAt).HasFilter("deleted_at IS NOT NULL").HasDatabaseName("ix_customers_deleted");
         b.HasOne(c => c.Company).WithMany().HasForeignKey(c => c.CompanyId).OnDelete(DeleteBehavior.SetNull);
         b.HasOne(c => c.Owner).WithMany().HasForeignKey(c => c.OwnerId).OnDelete(DeleteBehavior.Restrict);

@@ -60,9 +60,11 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
 
     public async Task<CustomerDetail> GetByExternalIdAsync(AccessScope scope, string externalId, CancellationToken ct)
     {
-        var id = await scope.Visible(db.Customers.AsNoTracking()).Where(c => c.ExternalId == externalId).Select(c => (long?)c.Id).FirstOrDefaultAsync(ct)
-                 ?? throw new NotFound("Customer");
-        return await GetAsync(scope, id, ct);
+        // A merged customer's external id keeps resolving, to the customer it was merged into.
+        var row = await db.Customers.AsNoTracking().Where(c => c.ExternalId == externalId)
+                      .Select(c => new { c.Id, c.MergedIntoId }).FirstOrDefaultAsync(ct)
+                  ?? throw new NotFound("Customer");
+        return await GetAsync(scope, row.MergedIntoId ?? row.Id, ct);
     }
 
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(AccessScope scope, long id, CancellationToken ct)
@@ -75,7 +77,7 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
     public async Task<IReadOnlyList<CustomerListItem>> DeletedAsync(AccessScope scope, CancellationToken ct)
     {
         var since = clock.GetUtcNow().UtcDateTime - RestoreCustomer.RestoreWindow;
-        var ids = await scope.DeletedSince(db.Customers.AsNoTracking(), since).Select(c => c.Id).Take(ListRequest.MaxLimit).ToListAsync(ct);
+        var ids = await scope.DeletedSince(db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null), since).Select(c => c.Id).Take(ListRequest.MaxLimit).ToListAsync(ct);
         return await ItemsAsync(ids, ct);
     }
 

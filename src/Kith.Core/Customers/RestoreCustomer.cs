@@ -14,7 +14,7 @@ public sealed class RestoreCustomer(KithDb db, ChangeLog history, CustomerQuerie
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var since = now - RestoreWindow;
-        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id && c.DeletedAt != null && c.DeletedAt >= since, ct);
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id && c.DeletedAt != null && c.DeletedAt >= since && c.MergedIntoId == null, ct);
         if (customer is null || !scope.CanReachOwner(customer.OwnerId)) throw new NotFound("Deleted customer");
         scope.EnsureCanDelete();
         var actor = scope.Actor(via);

@@ -2,7 +2,7 @@ using Kith.Core.Infrastructure;
 
 namespace Kith.Core.History;
 
-public enum ChangeAction { Created, Updated, Deleted, Restored }
+public enum ChangeAction { Created, Updated, Deleted, Restored, Merged, Unmerged }
 
 /// <summary>One field of one record changed by one actor at one time; a whole save shares <see cref="ChangeSet"/>.</summary>
 public sealed class RecordChange

@@ -10,6 +10,11 @@ public static class CoreRegistration
     {
         services.AddKithIdentity();
         Kith.Core.Customers.RecordRegistration.AddKithRecords(services);
+        Kith.Core.Importing.ImportRegistration.AddKithImports(services);
+        services.AddScoped<Kith.Core.Purchases.PurchaseQueries>();
+        services.AddScoped<Kith.Core.Communications.CommunicationQueries>();
+        Kith.Core.Exporting.ExportRegistration.AddKithExporting(services);
+        Kith.Core.Duplicates.DuplicateRegistration.AddKithDuplicates(services);
         return services;
     }
 }

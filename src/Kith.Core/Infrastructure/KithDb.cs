@@ -1,4 +1,9 @@
 using System.Text;
+using Kith.Core.Behavior;
+using Kith.Core.Communications;
+using Kith.Core.Duplicates;
+using Kith.Core.Importing;
+using Kith.Core.Purchases;
 using Kith.Core.Companies;
 using Kith.Core.CustomFields;
 using Kith.Core.Customers;
@@ -30,6 +35,15 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<RecordChange> RecordChanges => Set<RecordChange>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<Setting> Settings => Set<Setting>();
+    public DbSet<Purchase> Purchases => Set<Purchase>();
+    public DbSet<Communication> Communications => Set<Communication>();
+    public DbSet<BehaviorEvent> BehaviorEvents => Set<BehaviorEvent>();
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+    public DbSet<ImportRejection> ImportRejections => Set<ImportRejection>();
+    public DbSet<ImportChange> ImportChanges => Set<ImportChange>();
+    public DbSet<ImportTemplate> ImportTemplates => Set<ImportTemplate>();
+    public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
+    public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -44,6 +44,9 @@ public static class KithCommandLine
     {
         yield return UsersCommand.Build();
         yield return TokensCommand.Build();
+        yield return Kith.Exporting.ExportCommand.Build();
+        yield return ImportCommand.Build();
+        yield return DuplicatesCommand.Build();
     }
 
     public static async Task<int> RunAsync(string[] args)

@@ -52,6 +52,7 @@ public sealed class CustomerPageData(CircuitCaller caller)
             ["name"] = "Name", ["email"] = "Email", ["phone"] = "Phone", ["birthDate"] = "Birth date", ["age"] = "Age",
             ["gender"] = "Gender", ["city"] = "City", ["address"] = "Address", ["companyId"] = "Company", ["ownerId"] = "Owner",
             ["stage"] = "Stage", ["source"] = "Source", ["signupDate"] = "Signup date", ["externalId"] = "External id", ["tags"] = "Tags",
+            ["mergedFrom"] = "Merged from", ["mergedInto"] = "Merged into",
         };
         foreach (var f in fields) labels["customFields." + f.Key] = f.Label;
         return labels;

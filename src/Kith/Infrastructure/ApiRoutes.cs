@@ -7,6 +7,10 @@ internal static class ApiRoutes
     {
         Kith.Identity.IdentityApi.MapIdentityApi(api);
         Kith.Customers.RecordRoutes.MapKithRecords(api);
+        Kith.Exporting.ExportEndpoints.MapExportApi(api);
+        Kith.Duplicates.DuplicatesApi.MapDuplicates(api);
+        Kith.Importing.ImportsApi.MapImports(api);
+        Kith.Purchases.PurchasesApi.MapCustomerActivity(api);
         return api;
     }
 }

@@ -50,6 +50,8 @@ public static class KithWebApp
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddScoped<CircuitCaller>();
+        builder.Services.AddSingleton<Kith.Importing.ImportSignal>();
+        builder.Services.AddHostedService<Kith.Importing.ImportWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
@@ -69,6 +71,8 @@ public static class KithWebApp
         var api = app.MapGroup("/api/v1").RequireAuthorization(KithAuthentication.ApiPolicy);
         api.MapKithApi();
         app.MapKithAccountEndpoints();
+        Kith.Exporting.ExportEndpoints.MapExportDownloads(app);
+        Kith.Importing.ImportDownloads.MapImportDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -33,6 +33,82 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "customer_merges",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    survivor_id = table.Column<long>(type: "bigint", nullable: false),
+                    merged_id = table.Column<long>(type: "bigint", nullable: false),
+                    survivor_before = table.Column<string>(type: "text", nullable: false),
+                    moved = table.Column<string>(type: "text", nullable: false),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: true),
+                    merged_by_kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    merged_by_user_id = table.Column<long>(type: "bigint", nullable: true),
+                    merged_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    undone_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_merges", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "import_jobs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    file_name = table.Column<string>(type: "character varying(260)", maxLength: 260, nullable: false),
+                    stored_path = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    options = table.Column<string>(type: "text", nullable: false),
+                    file_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    processed_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    last_committed_line = table.Column<int>(type: "integer", nullable: false),
+                    rows_read = table.Column<long>(type: "bigint", nullable: false),
+                    created = table.Column<long>(type: "bigint", nullable: false),
+                    updated = table.Column<long>(type: "bigint", nullable: false),
+                    unchanged = table.Column<long>(type: "bigint", nullable: false),
+                    merged = table.Column<long>(type: "bigint", nullable: false),
+                    flagged = table.Column<long>(type: "bigint", nullable: false),
+                    skipped = table.Column<long>(type: "bigint", nullable: false),
+                    rejected = table.Column<long>(type: "bigint", nullable: false),
+                    summary = table.Column<string>(type: "text", nullable: false),
+                    error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    cancel_requested = table.Column<bool>(type: "boolean", nullable: false),
+                    heartbeat_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true),
+                    created_by_kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    finished_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    reverted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_import_jobs", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "import_templates",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    mapping = table.Column<string>(type: "text", nullable: false),
+                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_import_templates", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "record_changes",
                 columns: table => new
                 {
@@ -133,6 +209,52 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "import_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: false),
+                    entity_type = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    entity_id = table.Column<long>(type: "bigint", nullable: false),
+                    action = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    before = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_import_changes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_import_changes_import_jobs_import_job_id",
+                        column: x => x.import_job_id,
+                        principalTable: "import_jobs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "import_rejections",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: false),
+                    line = table.Column<int>(type: "integer", nullable: false),
+                    column = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    message = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    cells = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_import_rejections", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_import_rejections_import_jobs_import_job_id",
+                        column: x => x.import_job_id,
+                        principalTable: "import_jobs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_tokens",
                 columns: table => new
                 {
@@ -184,6 +306,7 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     updated_by_user_id = table.Column<long>(type: "bigint", nullable: true),
                     version = table.Column<int>(type: "integer", nullable: false),
                     deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: true),
                     search_text = table.Column<string>(type: "text", nullable: false),
                     search_grams = table.Column<string>(type: "text", nullable: false)
                 },
@@ -302,6 +425,8 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     updated_by_user_id = table.Column<long>(type: "bigint", nullable: true),
                     version = table.Column<int>(type: "integer", nullable: false),
                     deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    merged_into_id = table.Column<long>(type: "bigint", nullable: true),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: true),
                     search_text = table.Column<string>(type: "text", nullable: false),
                     search_grams = table.Column<string>(type: "text", nullable: false)
                 },
@@ -320,6 +445,62 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "behavior_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    page = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    properties = table.Column<string>(type: "text", nullable: true),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_events", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_behavior_events_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "communications",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    external_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    channel = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    direction = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    duration_seconds = table.Column<int>(type: "integer", nullable: true),
+                    subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    content = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: true),
+                    outcome = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by_kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_communications", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_communications_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -346,6 +527,69 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "duplicate_pairs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    other_customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    is_exact = table.Column<bool>(type: "boolean", nullable: false),
+                    score = table.Column<double>(type: "double precision", nullable: false),
+                    reasons = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    found_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: true),
+                    resolved_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    resolved_by_user_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_duplicate_pairs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_duplicate_pairs_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_duplicate_pairs_customers_other_customer_id",
+                        column: x => x.other_customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "purchases",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    order_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    ordered_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    product = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    category = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    quantity = table.Column<double>(type: "double precision", nullable: false),
+                    unit_price_micros = table.Column<long>(type: "bigint", nullable: true),
+                    amount_micros = table.Column<long>(type: "bigint", nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: true),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_purchases", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_purchases_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_tokens_token_hash",
                 table: "api_tokens",
@@ -356,6 +600,28 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "ix_api_tokens_user_id",
                 table: "api_tokens",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_behavior_events_customer_id_occurred_at",
+                table: "behavior_events",
+                columns: new[] { "customer_id", "occurred_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_behavior_events_event_id",
+                table: "behavior_events",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communications_customer_id_occurred_at",
+                table: "communications",
+                columns: new[] { "customer_id", "occurred_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communications_external_id",
+                table: "communications",
+                column: "external_id",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_companies_deleted",
@@ -413,6 +679,22 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 table: "custom_fields",
                 columns: new[] { "entity", "key" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_merges_import_job_id",
+                table: "customer_merges",
+                column: "import_job_id",
+                filter: "import_job_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_merges_merged_id",
+                table: "customer_merges",
+                column: "merged_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_merges_survivor_id",
+                table: "customer_merges",
+                column: "survivor_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_customer_tags_tag_id_customer_id",
@@ -484,6 +766,12 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 filter: "deleted_at IS NULL");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customers_merged_into_id",
+                table: "customers",
+                column: "merged_into_id",
+                filter: "merged_into_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customers_owner_id",
                 table: "customers",
                 column: "owner_id");
@@ -492,6 +780,59 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "ix_customers_phone",
                 table: "customers",
                 column: "phone");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_duplicate_pairs_customer_id_other_customer_id",
+                table: "duplicate_pairs",
+                columns: new[] { "customer_id", "other_customer_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_duplicate_pairs_other_customer_id",
+                table: "duplicate_pairs",
+                column: "other_customer_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_duplicate_pairs_status_score",
+                table: "duplicate_pairs",
+                columns: new[] { "status", "score" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_changes_import_job_id_entity_type_entity_id",
+                table: "import_changes",
+                columns: new[] { "import_job_id", "entity_type", "entity_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_jobs_created_at",
+                table: "import_jobs",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_jobs_status_id",
+                table: "import_jobs",
+                columns: new[] { "status", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_rejections_import_job_id_line",
+                table: "import_rejections",
+                columns: new[] { "import_job_id", "line" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_templates_kind_name",
+                table: "import_templates",
+                columns: new[] { "kind", "name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchases_customer_id_ordered_at",
+                table: "purchases",
+                columns: new[] { "customer_id", "ordered_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchases_order_id",
+                table: "purchases",
+                column: "order_id",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_record_changes_entity_type_entity_id_id",
@@ -535,13 +876,37 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
+                name: "behavior_events");
+
+            migrationBuilder.DropTable(
+                name: "communications");
+
+            migrationBuilder.DropTable(
                 name: "company_tags");
 
             migrationBuilder.DropTable(
                 name: "custom_fields");
 
             migrationBuilder.DropTable(
+                name: "customer_merges");
+
+            migrationBuilder.DropTable(
                 name: "customer_tags");
+
+            migrationBuilder.DropTable(
+                name: "duplicate_pairs");
+
+            migrationBuilder.DropTable(
+                name: "import_changes");
+
+            migrationBuilder.DropTable(
+                name: "import_rejections");
+
+            migrationBuilder.DropTable(
+                name: "import_templates");
+
+            migrationBuilder.DropTable(
+                name: "purchases");
 
             migrationBuilder.DropTable(
                 name: "record_changes");
@@ -559,10 +924,13 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "team_members");
 
             migrationBuilder.DropTable(
-                name: "customers");
+                name: "tags");
 
             migrationBuilder.DropTable(
-                name: "tags");
+                name: "import_jobs");
+
+            migrationBuilder.DropTable(
+                name: "customers");
 
             migrationBuilder.DropTable(
                 name: "teams");

@@ -20,6 +20,139 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Kith.Core.Behavior.BehaviorEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("EventId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Page")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("page");
+
+                    b.Property<string>("Properties")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("properties");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_behavior_events");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_behavior_events_event_id");
+
+                    b.HasIndex("CustomerId", "OccurredAt")
+                        .HasDatabaseName("ix_behavior_events_customer_id_occurred_at");
+
+                    b.ToTable("behavior_events", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Communications.Communication", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("Content")
+                        .HasMaxLength(100000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedByKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_kind");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Direction")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("direction");
+
+                    b.Property<int?>("DurationSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_seconds");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_id");
+
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_communications");
+
+                    b.HasIndex("ExternalId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_communications_external_id");
+
+                    b.HasIndex("CustomerId", "OccurredAt")
+                        .HasDatabaseName("ix_communications_customer_id_occurred_at");
+
+                    b.ToTable("communications");
+                });
+
             modelBuilder.Entity("Kith.Core.Companies.Company", b =>
                 {
                     b.Property<long>("Id")
@@ -78,6 +211,10 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("external_id");
+
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
 
                     b.Property<string>("Industry")
                         .HasMaxLength(100)
@@ -298,6 +435,14 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("gender");
 
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<long?>("MergedIntoId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("merged_into_id");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -378,6 +523,10 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_customers_external_id");
 
+                    b.HasIndex("MergedIntoId")
+                        .HasDatabaseName("ix_customers_merged_into_id")
+                        .HasFilter("merged_into_id IS NOT NULL");
+
                     b.HasIndex("OwnerId")
                         .HasDatabaseName("ix_customers_owner_id");
 
@@ -413,6 +562,136 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasFilter("deleted_at IS NULL");
 
                     b.ToTable("customers");
+                });
+
+            modelBuilder.Entity("Kith.Core.Duplicates.CustomerMerge", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<DateTime>("MergedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merged_at");
+
+                    b.Property<string>("MergedByKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merged_by_kind");
+
+                    b.Property<long?>("MergedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("merged_by_user_id");
+
+                    b.Property<long>("MergedId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("merged_id");
+
+                    b.Property<string>("Moved")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("moved");
+
+                    b.Property<string>("SurvivorBefore")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("survivor_before");
+
+                    b.Property<long>("SurvivorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("survivor_id");
+
+                    b.Property<DateTime?>("UndoneAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("undone_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_customer_merges");
+
+                    b.HasIndex("ImportJobId")
+                        .HasDatabaseName("ix_customer_merges_import_job_id")
+                        .HasFilter("import_job_id IS NOT NULL");
+
+                    b.HasIndex("MergedId")
+                        .HasDatabaseName("ix_customer_merges_merged_id");
+
+                    b.HasIndex("SurvivorId")
+                        .HasDatabaseName("ix_customer_merges_survivor_id");
+
+                    b.ToTable("customer_merges");
+                });
+
+            modelBuilder.Entity("Kith.Core.Duplicates.DuplicatePair", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime>("FoundAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("found_at");
+
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<bool>("IsExact")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_exact");
+
+                    b.Property<long>("OtherCustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("other_customer_id");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reasons");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<long?>("ResolvedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolved_by_user_id");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL")
+                        .HasColumnName("score");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_duplicate_pairs");
+
+                    b.HasIndex("OtherCustomerId")
+                        .HasDatabaseName("ix_duplicate_pairs_other_customer_id");
+
+                    b.HasIndex("CustomerId", "OtherCustomerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_duplicate_pairs_customer_id_other_customer_id");
+
+                    b.HasIndex("Status", "Score")
+                        .HasDatabaseName("ix_duplicate_pairs_status_score");
+
+                    b.ToTable("duplicate_pairs");
                 });
 
             modelBuilder.Entity("Kith.Core.History.RecordChange", b =>
@@ -682,6 +961,334 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("users");
                 });
 
+            modelBuilder.Entity("Kith.Core.Importing.ImportChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Before")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("before");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_type");
+
+                    b.Property<long>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_changes");
+
+                    b.HasIndex("ImportJobId", "EntityType", "EntityId")
+                        .HasDatabaseName("ix_import_changes_import_job_id_entity_type_entity_id");
+
+                    b.ToTable("import_changes");
+                });
+
+            modelBuilder.Entity("Kith.Core.Importing.ImportJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancel_requested");
+
+                    b.Property<long>("Created")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedByKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_kind");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<long>("FileBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("file_bytes");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("Flagged")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("flagged");
+
+                    b.Property<DateTime?>("HeartbeatAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<int>("LastCommittedLine")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_committed_line");
+
+                    b.Property<long>("Merged")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("merged");
+
+                    b.Property<string>("Options")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("options");
+
+                    b.Property<long>("ProcessedBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("processed_bytes");
+
+                    b.Property<long>("Rejected")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rejected");
+
+                    b.Property<DateTime?>("RevertedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reverted_at");
+
+                    b.Property<long>("RowsRead")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows_read");
+
+                    b.Property<long>("Skipped")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("skipped");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StoredPath")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stored_path");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("summary");
+
+                    b.Property<long>("Unchanged")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unchanged");
+
+                    b.Property<long>("Updated")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_jobs");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_import_jobs_created_at");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_import_jobs_status_id");
+
+                    b.ToTable("import_jobs");
+                });
+
+            modelBuilder.Entity("Kith.Core.Importing.ImportRejection", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Cells")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cells");
+
+                    b.Property<string>("Column")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("column");
+
+                    b.Property<long>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<int>("Line")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("line");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_rejections");
+
+                    b.HasIndex("ImportJobId", "Line")
+                        .HasDatabaseName("ix_import_rejections_import_job_id_line");
+
+                    b.ToTable("import_rejections");
+                });
+
+            modelBuilder.Entity("Kith.Core.Importing.ImportTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Mapping")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mapping");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_templates");
+
+                    b.HasIndex("Kind", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_import_templates_kind_name");
+
+                    b.ToTable("import_templates");
+                });
+
+            modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_micros");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("category");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime>("OrderedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ordered_at");
+
+                    b.Property<string>("Product")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("product");
+
+                    b.Property<double>("Quantity")
+                        .HasColumnType("REAL")
+                        .HasColumnName("quantity");
+
+                    b.Property<long?>("UnitPriceMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unit_price_micros");
+
+                    b.HasKey("Id")
+                        .HasName("pk_purchases");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_purchases_order_id");
+
+                    b.HasIndex("CustomerId", "OrderedAt")
+                        .HasDatabaseName("ix_purchases_customer_id_ordered_at");
+
+                    b.ToTable("purchases");
+                });
+
             modelBuilder.Entity("Kith.Core.SavedViews.SavedView", b =>
                 {
                     b.Property<long>("Id")
@@ -825,6 +1432,30 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("customer_tags");
                 });
 
+            modelBuilder.Entity("Kith.Core.Behavior.BehaviorEvent", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", "Customer")
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_behavior_events_customers_customer_id");
+
+                    b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("Kith.Core.Communications.Communication", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", "Customer")
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_communications_customers_customer_id");
+
+                    b.Navigation("Customer");
+                });
+
             modelBuilder.Entity("Kith.Core.Companies.Company", b =>
                 {
                     b.HasOne("Kith.Core.Identity.User", "Owner")
@@ -857,6 +1488,23 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.Navigation("Owner");
                 });
 
+            modelBuilder.Entity("Kith.Core.Duplicates.DuplicatePair", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_duplicate_pairs_customers_customer_id");
+
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("OtherCustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_duplicate_pairs_customers_other_customer_id");
+                });
+
             modelBuilder.Entity("Kith.Core.Identity.ApiToken", b =>
                 {
                     b.HasOne("Kith.Core.Identity.User", "User")
@@ -884,6 +1532,38 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_team_members_users_user_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Importing.ImportChange", b =>
+                {
+                    b.HasOne("Kith.Core.Importing.ImportJob", null)
+                        .WithMany()
+                        .HasForeignKey("ImportJobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_import_changes_import_jobs_import_job_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Importing.ImportRejection", b =>
+                {
+                    b.HasOne("Kith.Core.Importing.ImportJob", null)
+                        .WithMany()
+                        .HasForeignKey("ImportJobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_import_rejections_import_jobs_import_job_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", "Customer")
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_purchases_customers_customer_id");
+
+                    b.Navigation("Customer");
                 });
 
             modelBuilder.Entity("Kith.Core.SavedViews.SavedView", b =>

@@ -32,6 +32,82 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "customer_merges",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    survivor_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    merged_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    survivor_before = table.Column<string>(type: "TEXT", nullable: false),
+                    moved = table.Column<string>(type: "TEXT", nullable: false),
+                    import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    merged_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    merged_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    merged_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    undone_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_merges", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "import_jobs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    file_name = table.Column<string>(type: "TEXT", maxLength: 260, nullable: false),
+                    stored_path = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    options = table.Column<string>(type: "TEXT", nullable: false),
+                    file_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    processed_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_committed_line = table.Column<int>(type: "INTEGER", nullable: false),
+                    rows_read = table.Column<long>(type: "INTEGER", nullable: false),
+                    created = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated = table.Column<long>(type: "INTEGER", nullable: false),
+                    unchanged = table.Column<long>(type: "INTEGER", nullable: false),
+                    merged = table.Column<long>(type: "INTEGER", nullable: false),
+                    flagged = table.Column<long>(type: "INTEGER", nullable: false),
+                    skipped = table.Column<long>(type: "INTEGER", nullable: false),
+                    rejected = table.Column<long>(type: "INTEGER", nullable: false),
+                    summary = table.Column<string>(type: "TEXT", nullable: false),
+                    error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    cancel_requested = table.Column<bool>(type: "INTEGER", nullable: false),
+                    heartbeat_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    started_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    finished_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    reverted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_import_jobs", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "import_templates",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    mapping = table.Column<string>(type: "TEXT", nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_import_templates", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "record_changes",
                 columns: table => new
                 {
@@ -132,6 +208,52 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "import_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    import_job_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    entity_type = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    entity_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    action = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    before = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_import_changes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_import_changes_import_jobs_import_job_id",
+                        column: x => x.import_job_id,
+                        principalTable: "import_jobs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "import_rejections",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    import_job_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    line = table.Column<int>(type: "INTEGER", nullable: false),
+                    column = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    message = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    cells = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_import_rejections", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_import_rejections_import_jobs_import_job_id",
+                        column: x => x.import_job_id,
+                        principalTable: "import_jobs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_tokens",
                 columns: table => new
                 {
@@ -183,6 +305,7 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     updated_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
                     version = table.Column<int>(type: "INTEGER", nullable: false),
                     deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
                     search_text = table.Column<string>(type: "TEXT", nullable: false),
                     search_grams = table.Column<string>(type: "TEXT", nullable: false)
                 },
@@ -301,6 +424,8 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     updated_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
                     version = table.Column<int>(type: "INTEGER", nullable: false),
                     deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    merged_into_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
                     search_text = table.Column<string>(type: "TEXT", nullable: false),
                     search_grams = table.Column<string>(type: "TEXT", nullable: false)
                 },
@@ -319,6 +444,62 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "behavior_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    event_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    page = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    properties = table.Column<string>(type: "TEXT", nullable: true),
+                    import_job_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_events", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_behavior_events_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "communications",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    external_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    channel = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    direction = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    duration_seconds = table.Column<int>(type: "INTEGER", nullable: true),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    content = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: true),
+                    outcome = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_communications", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_communications_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -345,6 +526,69 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "duplicate_pairs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    other_customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    is_exact = table.Column<bool>(type: "INTEGER", nullable: false),
+                    score = table.Column<double>(type: "REAL", nullable: false),
+                    reasons = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    found_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    resolved_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    resolved_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_duplicate_pairs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_duplicate_pairs_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_duplicate_pairs_customers_other_customer_id",
+                        column: x => x.other_customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "purchases",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    order_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    ordered_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    product = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    category = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    quantity = table.Column<double>(type: "REAL", nullable: false),
+                    unit_price_micros = table.Column<long>(type: "INTEGER", nullable: true),
+                    amount_micros = table.Column<long>(type: "INTEGER", nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: true),
+                    import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_purchases", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_purchases_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_tokens_token_hash",
                 table: "api_tokens",
@@ -355,6 +599,28 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "ix_api_tokens_user_id",
                 table: "api_tokens",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_behavior_events_customer_id_occurred_at",
+                table: "behavior_events",
+                columns: new[] { "customer_id", "occurred_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_behavior_events_event_id",
+                table: "behavior_events",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communications_customer_id_occurred_at",
+                table: "communications",
+                columns: new[] { "customer_id", "occurred_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communications_external_id",
+                table: "communications",
+                column: "external_id",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_companies_deleted",
@@ -412,6 +678,22 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 table: "custom_fields",
                 columns: new[] { "entity", "key" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_merges_import_job_id",
+                table: "customer_merges",
+                column: "import_job_id",
+                filter: "import_job_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_merges_merged_id",
+                table: "customer_merges",
+                column: "merged_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_merges_survivor_id",
+                table: "customer_merges",
+                column: "survivor_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_customer_tags_tag_id_customer_id",
@@ -483,6 +765,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 filter: "deleted_at IS NULL");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customers_merged_into_id",
+                table: "customers",
+                column: "merged_into_id",
+                filter: "merged_into_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customers_owner_id",
                 table: "customers",
                 column: "owner_id");
@@ -491,6 +779,59 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "ix_customers_phone",
                 table: "customers",
                 column: "phone");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_duplicate_pairs_customer_id_other_customer_id",
+                table: "duplicate_pairs",
+                columns: new[] { "customer_id", "other_customer_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_duplicate_pairs_other_customer_id",
+                table: "duplicate_pairs",
+                column: "other_customer_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_duplicate_pairs_status_score",
+                table: "duplicate_pairs",
+                columns: new[] { "status", "score" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_changes_import_job_id_entity_type_entity_id",
+                table: "import_changes",
+                columns: new[] { "import_job_id", "entity_type", "entity_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_jobs_created_at",
+                table: "import_jobs",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_jobs_status_id",
+                table: "import_jobs",
+                columns: new[] { "status", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_rejections_import_job_id_line",
+                table: "import_rejections",
+                columns: new[] { "import_job_id", "line" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_templates_kind_name",
+                table: "import_templates",
+                columns: new[] { "kind", "name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchases_customer_id_ordered_at",
+                table: "purchases",
+                columns: new[] { "customer_id", "ordered_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_purchases_order_id",
+                table: "purchases",
+                column: "order_id",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_record_changes_entity_type_entity_id_id",
@@ -534,13 +875,37 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
+                name: "behavior_events");
+
+            migrationBuilder.DropTable(
+                name: "communications");
+
+            migrationBuilder.DropTable(
                 name: "company_tags");
 
             migrationBuilder.DropTable(
                 name: "custom_fields");
 
             migrationBuilder.DropTable(
+                name: "customer_merges");
+
+            migrationBuilder.DropTable(
                 name: "customer_tags");
+
+            migrationBuilder.DropTable(
+                name: "duplicate_pairs");
+
+            migrationBuilder.DropTable(
+                name: "import_changes");
+
+            migrationBuilder.DropTable(
+                name: "import_rejections");
+
+            migrationBuilder.DropTable(
+                name: "import_templates");
+
+            migrationBuilder.DropTable(
+                name: "purchases");
 
             migrationBuilder.DropTable(
                 name: "record_changes");
@@ -558,10 +923,13 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "team_members");
 
             migrationBuilder.DropTable(
-                name: "customers");
+                name: "tags");
 
             migrationBuilder.DropTable(
-                name: "tags");
+                name: "import_jobs");
+
+            migrationBuilder.DropTable(
+                name: "customers");
 
             migrationBuilder.DropTable(
                 name: "teams");

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The import benchmark of docs/benchmarks.md: Kith imports gen_data.py's four files into its store (cleaned,
+# deduplicated, linked, durable and queryable) and the pandas pipeline (seed_pipeline.py) runs on the same files,
+# in one run on one machine; prints each side's wall time and peak memory, and the ratios.
+#   bash bench/import.sh [CUSTOMERS] [sqlite|postgres|both]     (default 1000000 both)
+# Needs python3-numpy and python3-pandas (Debian), and for PostgreSQL a server where the user may create databases:
+# KITH_BENCH_POSTGRES (default: the local server, user kith, password kith, database kith_import_bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000000}
+which=${2:-both}
+data=bench/data/$n
+out=bench/out/import-$n
+pg=${KITH_BENCH_POSTGRES:-Host=127.0.0.1;Port=5432;Username=kith;Password=kith;Database=kith_import_bench}
+py=/usr/bin/python3
+
+if [[ ! -f $data/behavior_data.csv ]]; then
+    $py ../shared/bench/gen_data.py "$data" --customers "$n"
+fi
+dotnet build -c Release src/Kith -v quiet -nologo >/dev/null
+kith="dotnet src/Kith/bin/Release/net10.0/kith.dll"
+rm -rf "$out"; mkdir -p "$out"
+
+# One timed command: prints "seconds peak-KB" on the last line of its log.
+timed() { local log=$1; shift; /usr/bin/time -f "%e %M" -o "$log.time" "$@" >"$log" 2>&1 || { echo "failed: $*"; tail -20 "$log"; exit 1; }; cat "$log.time"; }
+
+sum_kith() { # provider-args...
+    local label=$1; shift
+    local total=0 peak=0
+    printf 'Passw0rd-Bench-1\n' | $kith "$@" users add bench@example.com --role admin --password-stdin >/dev/null
+    for kind in customers purchases communications events; do
+        case $kind in customers) f=customer_data;; purchases) f=purchase_data;; communications) f=communication_data;; events) f=behavior_data;; esac
+        read -r s kb < <(timed "$out/$label-$kind.log" $kith "$@" import "$kind" "$data/$f.csv" --report "$out/$label-$kind.json")
+        echo "  kith ($label) import $kind: ${s} s, peak ${kb} KB"
+        total=$(echo "$total + $s" | bc); (( kb > peak )) && peak=$kb
+    done
+    echo "$total $peak"
+}
+
+{
+    echo "== machine"; nproc; grep -m1 'model name' /proc/cpuinfo; free -h | head -2; uptime
+    echo "== pandas (seed_pipeline.py)"
+    read -r ps pkb < <(timed "$out/pandas.log" $py ../shared/bench/seed_pipeline.py "$data" "$out/pandas-out")
+    echo "  pandas: ${ps} s, peak ${pkb} KB"; sed 's/^/    /' "$out/pandas.log"
+    for p in sqlite postgres; do
+        [[ $which == both || $which == "$p" ]] || continue
+        echo "== Kith on $p"
+        if [[ $p == sqlite ]]; then args=(--data "$out/sqlite"); else
+            db=$(sed -E 's/.*Database=([^;]+).*/\1/' <<<"$pg")
+            PGPASSWORD=kith psql -h 127.0.0.1 -U kith -d postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+            args=(--provider postgres --database "$pg" --data "$out/postgres"); fi
+        result=$(sum_kith "$p" "${args[@]}" | tee /dev/stderr | tail -1)
+        read -r ks kkb <<<"$result"
+        echo "  kith ($p) whole import: ${ks} s, peak ${kkb} KB"
+        echo "  ratio kith/pandas wall time: $(echo "scale=2; $ks / $ps" | bc)   peak memory: $(echo "scale=2; $kkb / $pkb" | bc)"
+    done
+} 2>&1 | tee "$out/run.log"

@@ -1,0 +1,18 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Kith.Core.Behavior;
+
+internal sealed class BehaviorEventConfiguration : IEntityTypeConfiguration<BehaviorEvent>
+{
+    public void Configure(EntityTypeBuilder<BehaviorEvent> b)
+    {
+        b.ToTable("behavior_events");
+        b.Property(e => e.EventId).HasMaxLength(100);
+        b.Property(e => e.Type).HasMaxLength(100);
+        b.Property(e => e.Page).HasMaxLength(2000);
+        b.HasIndex(e => e.EventId).IsUnique();
+        b.HasIndex(e => new { e.CustomerId, e.OccurredAt });
+        b.HasOne(e => e.Customer).WithMany().HasForeignKey(e => e.CustomerId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

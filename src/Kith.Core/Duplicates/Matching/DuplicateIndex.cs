@@ -1,0 +1,225 @@
+using System.Runtime.InteropServices;
+
+namespace Kith.Core.Duplicates.Matching;
+
+/// <summary>
+/// The importer's memory of who has been seen: stored customers are added first (<see cref="Add"/>), then each file
+/// row in file order asks which earlier record it is and joins the index (<see cref="FindAndAdd"/>). People are
+/// grouped into blocks by email, phone, distinctive email local part, and name at a company (<see cref="MatchSignal"/>);
+/// a new person is compared by <see cref="DuplicateRules"/> only with the members of its blocks, so a lookup costs
+/// the same with ten records or ten million.
+/// <para>A block holding more than <c>maxBlockSize</c> people (a switchboard number, a shared placeholder address) is
+/// searched only among its most recent <c>maxBlockSize</c> members, and listed in <see cref="CappedBlocks"/>.</para>
+/// <para>Ids are whatever the caller needs them to be, unique per person: a record is never matched with its own id,
+/// and adding an id again (an updated record) adds its new values, the old ones still finding it.</para>
+/// <para>Memory: the caller's <see cref="PersonKey"/>s plus about 90 bytes per person (84 MB for gen_data.py's
+/// million customers). Not thread-safe.</para>
+/// </summary>
+public sealed class DuplicateIndex
+{
+    private const int SignalCount = 4;
+    private static readonly MatchSignal[] s_signals = Enum.GetValues<MatchSignal>();
+
+    private readonly int _maxBlockSize;
+    private readonly List<PersonKey> _people = [];
+    // _next[person * SignalCount + signal]: the previous person with the same value, or -1; each block is a chain
+    // from its newest member backwards, so no per-block list is allocated for the million blocks of one.
+    private int[] _next = new int[64 * SignalCount];
+    private int[] _visited = new int[64];
+    private int _lookup;
+    private readonly Dictionary<ulong, Block> _blocks = [];
+    private readonly Dictionary<ulong, (MatchSignal Signal, string Value)> _capped = [];
+
+    private struct Block
+    {
+        public int Newest;
+        public int Count;
+    }
+
+    public DuplicateIndex(int maxBlockSize = 100)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBlockSize, 1);
+        _maxBlockSize = maxBlockSize;
+    }
+
+    /// <summary>How many people have been added.</summary>
+    public int Count => _people.Count;
+
+    /// <summary>Blocks that grew beyond the size searched in full, with their current size.</summary>
+    public IReadOnlyList<CappedBlock> CappedBlocks =>
+        [.. _capped.Select(c => new CappedBlock(c.Value.Signal, c.Value.Value, _blocks[c.Key].Count, _maxBlockSize))
+            .OrderBy(c => c.Signal).ThenBy(c => c.Value, StringComparer.Ordinal)];
+
+    /// <summary>Adds a person without looking for matches (a stored record, loaded before a file).</summary>
+    public void Add(PersonKey person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var profile = new PersonProfile(person);
+        Add(profile, new BlockKeys(profile));
+    }
+
+    /// <summary>
+    /// The best match of <paramref name="person"/> among the people added so far (exact before fuzzy, then the higher
+    /// score, then the earlier added), or null; then adds the person. The match's Id is the person's, OtherId the earlier one's.
+    /// </summary>
+    public DuplicateMatch? FindAndAdd(PersonKey person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var profile = new PersonProfile(person);
+        var keys = new BlockKeys(profile);
+        var best = Search(profile, keys, all: null);
+        Add(profile, keys);
+        return best;
+    }
+
+    /// <summary>The best match among the people added so far, without adding the person.</summary>
+    public DuplicateMatch? Find(PersonKey person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var profile = new PersonProfile(person);
+        return Search(profile, new BlockKeys(profile), all: null);
+    }
+
+    /// <summary>Every match among the people added so far, one per earlier id, best first; the person is not added.</summary>
+    public IReadOnlyList<DuplicateMatch> FindAll(PersonKey person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var profile = new PersonProfile(person);
+        return All(profile, new BlockKeys(profile));
+    }
+
+    /// <summary>
+    /// Every match among the people added so far, best first, then adds the person: the first is what
+    /// <see cref="FindAndAdd"/> returns, the others are worth flagging too (a record matching two earlier ones that
+    /// did not match each other, say a duplicate seen before its original).
+    /// </summary>
+    public IReadOnlyList<DuplicateMatch> FindAllAndAdd(PersonKey person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var profile = new PersonProfile(person);
+        var keys = new BlockKeys(profile);
+        var all = All(profile, keys);
+        Add(profile, keys);
+        return all;
+    }
+
+    private List<DuplicateMatch> All(PersonProfile person, BlockKeys keys)
+    {
+        var all = new List<(DuplicateMatch Match, int Index)>();
+        Search(person, keys, all);
+        var byId = new Dictionary<long, (DuplicateMatch Match, int Index)>();
+        foreach (var m in all)
+        {
+            if (!byId.TryGetValue(m.Match.OtherId, out var kept) || Better(m.Match, m.Index, kept.Match, kept.Index)) byId[m.Match.OtherId] = m;
+        }
+        var ordered = byId.Values.ToList();
+        ordered.Sort((x, y) => Better(x.Match, x.Index, y.Match, y.Index) ? -1 : Better(y.Match, y.Index, x.Match, x.Index) ? 1 : 0);
+        return [.. ordered.Select(m => m.Match)];
+    }
+
+    private DuplicateMatch? Search(PersonProfile person, BlockKeys keys, List<(DuplicateMatch, int)>? all)
+    {
+        if (++_lookup == int.MaxValue)
+        {
+            Array.Clear(_visited);
+            _lookup = 1;
+        }
+        DuplicateMatch? best = null;
+        var bestIndex = -1;
+        foreach (var signal in s_signals)
+        {
+            var key = keys[signal];
+            if (key == 0 || !_blocks.TryGetValue(key, out var block)) continue;
+            if (block.Count > _maxBlockSize && !_capped.ContainsKey(key)) _capped.Add(key, (signal, person.BlockValue(signal)!));
+            var index = block.Newest;
+            for (var walked = 0; index >= 0 && walked < _maxBlockSize; walked++, index = _next[index * SignalCount + (int)signal])
+            {
+                if (_visited[index] == _lookup) continue;
+                _visited[index] = _lookup;
+                var other = _people[index];
+                if (other.Id == person.Id) continue;
+                var match = DuplicateRules.Compare(person, new PersonProfile(other));
+                if (match is null) continue;
+                all?.Add((match, index));
+                if (Better(match, index, best, bestIndex))
+                {
+                    best = match;
+                    bestIndex = index;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static bool Better(DuplicateMatch candidate, int index, DuplicateMatch? best, int bestIndex) =>
+        best is null || DuplicateRules.IsBetter(candidate, best) ||
+        (candidate.Kind == best.Kind && candidate.Score == best.Score && index < bestIndex);
+
+    private void Add(PersonProfile person, BlockKeys keys)
+    {
+        var index = _people.Count;
+        _people.Add(person.Person);
+        if (_visited.Length <= index)
+        {
+            Array.Resize(ref _visited, _visited.Length * 2);
+            Array.Resize(ref _next, _visited.Length * SignalCount);
+        }
+        foreach (var signal in s_signals)
+        {
+            var slot = index * SignalCount + (int)signal;
+            var key = keys[signal];
+            if (key == 0)
+            {
+                _next[slot] = -1;
+                continue;
+            }
+            ref var block = ref CollectionsMarshal.GetValueRefOrAddDefault(_blocks, key, out var exists);
+            _next[slot] = exists ? block.Newest : -1;
+            block.Newest = index;
+            block.Count++;
+        }
+    }
+}
+
+/// <summary>A person's block key for each signal, 0 where the person has no value.</summary>
+internal readonly struct BlockKeys
+{
+    private readonly ulong _email, _phone, _localPart, _nameAndCompany;
+
+    public BlockKeys(PersonProfile person)
+    {
+        _email = Of(person, MatchSignal.Email);
+        _phone = Of(person, MatchSignal.Phone);
+        _localPart = Of(person, MatchSignal.EmailLocalPart);
+        _nameAndCompany = Of(person, MatchSignal.NameAndCompany);
+    }
+
+    public ulong this[MatchSignal signal] => signal switch
+    {
+        MatchSignal.Email => _email,
+        MatchSignal.Phone => _phone,
+        MatchSignal.EmailLocalPart => _localPart,
+        _ => _nameAndCompany,
+    };
+
+    private static ulong Of(PersonProfile person, MatchSignal signal) =>
+        person.BlockValue(signal) is { } value ? Math.Max(1, BlockKey.Of(signal, value)) : 0;
+}
+
+/// <summary>A 64-bit key for a block: the signal and its value hashed together (a collision only costs a comparison).</summary>
+internal static class BlockKey
+{
+    public static ulong Of(MatchSignal signal, string value)
+    {
+        var h = 14695981039346656037UL ^ ((ulong)(signal + 1) * 0x9E3779B97F4A7C15UL);
+        foreach (var c in value)
+        {
+            h ^= c;
+            h *= 1099511628211UL;
+        }
+        // SplitMix64 finaliser: FNV's low bits are weak, and sorting and hashing both look at them.
+        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9UL;
+        h = (h ^ (h >> 27)) * 0x94D049BB133111EBUL;
+        return h ^ (h >> 31);
+    }
+}

@@ -1,0 +1,90 @@
+using Kith.Core.CustomFields;
+using Kith.Core.Customers;
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Kith.Core.Listing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Core.Exporting;
+
+/// <summary>
+/// Exports the customer list in the caller's reach, with its search, filter, sort and columns, as CSV or XLSX. The
+/// header is the importer's field keys, so the file imports back as it is. Returns the number of rows written.
+/// </summary>
+public sealed class ExportCustomers(KithDb db, ListEngine engine)
+{
+    private static readonly ExportColumns<CustomerRecord> s_columns = new("customer",
+    [
+        new("id", r => ExportCells.Number(r.Id)),
+        new("externalId", r => r.ExternalId),
+        new("name", r => r.Name),
+        new("email", r => r.Email),
+        new("phone", r => r.Phone),
+        new("age", r => ExportCells.Number(r.Age)),
+        new("birthDate", r => ExportCells.Date(r.BirthDate)),
+        new("gender", r => ExportCells.Enum(r.Gender)),
+        new("city", r => r.City),
+        new("address", r => r.Address),
+        new("company", r => r.CompanyName),
+        new("stage", r => ExportCells.Enum<LifecycleStage>(r.Stage)),
+        new("source", r => r.Source),
+        new("signupDate", r => ExportCells.Date(r.SignupDate)),
+        new("tags", r => ExportCells.Tags(r.Tags)),
+        new("owner", r => r.OwnerEmail),
+    ],
+    [
+        new("createdAt", r => ExportCells.Instant(r.CreatedAt)),
+        new("updatedAt", r => ExportCells.Instant(r.UpdatedAt)),
+    ]);
+
+    public async Task<long> HandleAsync(AccessScope scope, ExportRequest request, Stream output, IProgress<ExportProgress>? progress, CancellationToken ct)
+    {
+        var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == CustomFieldEntity.Customer)
+            .OrderBy(f => f.SortOrder).ThenBy(f => f.Key).ToListAsync(ct);
+        var columns = s_columns.Resolve(request.Columns, definitions);
+        return await ExportPages.RunAsync(engine, CustomerQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
+    }
+
+    private async Task<IReadOnlyList<CustomerRecord>> LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return [];
+        var list = ids.ToArray();
+        var records = await db.Customers.AsNoTracking()
+            .Where(c => list.Contains(c.Id) && c.DeletedAt == null)
+            .Select(c => new CustomerRecord
+            {
+                Id = c.Id, ExternalId = c.ExternalId, Name = c.Name, Email = c.Email, Phone = c.Phone, Age = c.Age,
+                BirthDate = c.BirthDate, Gender = c.Gender, City = c.City, Address = c.Address,
+                CompanyName = c.Company != null ? c.Company.Name : null, Stage = c.Stage, Source = c.Source,
+                SignupDate = c.SignupDate, OwnerEmail = c.Owner != null ? c.Owner.Email : null,
+                CustomFieldsJson = c.CustomFields, CreatedAt = c.CreatedAt, UpdatedAt = c.UpdatedAt,
+            })
+            .ToListAsync(ct);
+        var tags = await ExportPages.TagsAsync(db, CustomerQueries.Schema, list, ct);
+        foreach (var record in records)
+            if (tags.TryGetValue(record.Id, out var names)) record.Tags = names;
+        return ExportPages.InOrder(ids, records, r => r.Id);
+    }
+
+    private sealed class CustomerRecord : ExportRecord
+    {
+        public long Id { get; init; }
+        public string? ExternalId { get; init; }
+        public string Name { get; init; } = "";
+        public string? Email { get; init; }
+        public string? Phone { get; init; }
+        public int? Age { get; init; }
+        public DateOnly? BirthDate { get; init; }
+        public Gender? Gender { get; init; }
+        public string? City { get; init; }
+        public string? Address { get; init; }
+        public string? CompanyName { get; init; }
+        public LifecycleStage Stage { get; init; }
+        public string? Source { get; init; }
+        public DateOnly? SignupDate { get; init; }
+        public string? OwnerEmail { get; init; }
+        public IReadOnlyList<string> Tags { get; set; } = [];
+        public DateTime CreatedAt { get; init; }
+        public DateTime UpdatedAt { get; init; }
+    }
+}

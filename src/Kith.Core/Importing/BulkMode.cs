@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Kith.Core.Infrastructure;
+using Kith.Core.Settings;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Core.Importing;
+
+/// <summary>
+/// Big imports into a table that is small next to the file set the table's secondary indexes (and, on SQLite, the
+/// trigger that feeds the search index) aside and build them again when the import ends. Each batch of rows with
+/// random keys would otherwise rewrite nearly every leaf page of every index: the cost of a batch grows with the
+/// table, and a million-row import would write hundreds of gigabytes. Unique indexes stay, so the database still
+/// refuses a second order, communication or event with the same id.
+/// <para>
+/// The indexes set aside are recorded in the settings table under the job's id before they are dropped, so a job
+/// that resumes after a crash knows to rebuild them, and <see cref="RepairAsync"/> rebuilds them for a job that
+/// ended some other way. While a job runs in this mode, lists of that table sort and filter without their indexes
+/// (slower, still correct) and, for customers on SQLite, search does not see the rows added so far.
+/// </para>
+/// </summary>
+internal static class BulkMode
+{
+    /// <summary>Files with fewer rows than this import row by row into the indexes.</summary>
+    public const long MinRows = 50_000;
+    private const string KeyPrefix = "import.bulk.";
+
+    public sealed record SavedObject(string Table, string Name, string Kind, string Sql);
+
+    public static string[] TablesOf(ImportKind kind) => kind switch
+    {
+        ImportKind.Customers => ["customers"],
+        ImportKind.Purchases => ["purchases"],
+        ImportKind.Communications => ["communications"],
+        ImportKind.Events => ["behavior_events"],
+        _ => [],
+    };
+
+    /// <summary>Sets the indexes aside when the file is big next to its table (or they already are, for a resumed job).</summary>
+    public static async Task EnterAsync(KithDb db, ImportJob job, CancellationToken ct)
+    {
+        var prefix = KeyPrefix + job.Id + ".";
+        if (await db.Settings.AsNoTracking().AnyAsync(s => s.Key.StartsWith(prefix), ct)) return;
+        var tables = TablesOf(job.Kind);
+        if (tables.Length == 0) return;
+        var rows = EstimateRows(job.StoredPath, job.FileBytes);
+        if (rows < MinRows) return;
+        long stored = 0;
+        await Sql.ReadAsync(db, $"SELECT COALESCE(MAX(id), 0) FROM {tables[0]}", r => stored = r.GetInt64(0), ct);
+        if (stored > rows) return;
+
+        var saved = new List<SavedObject>();
+        foreach (var table in tables) saved.AddRange(await SecondaryAsync(db, table, ct));
+        if (saved.Count == 0) return;
+        // One setting per object keeps each within the settings table's value length.
+        for (var i = 0; i < saved.Count; i++) db.Settings.Add(new Setting { Key = prefix + i, Value = JsonSerializer.Serialize(saved[i]) });
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        foreach (var s in saved) await Sql.ExecAsync(db, $"DROP {s.Kind.ToUpperInvariant()} IF EXISTS {s.Name}", ct);
+    }
+
+    /// <summary>Builds again what <see cref="EnterAsync"/> set aside for this job, if anything.</summary>
+    public static async Task ExitAsync(KithDb db, long jobId, CancellationToken ct)
+    {
+        var prefix = KeyPrefix + jobId + ".";
+        var rows = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(prefix)).Select(s => s.Value).ToListAsync(ct);
+        if (rows.Count == 0) return;
+        var saved = rows.Select(v => JsonSerializer.Deserialize<SavedObject>(v)!).ToList();
+        if (db.Provider == DatabaseProvider.Postgres) await Sql.ExecAsync(db, "SET maintenance_work_mem = '256MB'", ct);
+        foreach (var s in saved.Where(s => s.Kind == "index")) await Sql.ExecAsync(db, ToIfNotExists(s.Sql), ct);
+        foreach (var s in saved.Where(s => s.Kind == "trigger"))
+        {
+            await Sql.ExecAsync(db, $"DROP TRIGGER IF EXISTS {s.Name}", ct);
+            await Sql.ExecAsync(db, s.Sql, ct);
+        }
+        // The triggers fed an external-content FTS5 table; rows added without them are indexed by rebuilding it whole.
+        foreach (var table in saved.Where(s => s.Kind == "trigger").Select(s => s.Table).Distinct())
+        {
+            var fts = table + "_search";
+            await Sql.ExecAsync(db, $"INSERT INTO {fts}({fts}) VALUES ('rebuild')", ct);
+        }
+        if (db.Provider == DatabaseProvider.Postgres)
+            foreach (var table in saved.Select(s => s.Table).Distinct()) await Sql.ExecAsync(db, $"ANALYZE {table}", ct);
+        await db.Settings.Where(s => s.Key.StartsWith(prefix)).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>Rebuilds the indexes of jobs that set them aside and are no longer running (ended, or gone).</summary>
+    public static async Task RepairAsync(KithDb db, CancellationToken ct)
+    {
+        var keys = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(KeyPrefix)).Select(s => s.Key).ToListAsync(ct);
+        foreach (var id in keys.Select(k => k[KeyPrefix.Length..].Split('.')[0]).Distinct().Select(t => long.TryParse(t, out var v) ? v : -1))
+        {
+            if (id < 0) continue;
+            var job = await db.ImportJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
+            var resumable = job is { Status: ImportStatus.Running or ImportStatus.Queued } && File.Exists(job.StoredPath);
+            if (!resumable) await ExitAsync(db, id, ct);
+        }
+    }
+
+    private static async Task<List<SavedObject>> SecondaryAsync(KithDb db, string table, CancellationToken ct)
+    {
+        var list = new List<SavedObject>();
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            await Sql.ReadAsync(db, $"SELECT name, type, sql FROM sqlite_master WHERE tbl_name = {Sql.P(db, 0)} AND type IN ('index', 'trigger') AND sql IS NOT NULL", r =>
+            {
+                var (name, kind, sql) = (r.GetString(0), r.GetString(1), r.GetString(2));
+                if (kind == "index" && !sql.StartsWith("CREATE UNIQUE", StringComparison.OrdinalIgnoreCase)) list.Add(new SavedObject(table, name, kind, sql));
+                // All three triggers of the search index: an update or delete trigger would ask FTS5 to remove a row it
+                // never indexed, which it reports as a malformed database. The rebuild at the end indexes every row.
+                if (kind == "trigger" && name.StartsWith(table + "_search_a", StringComparison.Ordinal)) list.Add(new SavedObject(table, name, kind, sql));
+            }, ct, table);
+        }
+        else
+        {
+            await Sql.ReadAsync(db, $"SELECT indexname, indexdef FROM pg_indexes WHERE tablename = {Sql.P(db, 0)} AND schemaname = current_schema()", r =>
+            {
+                var (name, sql) = (r.GetString(0), r.GetString(1));
+                if (!sql.StartsWith("CREATE UNIQUE", StringComparison.OrdinalIgnoreCase)) list.Add(new SavedObject(table, name, "index", sql));
+            }, ct, table);
+        }
+        return list;
+    }
+
+    private static string ToIfNotExists(string sql)
+    {
+        const string plain = "CREATE INDEX ";
+        return sql.StartsWith(plain, StringComparison.OrdinalIgnoreCase) && !sql.Contains("IF NOT EXISTS", StringComparison.OrdinalIgnoreCase)
+            ? "CREATE INDEX IF NOT EXISTS " + sql[plain.Length..]
+            : sql;
+    }
+
+    /// <summary>Rows in the file, from its size and the length of its first lines (XLSX: from its size alone).</summary>
+    private static long EstimateRows(string path, long bytes)
+    {
+        try
+        {
+            using var f = File.OpenRead(path);
+            var head = new byte[64 * 1024];
+            var n = f.Read(head, 0, head.Length);
+            if (n >= 2 && head[0] == (byte)'P' && head[1] == (byte)'K') return bytes / 40;
+            var lines = head.AsSpan(0, n).Count((byte)'\n');
+            return lines <= 1 ? 0 : bytes / Math.Max(1, n / lines);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using Kith.Core.Customers;
+using Kith.Core.Infrastructure;
+
+namespace Kith.Core.Importing;
+
+/// <summary>
+/// Finds the customer a purchase, communication or event row belongs to: by external id (a merged customer's id
+/// resolves to the customer it was merged into), else by email. Only customers in the importing user's reach are
+/// found. When asked, an unknown external id creates a customer of that id.
+/// </summary>
+internal sealed class CustomerLinks
+{
+    private readonly Dictionary<string, long> _byExternal = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _byEmail = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
+
+    public static async Task<CustomerLinks> LoadAsync(ImportRun run, CancellationToken ct)
+    {
+        var links = new CustomerLinks();
+        var owners = run.Scope.OwnerIds;
+        var survivors = new Dictionary<string, long>(StringComparer.Ordinal);
+        var live = new HashSet<long>();
+        await Sql.ReadAsync(run.Db, "SELECT id, external_id, email, owner_id, deleted_at, merged_into_id FROM customers ORDER BY id", r =>
+        {
+            var ext = r.IsDBNull(1) ? null : r.GetString(1);
+            var inReach = owners is null || owners.Contains(r.GetInt64(3));
+            if (!r.IsDBNull(5))
+            {
+                if (ext is not null) survivors[ext] = r.GetInt64(5);
+                return;
+            }
+            if (!r.IsDBNull(4) || !inReach)
+            {
+                if (ext is not null) links._unreachable.Add(ext);
+                return;
+            }
+            var id = r.GetInt64(0);
+            live.Add(id);
+            if (ext is not null) links._byExternal[ext] = id;
+            if (!r.IsDBNull(2)) links._byEmail.TryAdd(r.GetString(2), id);
+        }, ct);
+        // A merged record's id resolves to its survivor, when the survivor is live and in reach (with or without an
+        // external id of its own).
+        foreach (var (ext, survivor) in survivors)
+            if (live.Contains(survivor)) links._byExternal[ext] = survivor;
+            else links._unreachable.Add(ext);
+        return links;
+    }
+
+    /// <summary>The customer id for a row, or a rejection naming the column. New customers to create are collected in <paramref name="toCreate"/>.</summary>
+    public long Resolve(ImportRun run, ImportRow row, Dictionary<string, long> toCreate, IdBlock ids)
+    {
+        var ext = row.Text("customerExternalId");
+        if (ext is not null && _byExternal.TryGetValue(ext, out var id)) return id;
+        var email = row.Text("customerEmail");
+        if (email is not null && _byEmail.TryGetValue(email, out id)) return id;
+        if (ext is not null && run.Options.CreateMissingCustomers && !_unreachable.Contains(ext))
+        {
+            if (!toCreate.TryGetValue(ext, out id))
+            {
+                id = ids.Next();
+                toCreate[ext] = id;
+            }
+            return id;
+        }
+        run.UnknownCustomers++;
+        if (ext is null && email is null)
+            throw new RowRejected(run.Column("customerExternalId"), "The row names no customer: give customer_id (external id) or the customer's email.");
+        if (ext is not null && _unreachable.Contains(ext))
+            throw new RowRejected(run.Column("customerExternalId"), $"The customer with the external id '{ext}' is deleted or outside your reach.");
+        throw new RowRejected(ext is not null ? run.Column("customerExternalId") : run.Column("customerEmail"),
+            ext is not null ? $"No customer has the external id '{ext}'." : $"No customer has the email '{email}'.");
+    }
+
+    /// <summary>Creates the customers <see cref="Resolve"/> promised, named after their external id, so linked rows can be stored.</summary>
+    public async Task CreateAsync(ImportRun run, Dictionary<string, long> toCreate, CancellationToken ct)
+    {
+        if (toCreate.Count == 0) return;
+        var list = new List<Customer>(toCreate.Count);
+        foreach (var (ext, id) in toCreate)
+        {
+            var c = new Customer { Id = id, ExternalId = ext, Name = ext, OwnerId = run.OwnerId, ImportJobId = run.Job.Id };
+            c.StampCreated(run.Actor, run.Now);
+            CustomerWriter.SetSearch(c, null);
+            list.Add(c);
+            _byExternal[ext] = id;
+        }
+        await new BulkInsert<Customer>(run.Db).InsertAsync(list, ct);
+        run.CustomersCreated += list.Count;
+    }
+
+    public async Task<IdBlock> ReserveAsync(ImportRun run, int count, CancellationToken ct) =>
+        run.Options.CreateMissingCustomers ? await new BulkInsert<Customer>(run.Db).ReserveIdsAsync(count, ct) : IdBlock.Empty;
+}

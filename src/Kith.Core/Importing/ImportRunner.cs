@@ -1,0 +1,368 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Kith.Core.CustomFields;
+using Kith.Core.Identity;
+using Kith.Core.Importing.Cleaning;
+using Kith.Core.Importing.Files;
+using Kith.Core.Infrastructure;
+using Kith.Core.Settings;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Core.Importing;
+
+/// <summary>How far a running import is, for a progress bar.</summary>
+public sealed record ImportProgress(long JobId, long BytesDone, long BytesTotal, long RowsRead, long Created, long Updated, long Merged,
+    long Rejected, string Phase)
+{
+    public double Fraction => BytesTotal <= 0 ? 0 : Math.Clamp((double)BytesDone / BytesTotal, 0, 1);
+}
+
+/// <summary>
+/// Runs one import job: reads the file as a stream, maps and cleans rows in parallel batches, and stores each batch
+/// in its own transaction together with the job's progress, so a crash loses at most the batch in flight and the job
+/// resumes after its last committed line. A failure or a cancellation reverts what the job stored: an import either
+/// completes or changes nothing.
+/// </summary>
+public sealed class ImportRunner(KithDb db, TimeProvider clock)
+{
+    public const int BatchSize = 5_000;
+
+    /// <param name="stopping">
+    /// Cancelled when the process shuts down: the job is left running (its heartbeat goes stale) so that it resumes
+    /// after its last committed batch on the next start, instead of being reverted like a cancelled one.
+    /// </param>
+    /// <param name="maxErrors">How many refused rows the returned report lists (all by default, as `--report` writes them).</param>
+    public async Task<ImportReport> RunAsync(long jobId, IProgress<ImportProgress>? progress, CancellationToken ct, CancellationToken stopping = default,
+        int maxErrors = int.MaxValue)
+    {
+        var job = await db.ImportJobs.FirstOrDefaultAsync(j => j.Id == jobId, ct) ?? throw new NotFound("Import");
+        if (job.IsFinished) return await ImportQueries.ReportOfAsync(db, job, maxErrors, ct);
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
+        try
+        {
+            await RunJobAsync(job, progress, both.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            db.ChangeTracker.Clear();
+            throw;
+        }
+        catch (Exception e) when (e is OperationCanceledException || IsUserError(e))
+        {
+            var cancelled = e is OperationCanceledException;
+            await StopAsync(job, cancelled ? ImportStatus.Cancelled : ImportStatus.Failed,
+                cancelled ? "The import was cancelled; nothing it read was kept." : Describe(e));
+        }
+        catch (Exception e)
+        {
+            await StopAsync(job, ImportStatus.Failed, "The import failed and nothing it read was kept: " + e.Message);
+            throw;
+        }
+        finally
+        {
+            DeleteStoredFile(job);
+        }
+        return await ImportQueries.ReportOfAsync(db, job, maxErrors, CancellationToken.None);
+    }
+
+    private static bool IsUserError(Exception e) => e is TabularFileException or MappingException or RuleViolation or Forbidden;
+
+    private static string Describe(Exception e) => e switch
+    {
+        TabularFileException { Line: { } line } f => $"Line {line}{(f.Column is { } c ? $", column {c}" : "")}: {f.Message}",
+        _ => e.Message,
+    };
+
+    private async Task RunJobAsync(ImportJob job, IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        var options = ImportOptions.FromJson(job.Options);
+        var scope = await AccessScope.ForUserAsync(db, job.CreatedByUserId ?? 0, ct)
+                    ?? throw new RuleViolation("The user who started this import no longer exists or is disabled.");
+        scope.EnsureCanCreate();
+        var region = (options.Region ?? await new WorkspaceSettings(db).DefaultPhoneRegionAsync(ct)).ToUpperInvariant();
+
+        using var file = TabularFile.Open(job.StoredPath, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
+        var mapping = await MapAsync(db, job.Kind, file.Header, options, ct);
+        var cleaner = new RowCleaner(mapping, new ValueCleaner(region, region == "US" ? ["CN"] : ["US"]), options.Missing);
+        var sink = SinkFor(job.Kind);
+        // A file without a column the import needs fails before any row is read, instead of refusing every row.
+        var missing = MissingColumns(sink, mapping, options);
+        if (missing.Count > 0) throw new MappingException(string.Join(" ", missing));
+        var run = new ImportRun
+        {
+            Db = db, Job = job, Options = options, Actor = new Actor(ActorKind.Import, job.CreatedByUserId, $"import #{job.Id}"),
+            Scope = scope, OwnerId = options.OwnerId ?? scope.UserId, Clock = clock,
+            ColumnOf = mapping.Fields.Where(f => mapping.ColumnOf(f.Key) is not null).ToDictionary(f => f.Key, f => mapping.ColumnOf(f.Key)!),
+        };
+        if (options.OwnerId is { } owner && owner != scope.UserId && !scope.Policy.CanAssign)
+            throw new Forbidden("Your role may not assign records to another owner.");
+
+        var resumeAfter = job.LastCommittedLine;
+        // What the batches committed before a crash counted; this run adds its own counts to them.
+        var earlier = resumeAfter > 0 ? JsonSerializer.Deserialize<ImportSummary>(job.Summary, ImportReport.Json) : null;
+        var summary = new ImportSummary
+        {
+            Format = file.Format.ToString().ToLowerInvariant(), Encoding = file.EncodingName, Delimiter = Delimiters.Describe(file.Delimiter),
+            Columns = mapping.ToMappedColumns(), Cleaning = earlier?.Cleaning ?? new Dictionary<string, IReadOnlyDictionary<string, long>>(),
+            UnknownCustomers = earlier?.UnknownCustomers ?? 0, CustomersCreated = earlier?.CustomersCreated ?? 0,
+        };
+        job.Status = ImportStatus.Running;
+        job.StartedAt ??= clock.GetUtcNow().UtcDateTime;
+        job.HeartbeatAt = clock.GetUtcNow().UtcDateTime;
+        job.FileBytes = file.Length;
+        job.Summary = JsonSerializer.Serialize(summary, ImportReport.Json);
+        await db.SaveChangesAsync(ct);
+        await sink.PrepareAsync(run, ct);
+        await BulkMode.EnterAsync(db, job, ct);
+        // Loading what the rows match against can take minutes at a million records: renew the heartbeat after it.
+        job.HeartbeatAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        db.Attach(job);
+
+        var stats = cleaner.CreateStats();
+        var batches = Channel.CreateBounded<CleanBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var producer = Task.Run(() => Produce(file, cleaner, sink, resumeAfter, batches.Writer, stop.Token), stop.Token);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token))
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(stop.Token);
+                if (await db.ImportJobs.AsNoTracking().Where(j => j.Id == job.Id).Select(j => j.CancelRequested).FirstAsync(stop.Token))
+                    throw new OperationCanceledException("Cancelled by a user.");
+                foreach (var (line, cells, reasons) in batch.Rejected) run.Reject(line, cells, reasons);
+                await sink.WriteAsync(run, batch.Rows, stop.Token);
+                db.ImportRejections.AddRange(run.Rejections);
+                stats.Add(batch.Stats);
+                job.RowsRead += batch.Count;
+                job.LastCommittedLine = batch.LastLine;
+                job.ProcessedBytes = batch.Position;
+                job.HeartbeatAt = clock.GetUtcNow().UtcDateTime;
+                // The counts so far commit with the batch, so a resumed job reports the whole file.
+                job.Summary = JsonSerializer.Serialize(Counted(summary, stats, run), ImportReport.Json);
+                await db.SaveChangesAsync(stop.Token);
+                await tx.CommitAsync(stop.Token);
+                run.Rejections.Clear();
+                db.ChangeTracker.Clear();
+                db.Attach(job);
+                progress?.Report(Progress(job, "importing"));
+            }
+            await producer;
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            try { await producer; } catch { /* the first failure is the one reported */ }
+            db.ChangeTracker.Clear();
+            throw;
+        }
+
+        progress?.Report(Progress(job, "indexing"));
+        // Rebuilding the indexes a big import set aside is part of the import: it completes once they are back.
+        job.HeartbeatAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(CancellationToken.None);
+        await BulkMode.ExitAsync(db, job.Id, CancellationToken.None);
+        job.Status = ImportStatus.Completed;
+        job.FinishedAt = clock.GetUtcNow().UtcDateTime;
+        job.ProcessedBytes = job.FileBytes;
+        job.Summary = JsonSerializer.Serialize(Counted(summary, stats, run), ImportReport.Json);
+        await db.SaveChangesAsync(CancellationToken.None);
+        progress?.Report(Progress(job, "done"));
+    }
+
+    private static IRowSink SinkFor(ImportKind kind) => kind switch
+    {
+        ImportKind.Customers => new CustomerSink(),
+        ImportKind.Companies => new CompanySink(),
+        ImportKind.Purchases => new PurchaseSink(),
+        ImportKind.Communications => new CommunicationSink(),
+        ImportKind.Events => new EventSink(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>Why a file mapped this way cannot be imported (no column, and no default, for a field the import needs); empty when it can.</summary>
+    public static IReadOnlyList<string> MissingColumns(ImportKind kind, ColumnMapping mapping, ImportOptions options) =>
+        MissingColumns(SinkFor(kind), mapping, options);
+
+    private static List<string> MissingColumns(IRowSink sink, ColumnMapping mapping, ImportOptions options)
+    {
+        var missing = mapping.MissingRequired(options.Missing).ToList();
+        foreach (var set in sink.RequiredFieldSets)
+            if (!set.Any(f => mapping.IndexOf(f) >= 0 || options.Missing.GetValueOrDefault(f) is { Policy: MissingValuePolicy.Default })
+                && !missing.Any(m => set.All(f => m.Contains(f, StringComparison.Ordinal))))
+                missing.Add(set.Length == 1 ? $"No column maps to {set[0]}, which is required." : $"No column maps to {string.Join(" or ", set)}; one of them is required.");
+        return missing;
+    }
+
+    /// <summary>The summary with this run's counts added to those of the batches committed before it started.</summary>
+    private static ImportSummary Counted(ImportSummary start, CleaningStats stats, ImportRun run)
+    {
+        var cleaning = start.Cleaning.ToDictionary(f => f.Key, f => f.Value.ToDictionary(c => c.Key, c => c.Value));
+        foreach (var (field, counts) in stats.ToSummary())
+        {
+            var total = cleaning.TryGetValue(field, out var t) ? t : cleaning[field] = [];
+            foreach (var (rule, n) in counts) total[rule] = total.GetValueOrDefault(rule) + n;
+        }
+        return start with
+        {
+            Cleaning = cleaning.ToDictionary(f => f.Key, f => (IReadOnlyDictionary<string, long>)f.Value),
+            UnknownCustomers = start.UnknownCustomers + run.UnknownCustomers, CustomersCreated = start.CustomersCreated + run.CustomersCreated,
+        };
+    }
+
+    private static ImportProgress Progress(ImportJob job, string phase) =>
+        new(job.Id, job.ProcessedBytes, job.FileBytes, job.RowsRead, job.Created, job.Updated, job.Merged, job.Rejected, phase);
+
+    private sealed record CleanBatch(List<ImportRow> Rows, List<(int Line, string[] Cells, IReadOnlyList<(string, string)> Reasons)> Rejected,
+        int Count, int LastLine, long Position, CleaningStats Stats);
+
+    /// <summary>Reads and cleans batches on another thread (cleaning in parallel within a batch) while the database writes.</summary>
+    private static async Task Produce(TabularFile file, RowCleaner cleaner, IRowSink sink, int resumeAfter, ChannelWriter<CleanBatch> writer, CancellationToken ct)
+    {
+        try
+        {
+            var raw = new List<TabularRow>(BatchSize);
+            foreach (var row in file.ReadRows(ct))
+            {
+                if (row.Line <= resumeAfter) continue;
+                raw.Add(Fit(file, row));
+                if (raw.Count == BatchSize)
+                {
+                    await writer.WriteAsync(Clean(raw, cleaner, sink, file.Position), ct);
+                    raw = new List<TabularRow>(BatchSize);
+                }
+            }
+            if (raw.Count > 0) await writer.WriteAsync(Clean(raw, cleaner, sink, file.Position), ct);
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            writer.Complete(e);
+        }
+    }
+
+    /// <summary>
+    /// A sheet row as wide as the header: a spreadsheet leaves out the empty cells at the end of a row, which in a
+    /// text file would be a row missing its last fields.
+    /// </summary>
+    internal static TabularRow Fit(TabularFile file, TabularRow row) =>
+        file.Format == TabularFormat.Xlsx && row.Cells.Length < file.Header.Count
+            ? row with { Cells = [.. row.Cells, .. Enumerable.Repeat("", file.Header.Count - row.Cells.Length)] }
+            : row;
+
+    private static CleanBatch Clean(List<TabularRow> raw, RowCleaner cleaner, IRowSink sink, long position)
+    {
+        var cleaned = new CleanedRow[raw.Count];
+        var ready = new ImportRow?[raw.Count];
+        var stats = cleaner.CreateStats();
+        var phone = cleaner.Ordinal("phone");
+        // Cleaning, and whatever a sink can work out from one row alone, run on every core; storing runs in order.
+        Parallel.For(0, raw.Count, cleaner.CreateStats,
+            (i, _, local) =>
+            {
+                var c = cleaned[i] = cleaner.Clean(raw[i].Line, raw[i].Cells, local);
+                if (c.Errors.Count == 0)
+                {
+                    var row = ready[i] = ToImportRow(cleaner, c, raw[i].Cells, phone);
+                    sink.PrepareRow(row);
+                }
+                return local;
+            },
+            stats.Add);
+        var rows = new List<ImportRow>(raw.Count);
+        var rejected = new List<(int, string[], IReadOnlyList<(string, string)>)>();
+        for (var i = 0; i < cleaned.Length; i++)
+        {
+            var c = cleaned[i];
+            if (c.Errors.Count > 0) rejected.Add((c.Line, raw[i].Cells, c.Errors.Select(e => (e.Column, e.Message)).ToList()));
+            else rows.Add(ready[i]!);
+        }
+        return new CleanBatch(rows, rejected, raw.Count, raw[^1].Line, position, stats);
+    }
+
+    private static ImportRow ToImportRow(RowCleaner cleaner, CleanedRow row, string[] cells, int phone)
+    {
+        var fields = cleaner.Fields;
+        var values = new Dictionary<string, object?>(fields.Count + 1, StringComparer.Ordinal);
+        for (var i = 0; i < fields.Count; i++)
+            if (row.Values[i] is { } v) values[fields[i].Key] = v;
+        if (phone >= 0 && (row.Rules[phone] & CleaningRule.PhoneKeptAsTyped) != 0) values[ImportRow.PhoneKeptAsTyped] = true;
+        return new ImportRow(row.Line, values, row.Flags.Count > 0, cells);
+    }
+
+    public static async Task<ColumnMapping> MapAsync(KithDb db, ImportKind kind, IReadOnlyList<string> header, ImportOptions options, CancellationToken ct)
+    {
+        var custom = new List<(string, string, string, IReadOnlyList<string>?)>();
+        if (kind is ImportKind.Customers or ImportKind.Companies)
+        {
+            var entity = kind == ImportKind.Customers ? CustomFieldEntity.Customer : CustomFieldEntity.Company;
+            foreach (var f in await db.CustomFields.AsNoTracking().Where(f => f.Entity == entity).ToListAsync(ct))
+                custom.Add((f.Key, f.Label, f.Type.ToString(), CustomFieldDefinitions.ChoicesOf(f)));
+        }
+        var fields = ImportFields.For(kind, custom);
+        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (options.Template is { } name)
+        {
+            var template = await db.ImportTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Kind == kind && t.Name == name, ct)
+                           ?? throw new MappingException($"There is no saved mapping named '{name}' for {kind.ToString().ToLowerInvariant()}.");
+            foreach (var (column, field) in JsonSerializer.Deserialize<Dictionary<string, string>>(template.Mapping) ?? [])
+                if (header.Contains(column)) overrides[column] = field;
+        }
+        foreach (var (column, field) in options.Map) overrides[column] = field;
+        IgnoreExportedRecordIds(header, overrides);
+        return ColumnMapper.Map(header, fields, overrides);
+    }
+
+    /// <summary>
+    /// Kith's exports write the record's own id as "id" beside "externalId", and "id" is also a synonym of externalId
+    /// (other systems call their customer number that). In a file that has an "externalId" column, "id" is Kith's
+    /// record id, which means nothing to another workspace: it is not imported, unless the mapping says otherwise.
+    /// Without this, export then import would stop at "two columns map to externalId".
+    /// </summary>
+    private static void IgnoreExportedRecordIds(IReadOnlyList<string> header, Dictionary<string, string> overrides)
+    {
+        if (!header.Contains("externalId") || header.Count(h => h == "id") != 1 || overrides.ContainsKey("id")) return;
+        overrides["id"] = "-";
+    }
+
+    /// <summary>Ends a job that did not complete: reverts what its committed batches stored, in one transaction.</summary>
+    private async Task StopAsync(ImportJob job, ImportStatus status, string message)
+    {
+        db.ChangeTracker.Clear();
+        var error = message.Length > 2000 ? message[..2000] : message;
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await RevertImport.UndoAsync(db, job.Id, new Actor(ActorKind.Import, job.CreatedByUserId, $"import #{job.Id} stopped"), now, CancellationToken.None);
+            await db.ImportRejections.Where(r => r.ImportJobId == job.Id).ExecuteDeleteAsync();
+            // The undo clears the change tracker, so the job is written directly.
+            await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, status).SetProperty(j => j.Error, error).SetProperty(j => j.FinishedAt, now)
+                .SetProperty(j => j.Created, 0).SetProperty(j => j.Updated, 0).SetProperty(j => j.Merged, 0).SetProperty(j => j.Flagged, 0)
+                .SetProperty(j => j.Unchanged, 0).SetProperty(j => j.Skipped, 0).SetProperty(j => j.Rejected, 0));
+            await tx.CommitAsync();
+        }
+        await BulkMode.ExitAsync(db, job.Id, CancellationToken.None);
+        db.ChangeTracker.Clear();
+        job.Status = status;
+        job.Error = error;
+        job.FinishedAt = now;
+        job.Created = job.Updated = job.Merged = job.Flagged = job.Unchanged = job.Skipped = job.Rejected = 0;
+    }
+
+    private static void DeleteStoredFile(ImportJob job)
+    {
+        if (!job.IsFinished || string.IsNullOrEmpty(job.StoredPath)) return;
+        try
+        {
+            if (File.Exists(job.StoredPath)) File.Delete(job.StoredPath);
+        }
+        catch (IOException)
+        {
+            // A copy left behind is removed with the data folder; the job's outcome does not depend on it.
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Core.Purchases;
+
+/// <summary>What a customer bought, in totals: count, revenue per currency, first and last purchase.</summary>
+public sealed record PurchaseSummary(long Count, IReadOnlyList<CurrencyTotal> Revenue, DateTime? FirstPurchaseAt, DateTime? LastPurchaseAt);
+
+public sealed record CurrencyTotal(string? Currency, decimal Amount);
+
+public sealed record PurchaseItem(long Id, string? OrderId, DateTime OrderedAt, string Product, string? Category, double Quantity,
+    decimal? UnitPrice, decimal Amount, string? Currency);
+
+public sealed record PurchasePage(PurchaseSummary Summary, IReadOnlyList<PurchaseItem> Items, string? NextCursor);
+
+/// <summary>A customer's purchases. The customer must be in the caller's reach, else NotFound.</summary>
+public sealed class PurchaseQueries(KithDb db)
+{
+    public const int MaxLimit = 500;
+
+    public async Task<PurchasePage> ForCustomerAsync(AccessScope scope, long customerId, int limit, string? cursor, CancellationToken ct)
+    {
+        if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == customerId, ct)) throw new NotFound("Customer");
+        if (limit is < 1 or > MaxLimit) throw RuleViolation.Field("limit", $"limit must be between 1 and {MaxLimit}.");
+        var totals = await db.Purchases.AsNoTracking().Where(p => p.CustomerId == customerId)
+            .GroupBy(p => p.Currency)
+            .Select(g => new { Currency = g.Key, Count = g.LongCount(), Micros = g.Sum(p => p.AmountMicros), First = g.Min(p => p.OrderedAt), Last = g.Max(p => p.OrderedAt) })
+            .ToListAsync(ct);
+        var summary = new PurchaseSummary(totals.Sum(t => t.Count),
+            totals.OrderBy(t => t.Currency).Select(t => new CurrencyTotal(t.Currency, (decimal)t.Micros / Purchase.MicrosPerUnit)).ToList(),
+            totals.Count == 0 ? null : totals.Min(t => t.First), totals.Count == 0 ? null : totals.Max(t => t.Last));
+        var q = db.Purchases.AsNoTracking().Where(p => p.CustomerId == customerId);
+        if (cursor is { Length: > 0 })
+        {
+            var (at, id) = Cursor.Decode(cursor);
+            q = q.Where(p => p.OrderedAt < at || (p.OrderedAt == at && p.Id < id));
+        }
+        var rows = await q.OrderByDescending(p => p.OrderedAt).ThenByDescending(p => p.Id).Take(limit + 1).ToListAsync(ct);
+        var items = rows.Take(limit).Select(p => new PurchaseItem(p.Id, p.OrderId, p.OrderedAt, p.Product, p.Category, p.Quantity, p.UnitPrice, p.Amount, p.Currency)).ToList();
+        var next = rows.Count > limit ? Cursor.Encode(rows[limit - 1].OrderedAt, rows[limit - 1].Id) : null;
+        return new PurchasePage(summary, items, next);
+    }
+}
+
+/// <summary>A keyset cursor over (time, id), newest first: opaque to clients, refused with a 400 when malformed.</summary>
+public static class Cursor
+{
+    public static string Encode(DateTime at, long id) =>
+        Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{at.Ticks}:{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static (DateTime At, long Id) Decode(string cursor)
+    {
+        try
+        {
+            var s = cursor.Replace('-', '+').Replace('_', '/');
+            s = s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
+            var parts = System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(s)).Split(':');
+            if (parts.Length == 2 && long.TryParse(parts[0], out var ticks) && long.TryParse(parts[1], out var id) && ticks >= 0 && ticks <= DateTime.MaxValue.Ticks)
+                return (new DateTime(ticks, DateTimeKind.Utc), id);
+        }
+        catch (FormatException)
+        {
+            // Falls through to the 400 below.
+        }
+        throw RuleViolation.Field("cursor", "The cursor is not one this list gave out.");
+    }
+}

@@ -1,0 +1,279 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Kith.Core.Exporting;
+using Kith.Core.Identity;
+using Kith.Core.Importing;
+using Kith.Core.Importing.Cleaning;
+using Kith.Core.Importing.Files;
+using Kith.Core.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Cli;
+
+/// <summary>
+/// `kith import KIND FILE`: runs an import in this process with a progress bar on standard error. Exit code 0 when
+/// every row went in, 3 when the import completed with refused rows, 1 when it failed and changed nothing.
+/// Also `kith import list`, `kith import revert ID` and `kith import resume ID`.
+/// </summary>
+internal static class ImportCommand
+{
+    public const int CompletedWithRejections = 3;
+
+    public static Command Build()
+    {
+        var command = new Command("import", "Import customers, companies, purchases, communications or behaviour events from CSV, TSV or XLSX.");
+        foreach (var kind in Enum.GetValues<ImportKind>()) command.Subcommands.Add(Kind(kind));
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Revert());
+        command.Subcommands.Add(Resume());
+        return command;
+    }
+
+    private static Option<string?> UserOption() => new("--user")
+    {
+        Description = "Email of the user the import acts as (their reach and rights apply); default: the only administrator, if there is one.",
+    };
+
+    private static Command Kind(ImportKind kind)
+    {
+        var name = kind.ToString().ToLowerInvariant();
+        var file = new Argument<FileInfo>("file") { Description = "The CSV, TSV or XLSX file." };
+        var user = UserOption();
+        var mode = new Option<ImportMode>("--mode") { Description = "upsert (default): create new records and update matching ones; create: only new; update: only existing.", DefaultValueFactory = _ => ImportMode.Upsert };
+        var onDuplicate = new Option<DuplicateAction>("--on-duplicate") { Description = "merge (default): exact duplicates merge into the record they match; flag: keep every row and list the pairs; skip: leave exact duplicates out.", DefaultValueFactory = _ => DuplicateAction.Merge };
+        var region = new Option<string?>("--region") { Description = "Region for phone numbers without a country code and for day/month order, e.g. CN, US, GB (default: the workspace's)." };
+        var encoding = new Option<string?>("--encoding") { Description = "utf-8, utf-16, gb18030 (or gbk); detected when not given." };
+        var delimiter = new Option<string?>("--delimiter") { Description = "comma, semicolon, tab or pipe (or the character); detected when not given." };
+        var map = new Option<string[]>("--map") { Description = "COLUMN=FIELD, repeatable; FIELD '-' ignores the column.", AllowMultipleArgumentsPerToken = false };
+        var template = new Option<string?>("--template") { Description = "Apply a saved column mapping." };
+        var saveTemplate = new Option<string?>("--save-template") { Description = "Save the mapping used under this name." };
+        var missing = new Option<string[]>("--missing") { Description = "FIELD=reject|empty|default:VALUE, repeatable: what an empty cell does." };
+        var matchBy = new Option<string?>("--match-by") { Description = "Keys that find the stored record, in order (default externalId,email,phone)." };
+        var createCustomers = new Option<bool>("--create-missing-customers") { Description = "Purchases, communications and events naming an unknown customer id create that customer instead of being refused." };
+        var owner = new Option<string?>("--owner") { Description = "Email of the user who will own the records created (default: the importing user)." };
+        var report = new Option<FileInfo?>("--report") { Description = "Write the report as JSON to this file." };
+        var rejected = new Option<FileInfo?>("--rejected") { Description = "Write the refused rows, with an error column, to this CSV file to fix and import again." };
+        var preview = new Option<bool>("--preview") { Description = "Show the mapping, sample rows and the data-quality report of the first rows; import nothing." };
+        var command = new Command(name, $"Import {name} from a file.") { file };
+        foreach (var o in new Option[] { user, mode, onDuplicate, region, encoding, delimiter, map, template, saveTemplate, missing, matchBy, createCustomers, owner, report, rejected, preview })
+            command.Options.Add(o);
+        command.SetAction((parse, ct) => RunAsync(parse, ct, async db =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists) throw new RuleViolation($"There is no file {path.FullName}.");
+            var scope = await ScopeAsync(db, parse.GetValue(user), ct);
+            var options = new ImportOptions
+            {
+                Mode = parse.GetValue(mode), OnDuplicate = parse.GetValue(onDuplicate), Region = parse.GetValue(region)?.ToUpperInvariant(),
+                Encoding = parse.GetValue(encoding), Delimiter = Delimiter(parse.GetValue(delimiter)), Template = parse.GetValue(template),
+                Map = Pairs(parse.GetValue(map), "--map"), Missing = Policies(parse.GetValue(missing)),
+                MatchBy = parse.GetValue(matchBy) is { } m ? m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList() : ["externalId", "email", "phone"],
+                CreateMissingCustomers = parse.GetValue(createCustomers),
+                OwnerId = parse.GetValue(owner) is { } o ? (await new UserAccounts(db, TimeProvider.System).FindByEmailAsync(o, ct))?.Id ?? throw new RuleViolation($"There is no user with the email {o}.") : null,
+            };
+            if (parse.GetValue(preview))
+            {
+                var p = await new PreviewImport(db).HandleAsync(kind, path.FullName, options, scope, ct);
+                PrintPreview(p);
+                return 0;
+            }
+            var clock = TimeProvider.System;
+            ImportJob job;
+            await using (var stream = path.OpenRead())
+                job = await new StartImport(db, KithCommandLine.DatabaseOptions(parse), clock).HandleAsync(kind, stream, path.Name, options, scope, ActorKind.Cli, ct, runHere: true);
+            if (parse.GetValue(saveTemplate) is { } templateName)
+            {
+                using var head = TabularFile.Open(path.FullName, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
+                var mapping = await ImportRunner.MapAsync(db, kind, head.Header, options, ct);
+                await new ImportTemplates(db, clock).SaveAsync(kind, templateName, mapping.ToOverrides(), scope, ct);
+            }
+            return await RunJobAsync(db, job.Id, parse.GetValue(report), parse.GetValue(rejected), scope, ct);
+        }));
+        return command;
+    }
+
+    private static async Task<int> RunJobAsync(KithDb db, long jobId, FileInfo? reportFile, FileInfo? rejectedFile, AccessScope scope, CancellationToken ct)
+    {
+        var bar = new TerminalProgress($"import #{jobId}");
+        var progress = new SyncProgress<ImportProgress>(p => bar.Draw(p.Fraction,
+            $"{p.RowsRead:N0} rows · {p.Created:N0} created · {p.Updated:N0} updated · {p.Merged:N0} merged · {p.Rejected:N0} refused", p.Phase == "done"));
+        var report = await new ImportRunner(db, TimeProvider.System).RunAsync(jobId, progress, ct);
+        bar.Done();
+        if (reportFile is not null)
+            await File.WriteAllTextAsync(reportFile.FullName, JsonSerializer.Serialize(report, ImportReport.Json), CancellationToken.None);
+        if (rejectedFile is not null && report.Rejected > 0)
+        {
+            await using var output = rejectedFile.Create();
+            await new ImportQueries(db).WriteRejectedAsync(scope, jobId, output, ExportFormat.Csv, CancellationToken.None);
+        }
+        PrintReport(report);
+        return report.Status switch
+        {
+            "completed" when report.Rejected > 0 => CompletedWithRejections,
+            "completed" => 0,
+            _ => 1,
+        };
+    }
+
+    private static void PrintReport(ImportReport r)
+    {
+        var o = Console.Out;
+        o.WriteLine($"Import #{r.JobId} ({r.Kind}): {r.Status}.");
+        if (r.Error is not null) o.WriteLine($"  {r.Error}");
+        o.WriteLine($"  rows read {r.RowsRead:N0}; created {r.Created:N0}; updated {r.Updated:N0}; unchanged {r.Unchanged:N0}; merged {r.Merged:N0}; flagged {r.Flagged:N0}; skipped {r.Skipped:N0}; refused {r.Rejected:N0}");
+        if (r.Summary is { } s)
+        {
+            o.WriteLine($"  file: {s.Format}, {s.Encoding}, delimiter {s.Delimiter}");
+            o.WriteLine("  columns: " + string.Join(", ", s.Columns.Select(c => $"{c.Column} → {c.Field ?? "(ignored)"}")));
+            foreach (var (field, counts) in s.Cleaning.Where(c => c.Value.Count > 0))
+                o.WriteLine($"  {field}: " + string.Join(", ", counts.Select(kv => $"{kv.Value:N0} {kv.Key}")));
+            if (s.UnknownCustomers > 0) o.WriteLine($"  rows naming an unknown customer: {s.UnknownCustomers:N0}");
+            if (s.CustomersCreated > 0) o.WriteLine($"  customers created for unknown ids: {s.CustomersCreated:N0}");
+        }
+        foreach (var e in r.Errors.Take(20)) o.WriteLine($"  line {e.Line}, {e.Column}: {e.Message}");
+        if (r.Rejected > 20) o.WriteLine($"  … every refused row is in the report (--report) and the rejected-rows file (--rejected).");
+    }
+
+    private static void PrintPreview(ImportPreview p)
+    {
+        var o = Console.Out;
+        o.WriteLine($"file: {p.Format}, {p.Encoding}, delimiter {p.Delimiter}");
+        o.WriteLine("columns: " + string.Join(", ", p.Columns.Select(c => $"{c.Column} → {c.Field ?? "(ignored)"}")));
+        foreach (var problem in p.Problems) o.WriteLine("problem: " + problem);
+        o.WriteLine($"{p.RowsScanned:N0} rows checked{(p.ScannedWholeFile ? " (the whole file)" : "")}: {p.RowsRejected:N0} would be refused, {p.RowsFlagged:N0} flagged");
+        foreach (var (field, counts) in p.Cleaning.Where(c => c.Value.Count > 0))
+            o.WriteLine($"  {field}: " + string.Join(", ", counts.Select(kv => $"{kv.Value:N0} {kv.Key}")));
+        foreach (var e in p.Errors.Take(20)) o.WriteLine($"  line {e.Line}, {e.Column}: {e.Message}");
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "List recent imports: id, kind, status, counts, file.");
+        var user = UserOption();
+        command.Options.Add(user);
+        command.SetAction((parse, ct) => RunAsync(parse, ct, async db =>
+        {
+            var scope = await ScopeAsync(db, parse.GetValue(user), ct);
+            foreach (var j in await new ImportQueries(db).ListAsync(scope, 50, ct))
+                Console.Out.WriteLine($"{j.Id,-6} {j.Kind.ToString().ToLowerInvariant(),-15} {j.Status.ToString().ToLowerInvariant(),-10} {j.CreatedAt:yyyy-MM-dd HH:mm} created {j.Created:N0}, updated {j.Updated:N0}, merged {j.Merged:N0}, refused {j.Rejected:N0}  {j.FileName}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Revert()
+    {
+        var id = new Argument<long>("id") { Description = "The import's id, as `kith import list` shows it." };
+        var user = UserOption();
+        var command = new Command("revert", "Undo an import: remove what it created and restore what it changed.") { id };
+        command.Options.Add(user);
+        command.SetAction((parse, ct) => RunAsync(parse, ct, async db =>
+        {
+            var scope = await ScopeAsync(db, parse.GetValue(user), ct);
+            var job = await new RevertImport(db, TimeProvider.System).HandleAsync(parse.GetValue(id), scope, ct);
+            Console.Out.WriteLine($"Import #{job.Id} is reverted.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Resume()
+    {
+        var id = new Argument<long>("id") { Description = "The import's id." };
+        var user = UserOption();
+        var report = new Option<FileInfo?>("--report") { Description = "Write the report as JSON to this file." };
+        var command = new Command("resume", "Resume an import whose process stopped (a crash or kill): it goes on after its last committed batch.") { id };
+        command.Options.Add(user);
+        command.Options.Add(report);
+        command.SetAction((parse, ct) => RunAsync(parse, ct, async db =>
+        {
+            var scope = await ScopeAsync(db, parse.GetValue(user), ct);
+            var job = await ImportQueriesFind(db, scope, parse.GetValue(id), ct);
+            if (job.IsFinished) throw new RuleViolation($"Import #{job.Id} has ended ({job.Status.ToString().ToLowerInvariant()}); there is nothing to resume.");
+            await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Running).SetProperty(j => j.HeartbeatAt, DateTime.UtcNow), ct);
+            return await RunJobAsync(db, job.Id, parse.GetValue(report), null, scope, ct);
+        }));
+        return command;
+    }
+
+    private static async Task<ImportJob> ImportQueriesFind(KithDb db, AccessScope scope, long id, CancellationToken ct) =>
+        await new ImportQueries(db).GetAsync(scope, id, ct);
+
+    private static async Task<AccessScope> ScopeAsync(KithDb db, string? email, CancellationToken ct)
+    {
+        long id;
+        if (email is not null)
+            id = (await new UserAccounts(db, TimeProvider.System).FindByEmailAsync(email, ct))?.Id ?? throw new RuleViolation($"There is no user with the email {email}.");
+        else
+        {
+            var admins = await db.Users.AsNoTracking().Where(u => u.Role == Role.Admin && !u.IsDisabled).Select(u => u.Id).Take(2).ToListAsync(ct);
+            if (admins.Count != 1) throw new RuleViolation("Name the user the import acts as with --user EMAIL.");
+            id = admins[0];
+        }
+        return await AccessScope.ForUserAsync(db, id, ct) ?? throw new RuleViolation("That user is disabled.");
+    }
+
+    private static char? Delimiter(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "comma" or "," => ',',
+        "semicolon" or ";" => ';',
+        "tab" or "\\t" or "\t" => '\t',
+        "pipe" or "|" => '|',
+        var other => throw new RuleViolation($"--delimiter {other}: use comma, semicolon, tab or pipe."),
+    };
+
+    private static Dictionary<string, string> Pairs(string[]? values, string option)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in values ?? [])
+        {
+            var eq = v.LastIndexOf('=');
+            if (eq <= 0) throw new RuleViolation($"{option} {v}: write COLUMN=FIELD.");
+            map[v[..eq].Trim()] = v[(eq + 1)..].Trim();
+        }
+        return map;
+    }
+
+    private static Dictionary<string, MissingValueRule> Policies(string[]? values)
+    {
+        var rules = new Dictionary<string, MissingValueRule>(StringComparer.Ordinal);
+        foreach (var (field, policy) in Pairs(values, "--missing"))
+        {
+            rules[field] = policy.ToLowerInvariant() switch
+            {
+                "reject" => new MissingValueRule(MissingValuePolicy.Reject),
+                "empty" => new MissingValueRule(MissingValuePolicy.Empty),
+                var p when p.StartsWith("default:", StringComparison.Ordinal) => new MissingValueRule(MissingValuePolicy.Default, policy["default:".Length..]),
+                _ => throw new RuleViolation($"--missing {field}={policy}: use reject, empty or default:VALUE."),
+            };
+        }
+        return rules;
+    }
+
+    /// <summary>Like UsersCommand.RunAsync, but the work chooses the exit code, and file and mapping errors are plain messages.</summary>
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<KithDb, Task<int>> work)
+    {
+        try
+        {
+            await using var db = await KithCommandLine.OpenDatabaseAsync(parse, ct);
+            return await work(db);
+        }
+        catch (Exception e) when (e is RuleViolation or MappingException or TabularFileException)
+        {
+            await Console.Error.WriteLineAsync($"kith: {e.Message}");
+            if (e is RuleViolation rule)
+                foreach (var (field, messages) in rule.Errors)
+                    foreach (var message in messages.Where(m => m != rule.Message))
+                        await Console.Error.WriteLineAsync($"  {field}: {message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and draw out of order).</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

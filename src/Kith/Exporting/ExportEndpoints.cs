@@ -1,0 +1,98 @@
+using System.ComponentModel;
+using System.Globalization;
+using Kith.Core.Exporting;
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Kith.Infrastructure;
+using Microsoft.Net.Http.Headers;
+
+namespace Kith.Exporting;
+
+/// <summary>
+/// Downloads of the customer and company lists as CSV or XLSX, twice over: <c>/api/v1/{customers|companies}/export</c>
+/// for scripts (bearer token, like the rest of the API; ADR-0003) and <c>/{customers|companies}/export</c> for the
+/// browser's Export button (the sign-in cookie). Both take the list's q, filter, sort and columns and stream the
+/// file as it is written, so a million rows start downloading at once and the browser shows the bytes arriving.
+/// </summary>
+internal static class ExportEndpoints
+{
+    /// <summary>The API endpoints, under the bearer-token /api/v1 group.</summary>
+    public static RouteGroupBuilder MapExportApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/customers/export", ExportCustomersAsync).WithTags("Customers").WithName("ExportCustomers")
+            .WithSummary("Exports the customer list (q, filter, sort as in the list; columns=a,b; format=csv|xlsx; bom=true|false) as a file.")
+            .WithDescription(Description)
+            .Produces(StatusCodes.Status200OK, typeof(Stream), ExportFormats.CsvContentType, ExportFormats.XlsxContentType)
+            .ProducesValidationProblem();
+        api.MapGet("/companies/export", ExportCompaniesAsync).WithTags("Companies").WithName("ExportCompanies")
+            .WithSummary("Exports the company list (q, filter, sort as in the list; columns=a,b; format=csv|xlsx; bom=true|false) as a file.")
+            .WithDescription(Description)
+            .Produces(StatusCodes.Status200OK, typeof(Stream), ExportFormats.CsvContentType, ExportFormats.XlsxContentType)
+            .ProducesValidationProblem();
+        return api;
+    }
+
+    /// <summary>The same downloads for the signed-in browser, linked from the lists' Export menu.</summary>
+    public static IEndpointRouteBuilder MapExportDownloads(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/customers/export", ExportCustomersAsync).RequireAuthorization().ExcludeFromDescription();
+        app.MapGet("/companies/export", ExportCompaniesAsync).RequireAuthorization().ExcludeFromDescription();
+        return app;
+    }
+
+    private const string Description =
+        "Every record of the list in the caller's reach, in the list's order. The header row holds the importer's field keys " +
+        "(externalId, name, email, …, customFields.<key>), so the file imports back as it is; without columns, every importable " +
+        "field with id first. CSV is UTF-8 with a byte order mark (bom=false leaves it out), comma-separated with CRLF line ends " +
+        "and RFC 4180 quoting. Cells starting with =, +, -, @, a tab or a carriage return get a leading apostrophe. " +
+        "The response streams; an unknown column, filter or sort is a 400 before anything is sent.";
+
+    private static Task ExportCustomersAsync(HttpContext http, Caller caller, ExportCustomers export, TimeProvider clock,
+        [Description(FormatText)] string? format, [Description(QText)] string? q, [Description(FilterText)] string? filter,
+        [Description(SortText)] string? sort, [Description(ColumnsText)] string? columns, [Description(BomText)] string? bom, CancellationToken ct) =>
+        StreamAsync(http, "customers", Request(format, q, filter, sort, columns, bom), clock,
+            async (scope, request) => await export.HandleAsync(scope, request, http.Response.Body, null, ct), caller, ct);
+
+    private static Task ExportCompaniesAsync(HttpContext http, Caller caller, ExportCompanies export, TimeProvider clock,
+        [Description(FormatText)] string? format, [Description(QText)] string? q, [Description(FilterText)] string? filter,
+        [Description(SortText)] string? sort, [Description(ColumnsText)] string? columns, [Description(BomText)] string? bom, CancellationToken ct) =>
+        StreamAsync(http, "companies", Request(format, q, filter, sort, columns, bom), clock,
+            async (scope, request) => await export.HandleAsync(scope, request, http.Response.Body, null, ct), caller, ct);
+
+    private const string FormatText = "csv (default) or xlsx.";
+    private const string QText = "Search text, as for the list.";
+    private const string FilterText = "A filter in the list's filter language.";
+    private const string SortText = "One field, '-' first for descending; default -updatedAt.";
+    private const string ColumnsText = "Comma-separated field keys in the order wanted (customFields.<key> or cf.<key>); default every importable field, id first.";
+    private const string BomText = "false to leave the UTF-8 byte order mark out of a CSV; default true.";
+
+    private static ExportRequest Request(string? format, string? q, string? filter, string? sort, string? columns, string? bom) =>
+        new(q, filter, sort, ExportRequest.SplitColumns(columns), ExportFormats.Parse(format), Bom(bom));
+
+    private static bool Bom(string? text) => (text ?? "").Trim().ToLowerInvariant() switch
+    {
+        "" or "true" or "1" => true,
+        "false" or "0" => false,
+        _ => throw RuleViolation.Field("bom", $"bom must be true or false, not '{text}'."),
+    };
+
+    /// <summary>
+    /// Sets the file's headers, then lets the handler write. The handler checks the columns, filter and sort before
+    /// its first byte, so until then an error still becomes a ProblemDetails (the exception handler clears these headers).
+    /// </summary>
+    private static async Task StreamAsync(HttpContext http, string noun, ExportRequest request, TimeProvider clock,
+        Func<AccessScope, ExportRequest, Task> write, Caller caller, CancellationToken ct)
+    {
+        var scope = await caller.ScopeAsync(ct);
+        var day = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var response = http.Response;
+        response.ContentType = request.Format.ContentType();
+        response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment")
+        {
+            FileName = $"{noun}-{day}{request.Format.Extension()}",
+        }.ToString();
+        // An export is this user's data at this moment: never kept by a proxy or the browser's cache.
+        response.Headers.CacheControl = "no-store";
+        await write(scope, request);
+    }
+}

@@ -1,0 +1,103 @@
+using Kith.Core.Communications;
+using Kith.Core.Importing;
+using Kith.Core.Infrastructure;
+using Kith.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Core.Tests.Importing;
+
+/// <summary>Purchases, communications and events: linked to their customer, refused with line and column when it is unknown.</summary>
+public sealed class LinkedImportTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task RowsOfUnknownCustomersAreRefusedWithLineAndColumnOrCreateTheCustomerWhenAsked(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name,email", "C1,Ann,ann@example.com", "C2,Bo,"), admin);
+        var header = "order_id,customer_id,customer email,order_time,product,quantity,unit_price,amount,currency";
+        var file = kit.Csv(header,
+            "O1,C1,,2024-01-01T10:00:00Z,Pro plan,2,29.00,,cny",
+            "O2,,ann@example.com,2024-01-02 08:30,Headset,1,59,59,",
+            "O3,C404,,2024-01-03,Webcam,1,,79.5,",
+            "O4,,nobody@example.com,2024-01-04,Webcam,1,,79.5,",
+            "O5,C404,,2024-01-05,Webcam,1,,1.25,");
+
+        var refused = await kit.ImportAsync(ImportKind.Purchases, file, admin);
+        Assert.Equal((2L, 3L), (refused.Created, refused.Rejected));
+        Assert.Equal([(4, "customer_id"), (5, "customer email"), (6, "customer_id")], refused.Errors.Select(e => (e.Line, e.Column)));
+        Assert.Contains("C404", refused.Errors[0].Message);
+        Assert.Equal(3, refused.Summary!.UnknownCustomers);
+        await using (var db = kit.Open())
+        {
+            var ann = (await kit.CustomerAsync("C1")).Id;
+            var stored = await db.Purchases.AsNoTracking().OrderBy(p => p.OrderId).ToListAsync(Ct);
+            Assert.All(stored, p => Assert.Equal(ann, p.CustomerId));
+            Assert.Equal((58m, 29m, "CNY"), (stored[0].Amount, stored[0].UnitPrice, stored[0].Currency));
+            Assert.Equal(new DateTime(2024, 1, 2, 8, 30, 0, DateTimeKind.Utc), stored[1].OrderedAt);
+        }
+
+        var created = await kit.ImportAsync(ImportKind.Purchases, file, admin, new ImportOptions { CreateMissingCustomers = true });
+        Assert.Equal((2L, 2L, 1L), (created.Created, created.Unchanged, created.Rejected));
+        Assert.Equal(1, created.Summary!.CustomersCreated);
+        Assert.Equal(5, Assert.Single(created.Errors).Line);
+        var newcomer = await kit.CustomerAsync("C404");
+        Assert.Equal(("C404", created.JobId), (newcomer.Name, newcomer.ImportJobId));
+        await using (var db = kit.Open())
+            Assert.Equal(2, await db.Purchases.CountAsync(p => p.CustomerId == newcomer.Id, Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task TheSameOrderIdTwiceInOneFileIsRefusedTheSecondTimeEvenAcrossBatches(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann"), admin);
+        var rows = Enumerable.Range(1, ImportRunner.BatchSize + 10).Select(i => $"O{i},C1,2024-01-01,{i}").ToList();
+        rows.Insert(3, "O2,C1,2024-01-01,999");
+        rows.Add("O7,C1,2024-01-01,999");
+        var report = await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,amount", [.. rows]), admin);
+        Assert.Equal((ImportRunner.BatchSize + 10L, 2L), (report.Created, report.Rejected));
+        Assert.Equal((5, "order_id"), (report.Errors[0].Line, report.Errors[0].Column));
+        Assert.Contains("line 3", report.Errors[0].Message);
+        Assert.Equal(rows.Count + 1, report.Errors[1].Line);
+        await using var db = kit.Open();
+        Assert.Equal(2m, (await db.Purchases.SingleAsync(p => p.OrderId == "O2", Ct)).Amount);
+        Assert.Equal(7m, (await db.Purchases.SingleAsync(p => p.OrderId == "O7", Ct)).Amount);
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task CommunicationsAndEventsKeepTheirTextAndTimesAndLinkThroughAMergedCustomersId(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name,email", "C1,Ann,ann@example.com", "C2,Ann B,ann@example.com"), admin);
+        var ann = await kit.CustomerAsync("C1");
+        Assert.Equal(ann.Id, (await kit.CustomerAsync("C2")).MergedIntoId);
+
+        var talks = await kit.ImportAsync(ImportKind.Communications, kit.File(
+            "communication_id,customer_id,channel,direction,communication_time,subject,content,outcome\n" +
+            "M1,C2,WeChat,inbound,2024-02-01T09:00:00Z,Re: ticket 1,\"Customer said: \"\"the invoice, again, is wrong\"\"\nSecond line\",resolved\n" +
+            "M2,C1,phone,呼出,2024-02-02T09:00:00+08:00,,客户反馈：产品很好用,\n"), admin);
+        Assert.Equal((2L, 0L), (talks.Created, talks.Rejected));
+        var events = await kit.ImportAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page",
+            "E1,C2,Access,2024-02-03T10:00:00Z,/pricing", "E2,C1,like,2024-02-03T11:00:00Z,"), admin);
+        Assert.Equal((2L, 0L), (events.Created, events.Rejected));
+
+        await using var db = kit.Open();
+        var stored = await db.Communications.AsNoTracking().OrderBy(c => c.ExternalId).ToListAsync(Ct);
+        Assert.All(stored, c => Assert.Equal(ann.Id, c.CustomerId));
+        Assert.Equal("Customer said: \"the invoice, again, is wrong\"\nSecond line", stored[0].Content);
+        Assert.Equal(("wechat", Direction.Inbound, "resolved"), (stored[0].Channel, stored[0].Direction, stored[0].Outcome));
+        Assert.Equal((Direction.Outbound, new DateTime(2024, 2, 2, 1, 0, 0, DateTimeKind.Utc)), (stored[1].Direction, stored[1].OccurredAt));
+        var stream = await db.BehaviorEvents.AsNoTracking().OrderBy(e => e.EventId).ToListAsync(Ct);
+        Assert.All(stream, e => Assert.Equal(ann.Id, e.CustomerId));
+        Assert.Equal(("access", "/pricing"), (stream[0].Type, stream[0].Page));
+        Assert.Null(stream[1].Page);
+    }
+}
