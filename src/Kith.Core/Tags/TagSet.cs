@@ -8,6 +8,9 @@ public sealed class TagSet(KithDb db)
 {
     public const int MaxLength = 50;
 
+    /// <summary>Characters that separate tags in an imported cell.</summary>
+    public static readonly char[] Separators = [',', ';', '，', '；', '、'];
+
     public static string Normalize(string name) => name.Trim().ToLowerInvariant();
 
     public async Task<List<Tag>> ResolveAsync(IEnumerable<string?> names, string field, CancellationToken ct)
@@ -18,7 +21,8 @@ public sealed class TagSet(KithDb db)
             var name = (raw ?? "").Trim();
             if (name.Length == 0) continue;
             if (name.Length > MaxLength) throw RuleViolation.Field(field, $"A tag may have at most {MaxLength} characters: '{name[..20]}…'.");
-            if (name.Contains(',')) throw RuleViolation.Field(field, $"A tag may not contain a comma: '{name}'.");
+            // The importer reads these as separators between tags, so a tag holding one would not survive export then import.
+            if (name.IndexOfAny(Separators) >= 0) throw RuleViolation.Field(field, $"A tag may not contain , ; ， ； or 、: '{name}'.");
             wanted.TryAdd(Normalize(name), name);
         }
         if (wanted.Count == 0) return [];
