@@ -19,6 +19,7 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
         TagJoinColumn = "customer_id",
         CustomFieldEntity = CustomFieldEntity.Customer,
         DefaultSort = "-updatedAt",
+        Behavior = true,
         Fields = ListSchema.Index(
             new("id", "id", FieldKind.Integer, false),
             new("name", "name", FieldKind.Text, false, Sortable: true),

@@ -10,6 +10,7 @@ using Kith.Core.Customers;
 using Kith.Core.History;
 using Kith.Core.Identity;
 using Kith.Core.SavedViews;
+using Kith.Core.Segments;
 using Kith.Core.Settings;
 using Kith.Core.Tags;
 using Microsoft.EntityFrameworkCore;
@@ -44,6 +45,9 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<ImportTemplate> ImportTemplates => Set<ImportTemplate>();
     public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
     public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
+    public DbSet<Segment> Segments => Set<Segment>();
+    public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
+    public DbSet<SegmentChange> SegmentChanges => Set<SegmentChange>();
 
     public abstract DatabaseProvider Provider { get; }
 

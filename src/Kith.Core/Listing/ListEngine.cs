@@ -26,7 +26,7 @@ public sealed record ListResult(IReadOnlyList<long> Ids, string? NextCursor, lon
 /// The SQL is built by hand (not LINQ) because FTS5 MATCH, row-value comparisons and the capped count have no
 /// LINQ form; it is only ever assembled from the schema's column names and parameter placeholders.
 /// </summary>
-public sealed class ListEngine(KithDb db)
+public sealed class ListEngine(KithDb db, TimeProvider clock)
 {
     /// <summary>
     /// The total is counted exactly when the sample expects at most this many matches (or, for a search on SQLite,
@@ -47,8 +47,7 @@ public sealed class ListEngine(KithDb db)
             throw RuleViolation.Field("limit", $"limit must be between 1 and {ListRequest.MaxLimit}.");
         var q = request.Q is { Length: > 200 } ? throw RuleViolation.Field("q", "A search may have at most 200 characters.") : request.Q;
         var sortText = string.IsNullOrWhiteSpace(request.Sort) ? schema.DefaultSort : request.Sort.Trim();
-        var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == schema.CustomFieldEntity).ToListAsync(ct);
-        var sql = new SqlBuilder(db.Provider, schema, definitions, scope.UserId);
+        var sql = await BuilderAsync(schema, scope.UserId, request.Filter, ct);
         var sort = sql.ParseSort(sortText);
         var filter = FilterParser.Parse(request.Filter);
         var hash = ListCursor.Hash(q?.Trim(), request.Filter?.Trim(), sort.Canonical);
@@ -112,6 +111,61 @@ public sealed class ListEngine(KithDb db)
             next = new ListCursor(sort.Canonical, kind, value, last.Id, hash, total, estimate).Encode();
         }
         return new ListResult(rows.Select(r => r.Id).ToList(), next, total, estimate);
+    }
+
+    private async Task<SqlBuilder> BuilderAsync(ListSchema schema, long userId, string? filter, CancellationToken ct)
+    {
+        var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == schema.CustomFieldEntity).ToListAsync(ct);
+        var segments = schema.Behavior && filter?.Contains("segment", StringComparison.OrdinalIgnoreCase) == true
+            ? await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Filter, ct)
+            : new Dictionary<string, string>();
+        return new SqlBuilder(db.Provider, schema, definitions, userId) { Now = clock.GetUtcNow().UtcDateTime, Segments = segments };
+    }
+
+    /// <summary>Checks that a filter compiles (fields, operators, values, segments) without running it.</summary>
+    public async Task ValidateAsync(ListSchema schema, long userId, string filter, CancellationToken ct)
+    {
+        var sql = await BuilderAsync(schema, userId, filter, ct);
+        if (FilterParser.Parse(filter) is { } node) sql.Compile(node);
+    }
+
+    /// <summary>
+    /// How many records in reach match a filter, for a count that follows the user's typing: exact when the sample
+    /// covered the table or finds few matches (then the whole table is counted), otherwise the sample's estimate.
+    /// </summary>
+    public async Task<(long Count, bool Estimate)> CountAsync(ListSchema schema, AccessScope scope, string? filter, CancellationToken ct)
+    {
+        var sql = await BuilderAsync(schema, scope.UserId, filter, ct);
+        var where = new List<string> { "t.deleted_at IS NULL" };
+        if (scope.OwnerIds is { } owners)
+            where.Add(owners.Count == 0 ? "1 = 0" : $"t.owner_id IN ({string.Join(", ", owners.Order().Select(o => sql.Param(o)))})");
+        if (FilterParser.Parse(filter) is { } node) where.Add(sql.Compile(node));
+        var conditions = string.Join(" AND ", where);
+        var conn = new Connection(db);
+        await using var _ = conn;
+        await conn.OpenAsync(ct);
+        var sample = await SampleAsync(sql, schema, conditions, conn, ct);
+        // Below about 100 sampled matches the estimate's error passes 10%; count every row instead.
+        if (sample.Complete || sample.Hits >= 100) return (sample.Estimate, !sample.Complete);
+        var count = await conn.ScalarAsync<long>($"SELECT COUNT(*) FROM {schema.Table} AS t WHERE {conditions}", sql.Parameters, ct);
+        return (count, false);
+    }
+
+    /// <summary>
+    /// Every live record that matches a filter, whoever owns it, in id order: for work done on behalf of Kith itself
+    /// (segment membership), never for a user's list.
+    /// </summary>
+    public async Task<List<long>> AllIdsAsync(ListSchema schema, long userId, string filter, CancellationToken ct)
+    {
+        var sql = await BuilderAsync(schema, userId, filter, ct);
+        var where = "t.deleted_at IS NULL";
+        if (FilterParser.Parse(filter) is { } node) where += " AND " + sql.Compile(node);
+        var conn = new Connection(db);
+        await using var _ = conn;
+        await conn.OpenAsync(ct);
+        var ids = new List<long>();
+        await conn.ReadAsync($"SELECT t.id FROM {schema.Table} AS t WHERE {where} ORDER BY t.id", sql.Parameters, r => ids.Add(r.GetInt64(0)), ct);
+        return ids;
     }
 
     /// <summary>At least the rows already seen plus one (there is a next page); for a search, at most its n-gram candidates.</summary>

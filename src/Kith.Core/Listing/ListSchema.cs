@@ -25,6 +25,8 @@ public sealed class ListSchema
     public required CustomFieldEntity CustomFieldEntity { get; init; }
     public required string DefaultSort { get; init; }
     public required IReadOnlyDictionary<string, ListField> Fields { get; init; }
+    /// <summary>Customers: the filter also takes behaviour conditions (<see cref="BehaviorFilter"/>) and saved segments.</summary>
+    public bool Behavior { get; init; }
 
     public static IReadOnlyDictionary<string, ListField> Index(params ListField[] fields) =>
         fields.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);

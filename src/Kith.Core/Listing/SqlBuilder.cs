@@ -12,6 +12,15 @@ namespace Kith.Core.Listing;
 internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, IReadOnlyList<CustomFieldDefinition> customFields, long userId)
 {
     private readonly List<(string Name, object? Value)> _parameters = [];
+    private readonly Stack<string> _expanding = new();
+
+    /// <summary>The instant that windows such as <c>events.purchase.30d</c> count back from.</summary>
+    public DateTime Now { get; init; } = DateTime.UtcNow;
+
+    /// <summary>Saved segments by key (their filters), for <c>segment eq key</c>; only loaded when a filter names one.</summary>
+    public IReadOnlyDictionary<string, string> Segments { get; init; } = new Dictionary<string, string>();
+
+    public DatabaseProvider Provider => provider;
 
     public IReadOnlyList<(string Name, object? Value)> Parameters => _parameters;
 
@@ -67,9 +76,18 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
             expr = "t." + field.Column;
             kind = field.Kind;
         }
+        else if (schema.Behavior && c.Field.Equals("segment", StringComparison.OrdinalIgnoreCase))
+        {
+            return SegmentCompare(c);
+        }
+        else if (schema.Behavior && BehaviorFilter.TryCompile(c, this) is { } behavior)
+        {
+            return behavior;
+        }
         else
         {
-            var known = string.Join(", ", schema.Fields.Values.Select(f => f.Name).Append("cf.<key>"));
+            var known = string.Join(", ", schema.Fields.Values.Select(f => f.Name).Append("cf.<key>")
+                .Concat(schema.Behavior ? BehaviorFilter.Names.Append("segment") : []));
             throw FilterParser.Error($"Unknown field '{c.Field}' at position {c.Position}. Fields: {known}.", c.Position);
         }
 
@@ -114,6 +132,38 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
             "le" => $"{expr} <= {p}",
             _ => throw new InvalidOperationException(),
         };
+    }
+
+    /// <summary>
+    /// A saved segment is its filter, expanded in place: always current, checked against the same reach as the rest of
+    /// the list. A segment that names itself, directly or through others, is refused rather than expanded forever.
+    /// </summary>
+    private string SegmentCompare(Comparison c)
+    {
+        if (c.Operator is not ("eq" or "ne" or "in"))
+            throw FilterParser.Error($"'segment' does not take '{c.Operator}' (position {c.Position}); it takes eq, ne, in.", c.Position);
+        var parts = new List<string>();
+        foreach (var v in c.Values)
+        {
+            var key = v.Text.Trim().ToLowerInvariant();
+            if (!Segments.TryGetValue(key, out var filter))
+                throw FilterParser.Error($"There is no segment '{v.Text}' (position {v.Position}).", v.Position);
+            if (_expanding.Contains(key))
+                throw FilterParser.Error($"The segment '{key}' refers to itself through {string.Join(" → ", _expanding.Reverse().Append(key))}.", v.Position);
+            _expanding.Push(key);
+            try
+            {
+                var node = FilterParser.Parse(filter);
+                parts.Add(node is null ? "1 = 1" : Compile(node));
+            }
+            catch (RuleViolation e) when (_expanding.Count == 1)
+            {
+                throw FilterParser.Error($"The segment '{key}' (position {v.Position}) no longer works: {e.Message}", v.Position);
+            }
+            finally { _expanding.Pop(); }
+        }
+        var any = parts.Count == 1 ? parts[0] : "(" + string.Join(" OR ", parts) + ")";
+        return c.Operator == "ne" ? $"(({any}) IS NOT TRUE)" : any;
     }
 
     private string TagCompare(Comparison c)

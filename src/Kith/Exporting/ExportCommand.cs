@@ -22,9 +22,9 @@ internal static class ExportCommand
     {
         var command = new Command("export", "Export customers or companies to CSV or XLSX, with the header the importer reads back.");
         command.Subcommands.Add(Verb("customers",
-            (db, scope, request, output, progress, ct) => new ExportCustomers(db, new ListEngine(db)).HandleAsync(scope, request, output, progress, ct)));
+            (db, scope, request, output, progress, ct) => new ExportCustomers(db, new ListEngine(db, TimeProvider.System)).HandleAsync(scope, request, output, progress, ct)));
         command.Subcommands.Add(Verb("companies",
-            (db, scope, request, output, progress, ct) => new ExportCompanies(db, new ListEngine(db)).HandleAsync(scope, request, output, progress, ct)));
+            (db, scope, request, output, progress, ct) => new ExportCompanies(db, new ListEngine(db, TimeProvider.System)).HandleAsync(scope, request, output, progress, ct)));
         return command;
     }
 

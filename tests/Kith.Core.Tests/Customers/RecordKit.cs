@@ -1,6 +1,7 @@
 using Kith.Core.Customers;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
+using Kith.Core.Segments;
 using Kith.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -33,6 +34,7 @@ internal sealed class RecordKit : IAsyncDisposable
             .AddSingleton<TimeProvider>(clock)
             .AddKithDatabase(database.Options)
             .AddKithRecords()
+            .AddKithSegments()
             .BuildServiceProvider();
         return new RecordKit(database, services, clock);
     }

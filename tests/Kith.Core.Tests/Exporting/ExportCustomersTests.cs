@@ -86,7 +86,7 @@ public sealed class ExportCustomersTests
         var counter = new CommandCounter();
         await using (var counted = Counted(kit, provider, counter))
         {
-            var exported = await new ExportCustomers(counted, new ListEngine(counted)).HandleAsync(admin, new ExportRequest(), Stream.Null, null, Ct);
+            var exported = await new ExportCustomers(counted, new ListEngine(counted, TimeProvider.System)).HandleAsync(admin, new ExportRequest(), Stream.Null, null, Ct);
             Assert.Equal(2_500, exported);
         }
         // Per page of 1,000: the list engine's look at the custom fields, one read of the records and one of their

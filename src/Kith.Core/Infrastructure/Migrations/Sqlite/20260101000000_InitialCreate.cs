@@ -347,6 +347,34 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "segments",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    key = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    filter = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    member_count = table.Column<long>(type: "INTEGER", nullable: true),
+                    refreshed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    refresh_error = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_segments", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_segments_users_created_by_user_id",
+                        column: x => x.created_by_user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "team_members",
                 columns: table => new
                 {
@@ -585,6 +613,59 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         name: "fk_purchases_customers_customer_id",
                         column: x => x.customer_id,
                         principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "segment_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    segment_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    entered = table.Column<bool>(type: "INTEGER", nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_segment_changes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_segment_changes_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_segment_changes_segments_segment_id",
+                        column: x => x.segment_id,
+                        principalTable: "segments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "segment_members",
+                columns: table => new
+                {
+                    segment_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    entered_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_segment_members", x => new { x.segment_id, x.customer_id });
+                    table.ForeignKey(
+                        name: "fk_segment_members_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_segment_members_segments_segment_id",
+                        column: x => x.segment_id,
+                        principalTable: "segments",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -845,6 +926,32 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_segment_changes_customer_id_at",
+                table: "segment_changes",
+                columns: new[] { "customer_id", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_segment_changes_segment_id_at",
+                table: "segment_changes",
+                columns: new[] { "segment_id", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_segment_members_customer_id",
+                table: "segment_members",
+                column: "customer_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_segments_created_by_user_id",
+                table: "segments",
+                column: "created_by_user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_segments_key",
+                table: "segments",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_tags_normalized_name",
                 table: "tags",
                 column: "normalized_name",
@@ -917,6 +1024,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "saved_views");
 
             migrationBuilder.DropTable(
+                name: "segment_changes");
+
+            migrationBuilder.DropTable(
+                name: "segment_members");
+
+            migrationBuilder.DropTable(
                 name: "settings");
 
             migrationBuilder.DropTable(
@@ -930,6 +1043,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "customers");
+
+            migrationBuilder.DropTable(
+                name: "segments");
 
             migrationBuilder.DropTable(
                 name: "teams");

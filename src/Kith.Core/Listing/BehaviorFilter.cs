@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Kith.Core.Purchases;
+
+namespace Kith.Core.Listing;
+
+/// <summary>
+/// Conditions on what customers did, in the customer filter language (docs/segments.md):
+/// <code>
+/// events.TYPE[.Nd]     op n     events of a type, all time or in the last N days   events.purchase.30d ge 2
+/// visited[.Nd]         op page  a visit (access event) to a page                    visited eq "/pricing"
+/// purchases[.Nd]       op n     orders in the purchases table                       purchases ge 1
+/// spent[.Nd]           op x     their total amount                                  spent.90d gt 500
+/// </code>
+/// Each is a subquery correlated on the customer through the (customer_id, occurred_at) indexes. A count compared with
+/// "at least one" or "none" becomes EXISTS / NOT EXISTS, which stops at the first row.
+/// </summary>
+internal static partial class BehaviorFilter
+{
+    public const int MaxDays = 3650;
+
+    public static readonly IReadOnlyList<string> Names = ["events.<type>[.<N>d]", "visited[.<N>d]", "purchases[.<N>d]", "spent[.<N>d]"];
+
+    private static readonly string[] CountOperators = ["eq", "ne", "gt", "ge", "lt", "le"];
+    private static readonly string[] PageOperators = ["eq", "ne", "contains", "startswith", "in"];
+
+    public static string? TryCompile(Comparison c, SqlBuilder sql)
+    {
+        var m = EventsField().Match(c.Field);
+        if (!m.Success) m = OtherField().Match(c.Field);
+        if (!m.Success) return null;
+        var kind = m.Groups["kind"].Success ? m.Groups["kind"].Value.ToLowerInvariant() : "events";
+        var type = m.Groups["type"].Success ? m.Groups["type"].Value.ToLowerInvariant() : null;
+        int? days = null;
+        if (m.Groups["days"].Success)
+        {
+            if (!int.TryParse(m.Groups["days"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var d) || d is < 1 or > MaxDays)
+                throw FilterParser.Error($"The window of '{c.Field}' (position {c.Position}) must be between 1d and {MaxDays}d.", c.Position);
+            days = d;
+        }
+        string? since = days is { } n ? sql.Param(sql.Now.AddDays(-n)) : null;
+
+        if (kind == "visited")
+        {
+            Allow(c, PageOperators);
+            var window = since is null ? "" : $" AND e.occurred_at >= {since}";
+            var from = $"SELECT 1 FROM behavior_events AS e WHERE e.customer_id = t.id AND e.type = 'access'{window}";
+            var like = sql.Provider == Infrastructure.DatabaseProvider.Postgres ? "ILIKE" : "LIKE";
+            string Page(FilterValue v) => sql.Param(v.Text.Trim());
+            return c.Operator switch
+            {
+                "eq" => $"EXISTS ({from} AND e.page = {Page(c.Values[0])})",
+                "ne" => $"NOT EXISTS ({from} AND e.page = {Page(c.Values[0])})",
+                "in" => $"EXISTS ({from} AND e.page IN ({string.Join(", ", c.Values.Select(Page))}))",
+                "contains" => $"EXISTS ({from} AND e.page {like} {sql.Param("%" + ListEngine.EscapeLike(c.Values[0].Text.Trim()) + "%")} ESCAPE '\\')",
+                _ => $"EXISTS ({from} AND e.page {like} {sql.Param(ListEngine.EscapeLike(c.Values[0].Text.Trim()) + "%")} ESCAPE '\\')",
+            };
+        }
+
+        Allow(c, CountOperators);
+        var text = c.Values[0].Text.Trim();
+        if (kind == "spent")
+        {
+            if (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) || amount < 0)
+                throw FilterParser.Error($"'{c.Values[0].Text}' at position {c.Values[0].Position} is not an amount for '{c.Field}'.", c.Values[0].Position);
+            var window = since is null ? "" : $" AND p.ordered_at >= {since}";
+            var sum = $"(SELECT COALESCE(SUM(p.amount_micros), 0) FROM purchases AS p WHERE p.customer_id = t.id{window})";
+            return $"{sum} {Symbol(c.Operator)} {sql.Param((long)(amount * Purchase.MicrosPerUnit))}";
+        }
+
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+            throw FilterParser.Error($"'{c.Values[0].Text}' at position {c.Values[0].Position} is not a count (a whole number, 0 or more) for '{c.Field}'.", c.Values[0].Position);
+        string rows;
+        if (kind == "events")
+        {
+            if (type!.Length > 100) throw FilterParser.Error($"The event type in '{c.Field}' (position {c.Position}) is too long.", c.Position);
+            rows = $"FROM behavior_events AS e WHERE e.customer_id = t.id AND e.type = {sql.Param(type)}" + (since is null ? "" : $" AND e.occurred_at >= {since}");
+        }
+        else rows = "FROM purchases AS p WHERE p.customer_id = t.id" + (since is null ? "" : $" AND p.ordered_at >= {since}");
+
+        // "at least one" and "none" need only the first row.
+        var atLeastOne = (c.Operator == "ge" && count == 1) || (c.Operator == "gt" && count == 0) || (c.Operator == "ne" && count == 0);
+        var none = (c.Operator == "eq" && count == 0) || (c.Operator == "lt" && count == 1) || (c.Operator == "le" && count == 0);
+        if (atLeastOne) return $"EXISTS (SELECT 1 {rows})";
+        if (none) return $"NOT EXISTS (SELECT 1 {rows})";
+        return $"(SELECT COUNT(*) {rows}) {Symbol(c.Operator)} {sql.Param(count)}";
+    }
+
+    private static void Allow(Comparison c, string[] operators)
+    {
+        if (!operators.Contains(c.Operator))
+            throw FilterParser.Error($"'{c.Field}' does not take '{c.Operator}' (position {c.Position}); it takes {string.Join(", ", operators)}.", c.Position);
+    }
+
+    private static string Symbol(string op) => op switch
+    {
+        "eq" => "=",
+        "ne" => "<>",
+        "gt" => ">",
+        "ge" => ">=",
+        "lt" => "<",
+        _ => "<=",
+    };
+
+    // events.TYPE[.Nd]; a type may itself hold dots (page.view), the window is the last part.
+    [GeneratedRegex(@"^events\.(?<type>[A-Za-z0-9_\-.]+?)(?:\.(?<days>\d+)d)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex EventsField();
+
+    [GeneratedRegex(@"^(?<kind>visited|purchases|spent)(?:\.(?<days>\d+)d)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex OtherField();
+}
