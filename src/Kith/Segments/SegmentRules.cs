@@ -37,7 +37,11 @@ public sealed class SegmentRule
             RuleKind.Spent => $"spent{window}",
             _ => "segment",
         };
-        return Op is "isnull" or "notnull" ? $"{name} {Op}" : $"{name} {Op} {ListState.Quote(Value.Trim())}";
+        if (Op is "isnull" or "notnull") return $"{name} {Op}";
+        var value = Value.Trim();
+        // Bare words read better (events.purchase ge 2, stage eq customer); anything else is quoted.
+        var bare = value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '+' or '-' or '@') && value is not ("and" or "or" or "not");
+        return $"{name} {Op} {(bare ? value : ListState.Quote(value))}";
     }
 
     /// <summary>Rules joined by "and" (all must hold) or "or" (any).</summary>
