@@ -16,6 +16,7 @@ public static class CoreRegistration
         Kith.Core.Exporting.ExportRegistration.AddKithExporting(services);
         Kith.Core.Duplicates.DuplicateRegistration.AddKithDuplicates(services);
         Kith.Core.Segments.SegmentRegistration.AddKithSegments(services);
+        Kith.Core.Predictions.PredictionRegistration.AddKithPredictions(services);
         return services;
     }
 }

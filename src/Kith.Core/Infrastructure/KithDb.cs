@@ -3,6 +3,7 @@ using Kith.Core.Behavior;
 using Kith.Core.Communications;
 using Kith.Core.Duplicates;
 using Kith.Core.Importing;
+using Kith.Core.Predictions;
 using Kith.Core.Purchases;
 using Kith.Core.Companies;
 using Kith.Core.CustomFields;
@@ -48,6 +49,8 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
     public DbSet<SegmentChange> SegmentChanges => Set<SegmentChange>();
+    public DbSet<CustomerScore> CustomerScores => Set<CustomerScore>();
+    public DbSet<PredictionModel> PredictionModels => Set<PredictionModel>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -19,13 +19,15 @@ internal static partial class BehaviorFilter
 {
     public const int MaxDays = 3650;
 
-    public static readonly IReadOnlyList<string> Names = ["events.<type>[.<N>d]", "visited[.<N>d]", "purchases[.<N>d]", "spent[.<N>d]"];
+    public static readonly IReadOnlyList<string> Names = ["events.<type>[.<N>d]", "visited[.<N>d]", "purchases[.<N>d]", "spent[.<N>d]", "churnRisk", "expectedValue"];
 
     private static readonly string[] CountOperators = ["eq", "ne", "gt", "ge", "lt", "le"];
     private static readonly string[] PageOperators = ["eq", "ne", "contains", "startswith", "in"];
 
     public static string? TryCompile(Comparison c, SqlBuilder sql)
     {
+        if (c.Field.Equals("churnRisk", StringComparison.OrdinalIgnoreCase) || c.Field.Equals("expectedValue", StringComparison.OrdinalIgnoreCase))
+            return Score(c, sql);
         var m = EventsField().Match(c.Field);
         if (!m.Success) m = OtherField().Match(c.Field);
         if (!m.Success) return null;
@@ -84,6 +86,21 @@ internal static partial class BehaviorFilter
         if (atLeastOne) return $"EXISTS (SELECT 1 {rows})";
         if (none) return $"NOT EXISTS (SELECT 1 {rows})";
         return $"(SELECT COUNT(*) {rows}) {Symbol(c.Operator)} {sql.Param(count)}";
+    }
+
+    /// <summary>The latest predictions (customer_scores); a customer not scored yet matches no comparison.</summary>
+    private static string Score(Comparison c, SqlBuilder sql)
+    {
+        Allow(c, CountOperators);
+        var risk = c.Field.Equals("churnRisk", StringComparison.OrdinalIgnoreCase);
+        var v = c.Values[0];
+        if (!decimal.TryParse(v.Text.Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var number) || number < 0 || (risk && number > 1))
+            throw FilterParser.Error(risk
+                ? $"'{v.Text}' at position {v.Position} is not a churn risk: write a share from 0 to 1, such as 0.7."
+                : $"'{v.Text}' at position {v.Position} is not an amount for 'expectedValue'.", v.Position);
+        var column = risk ? "s.churn_risk" : "s.expected_value_micros";
+        object value = risk ? (double)number : (long)(number * Purchase.MicrosPerUnit);
+        return $"(SELECT {column} FROM customer_scores AS s WHERE s.customer_id = t.id) {Symbol(c.Operator)} {sql.Param(value)}";
     }
 
     private static void Allow(Comparison c, string[] operators)

@@ -2,6 +2,7 @@ using Kith.Core.Customers;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Core.Segments;
+using Kith.Core.Predictions;
 using Kith.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -35,6 +36,7 @@ internal sealed class RecordKit : IAsyncDisposable
             .AddKithDatabase(database.Options)
             .AddKithRecords()
             .AddKithSegments()
+            .AddKithPredictions()
             .BuildServiceProvider();
         return new RecordKit(database, services, clock);
     }

@@ -109,6 +109,29 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "prediction_models",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    trained_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    as_of = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    horizon_days = table.Column<int>(type: "integer", nullable: false),
+                    training_rows = table.Column<int>(type: "integer", nullable: false),
+                    test_rows = table.Column<int>(type: "integer", nullable: false),
+                    metric = table.Column<double>(type: "double precision", nullable: false),
+                    baseline_metric = table.Column<double>(type: "double precision", nullable: false),
+                    prevalence = table.Column<double>(type: "double precision", nullable: false),
+                    scored_customers = table.Column<int>(type: "integer", nullable: false),
+                    error = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_prediction_models", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "record_changes",
                 columns: table => new
                 {
@@ -532,6 +555,27 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "customer_scores",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    churn_risk = table.Column<double>(type: "double precision", nullable: true),
+                    expected_value_micros = table.Column<long>(type: "bigint", nullable: true),
+                    reasons = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    computed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_scores", x => x.customer_id);
+                    table.ForeignKey(
+                        name: "fk_customer_scores_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customer_tags",
                 columns: table => new
                 {
@@ -778,6 +822,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 column: "survivor_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customer_scores_churn_risk",
+                table: "customer_scores",
+                column: "churn_risk");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_scores_expected_value_micros",
+                table: "customer_scores",
+                column: "expected_value_micros");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customer_tags_tag_id_customer_id",
                 table: "customer_tags",
                 columns: new[] { "tag_id", "customer_id" });
@@ -905,6 +959,11 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_prediction_models_kind_trained_at",
+                table: "prediction_models",
+                columns: new[] { "kind", "trained_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_purchases_customer_id_ordered_at",
                 table: "purchases",
                 columns: new[] { "customer_id", "ordered_at" });
@@ -998,6 +1057,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "customer_merges");
 
             migrationBuilder.DropTable(
+                name: "customer_scores");
+
+            migrationBuilder.DropTable(
                 name: "customer_tags");
 
             migrationBuilder.DropTable(
@@ -1011,6 +1073,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "import_templates");
+
+            migrationBuilder.DropTable(
+                name: "prediction_models");
 
             migrationBuilder.DropTable(
                 name: "purchases");

@@ -1252,6 +1252,107 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("import_templates");
                 });
 
+            modelBuilder.Entity("Kith.Core.Predictions.CustomerScore", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<double?>("ChurnRisk")
+                        .HasColumnType("double precision")
+                        .HasColumnName("churn_risk");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long?>("ExpectedValueMicros")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expected_value_micros");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reasons");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_customer_scores");
+
+                    b.HasIndex("ChurnRisk")
+                        .HasDatabaseName("ix_customer_scores_churn_risk");
+
+                    b.HasIndex("ExpectedValueMicros")
+                        .HasDatabaseName("ix_customer_scores_expected_value_micros");
+
+                    b.ToTable("customer_scores");
+                });
+
+            modelBuilder.Entity("Kith.Core.Predictions.PredictionModel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_of");
+
+                    b.Property<double>("BaselineMetric")
+                        .HasColumnType("double precision")
+                        .HasColumnName("baseline_metric");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("error");
+
+                    b.Property<int>("HorizonDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("horizon_days");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<double>("Metric")
+                        .HasColumnType("double precision")
+                        .HasColumnName("metric");
+
+                    b.Property<double>("Prevalence")
+                        .HasColumnType("double precision")
+                        .HasColumnName("prevalence");
+
+                    b.Property<int>("ScoredCustomers")
+                        .HasColumnType("integer")
+                        .HasColumnName("scored_customers");
+
+                    b.Property<int>("TestRows")
+                        .HasColumnType("integer")
+                        .HasColumnName("test_rows");
+
+                    b.Property<DateTime>("TrainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trained_at");
+
+                    b.Property<int>("TrainingRows")
+                        .HasColumnType("integer")
+                        .HasColumnName("training_rows");
+
+                    b.HasKey("Id")
+                        .HasName("pk_prediction_models");
+
+                    b.HasIndex("Kind", "TrainedAt")
+                        .HasDatabaseName("ix_prediction_models_kind_trained_at");
+
+                    b.ToTable("prediction_models");
+                });
+
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
                 {
                     b.Property<long>("Id")
@@ -1720,6 +1821,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_import_rejections_import_jobs_import_job_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Predictions.CustomerScore", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithOne()
+                        .HasForeignKey("Kith.Core.Predictions.CustomerScore", "CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_scores_customers_customer_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>

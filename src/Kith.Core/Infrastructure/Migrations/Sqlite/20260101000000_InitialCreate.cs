@@ -108,6 +108,29 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "prediction_models",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    trained_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    as_of = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    horizon_days = table.Column<int>(type: "INTEGER", nullable: false),
+                    training_rows = table.Column<int>(type: "INTEGER", nullable: false),
+                    test_rows = table.Column<int>(type: "INTEGER", nullable: false),
+                    metric = table.Column<double>(type: "REAL", nullable: false),
+                    baseline_metric = table.Column<double>(type: "REAL", nullable: false),
+                    prevalence = table.Column<double>(type: "REAL", nullable: false),
+                    scored_customers = table.Column<int>(type: "INTEGER", nullable: false),
+                    error = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_prediction_models", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "record_changes",
                 columns: table => new
                 {
@@ -531,6 +554,27 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "customer_scores",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    churn_risk = table.Column<double>(type: "REAL", nullable: true),
+                    expected_value_micros = table.Column<long>(type: "INTEGER", nullable: true),
+                    reasons = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    computed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_scores", x => x.customer_id);
+                    table.ForeignKey(
+                        name: "fk_customer_scores_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customer_tags",
                 columns: table => new
                 {
@@ -777,6 +821,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 column: "survivor_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customer_scores_churn_risk",
+                table: "customer_scores",
+                column: "churn_risk");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_scores_expected_value_micros",
+                table: "customer_scores",
+                column: "expected_value_micros");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customer_tags_tag_id_customer_id",
                 table: "customer_tags",
                 columns: new[] { "tag_id", "customer_id" });
@@ -904,6 +958,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_prediction_models_kind_trained_at",
+                table: "prediction_models",
+                columns: new[] { "kind", "trained_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_purchases_customer_id_ordered_at",
                 table: "purchases",
                 columns: new[] { "customer_id", "ordered_at" });
@@ -997,6 +1056,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "customer_merges");
 
             migrationBuilder.DropTable(
+                name: "customer_scores");
+
+            migrationBuilder.DropTable(
                 name: "customer_tags");
 
             migrationBuilder.DropTable(
@@ -1010,6 +1072,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "import_templates");
+
+            migrationBuilder.DropTable(
+                name: "prediction_models");
 
             migrationBuilder.DropTable(
                 name: "purchases");

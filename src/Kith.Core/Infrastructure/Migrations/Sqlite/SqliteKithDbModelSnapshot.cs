@@ -1217,6 +1217,105 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("import_templates");
                 });
 
+            modelBuilder.Entity("Kith.Core.Predictions.CustomerScore", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<double?>("ChurnRisk")
+                        .HasColumnType("REAL")
+                        .HasColumnName("churn_risk");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long?>("ExpectedValueMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expected_value_micros");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reasons");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_customer_scores");
+
+                    b.HasIndex("ChurnRisk")
+                        .HasDatabaseName("ix_customer_scores_churn_risk");
+
+                    b.HasIndex("ExpectedValueMicros")
+                        .HasDatabaseName("ix_customer_scores_expected_value_micros");
+
+                    b.ToTable("customer_scores");
+                });
+
+            modelBuilder.Entity("Kith.Core.Predictions.PredictionModel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("AsOf")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("as_of");
+
+                    b.Property<double>("BaselineMetric")
+                        .HasColumnType("REAL")
+                        .HasColumnName("baseline_metric");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<int>("HorizonDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("horizon_days");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<double>("Metric")
+                        .HasColumnType("REAL")
+                        .HasColumnName("metric");
+
+                    b.Property<double>("Prevalence")
+                        .HasColumnType("REAL")
+                        .HasColumnName("prevalence");
+
+                    b.Property<int>("ScoredCustomers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scored_customers");
+
+                    b.Property<int>("TestRows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("test_rows");
+
+                    b.Property<DateTime>("TrainedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trained_at");
+
+                    b.Property<int>("TrainingRows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("training_rows");
+
+                    b.HasKey("Id")
+                        .HasName("pk_prediction_models");
+
+                    b.HasIndex("Kind", "TrainedAt")
+                        .HasDatabaseName("ix_prediction_models_kind_trained_at");
+
+                    b.ToTable("prediction_models");
+                });
+
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
                 {
                     b.Property<long>("Id")
@@ -1675,6 +1774,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_import_rejections_import_jobs_import_job_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Predictions.CustomerScore", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithOne()
+                        .HasForeignKey("Kith.Core.Predictions.CustomerScore", "CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_scores_customers_customer_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
