@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Core.Purchases;
 using Microsoft.EntityFrameworkCore;
@@ -31,8 +32,11 @@ public sealed class TrainPredictions(KithDb db, TimeProvider clock)
     public const int MinimumCustomers = 100;
     private const int Chunk = 5_000;
 
-    public async Task<PredictionRun> HandleAsync(IProgress<PredictionProgress>? progress, CancellationToken ct)
+    /// <summary>Trains and scores. <paramref name="by"/> is the user asking (administrators and managers may), or null for the schedule.</summary>
+    public async Task<PredictionRun> HandleAsync(AccessScope? by, IProgress<PredictionProgress>? progress, CancellationToken ct)
     {
+        if (by is not null && by.Role is not (Role.Admin or Role.Manager))
+            throw new Forbidden("Only administrators and managers may train the prediction models.");
         var now = clock.GetUtcNow().UtcDateTime;
         var asOf = await CustomerFeatures.LatestActivityAsync(db, ct) is { } latest && latest < now ? latest.AddSeconds(1) : now;
         var cutoff = asOf.AddDays(-HorizonDays);

@@ -12,6 +12,7 @@ internal static class ApiRoutes
         Kith.Importing.ImportsApi.MapImports(api);
         Kith.Purchases.PurchasesApi.MapCustomerActivity(api);
         Kith.Segments.SegmentsApi.MapSegments(api);
+        Kith.Predictions.PredictionsApi.MapPredictions(api);
         return api;
     }
 }

@@ -53,6 +53,7 @@ public static class KithWebApp
         builder.Services.AddSingleton<Kith.Importing.ImportSignal>();
         builder.Services.AddHostedService<Kith.Importing.ImportWorker>();
         builder.Services.AddHostedService<Kith.Segments.SegmentWorker>();
+        builder.Services.AddHostedService<Kith.Predictions.PredictionWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 

@@ -68,7 +68,7 @@ public sealed class TrainPredictionsTests
         var (admin, loyal, fading, end) = await SeedAsync(kit);
 
         var phases = new List<string>();
-        var run = await kit.RunAsync(sp => sp.GetRequiredService<TrainPredictions>().HandleAsync(new SyncProgress(p => phases.Add(p.Phase)), Ct));
+        var run = await kit.RunAsync(sp => sp.GetRequiredService<TrainPredictions>().HandleAsync(admin, new SyncProgress(p => phases.Add(p.Phase)), Ct));
 
         Assert.Null(run.Churn.Error);
         Assert.Equal("auc", run.Churn.MetricName);
@@ -101,7 +101,9 @@ public sealed class TrainPredictionsTests
         Assert.Contains("share from 0 to 1", bad.Message);
 
         // A second run replaces the scores and keeps the history of models.
-        await kit.RunAsync(sp => sp.GetRequiredService<TrainPredictions>().HandleAsync(null, Ct));
+        await kit.RunAsync(sp => sp.GetRequiredService<TrainPredictions>().HandleAsync(null, null, Ct));
+        var agent = await kit.ScopeAsync(await kit.UserAsync(Role.Agent, "agent"));
+        await Assert.ThrowsAsync<Forbidden>(() => kit.RunAsync(sp => sp.GetRequiredService<TrainPredictions>().HandleAsync(agent, null, Ct)));
         await using var db = kit.Database.Open();
         Assert.Equal(300, await db.CustomerScores.CountAsync(Ct));
         Assert.Equal(4, await db.PredictionModels.CountAsync(Ct));
@@ -113,7 +115,7 @@ public sealed class TrainPredictionsTests
         await using var kit = await RecordKit.StartAsync(DatabaseProvider.Sqlite);
         var admin = await kit.ScopeAsync(await kit.UserAsync(Role.Admin, "admin"));
         await kit.CreateAsync(admin, new CustomerInput { Name = "Only one" });
-        var run = await kit.RunAsync(sp => sp.GetRequiredService<TrainPredictions>().HandleAsync(null, Ct));
+        var run = await kit.RunAsync(sp => sp.GetRequiredService<TrainPredictions>().HandleAsync(admin, null, Ct));
         Assert.Contains("Not enough history", run.Churn.Error);
         Assert.Contains("Not enough orders", run.Value.Error);
         Assert.Equal(0, run.Scored);

@@ -1,0 +1,102 @@
+using System.Net;
+using Kith.Core.Behavior;
+using Kith.Core.Customers;
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Kith.Core.Purchases;
+using Kith.Tests.Browser;
+using Kith.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Kith.Tests.Predictions;
+
+/// <summary>Predictions through the API and in a real Chromium: train, read the evaluation, see a customer's risk and reasons.</summary>
+public sealed class PredictionsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>160 customers, half visiting and ordering to the end of the history, half gone quiet before its last 90 days.</summary>
+    private static async Task<(long Loyal, long Gone)> SeedAsync(KithTestHost host, long ownerId)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KithDb>();
+        var access = await AccessScope.ForUserAsync(db, ownerId, Ct) ?? throw new InvalidOperationException();
+        var create = scope.ServiceProvider.GetRequiredService<CreateCustomer>();
+        var end = DateTime.UtcNow.AddDays(-1);
+        var rng = new Random(3);
+        long loyal = 0, gone = 0;
+        for (var i = 0; i < 160; i++)
+        {
+            var isLoyal = i % 2 == 0;
+            var id = (await create.HandleAsync(new CustomerInput { Name = (isLoyal ? "Loyal " : "Gone ") + i }, access, ActorKind.User, Ct)).Id;
+            if (i == 0) loyal = id;
+            if (i == 1) gone = id;
+            var stop = isLoyal ? end : end.AddDays(-100 - rng.Next(40));
+            for (var day = end.AddDays(-300 + rng.NextDouble() * 4); day < stop; day = day.AddDays(isLoyal ? 3 + rng.NextDouble() * 3 : 5 + rng.NextDouble() * 9))
+            {
+                db.BehaviorEvents.Add(new BehaviorEvent { CustomerId = id, Type = "access", OccurredAt = day, Page = "/" });
+                if (rng.NextDouble() < 0.3) db.Purchases.Add(new Purchase { CustomerId = id, OrderedAt = day, Product = "p", AmountMicros = 25 * Purchase.MicrosPerUnit, CreatedAt = day });
+            }
+        }
+        await db.SaveChangesAsync(Ct);
+        return (loyal, gone);
+    }
+
+    [Fact]
+    public async Task TheApiTrainsForManagersOnlyAndAnswersEvaluationAtRiskAndEachCustomersScore()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var (managerId, manager) = await host.UserWithClientAsync(Role.Manager);
+        var (_, agent) = await host.UserWithClientAsync(Role.Agent);
+        var (loyal, gone) = await SeedAsync(host, managerId);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await manager.GetAsync($"/api/v1/customers/{gone}/predictions", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.PostAsync("/api/v1/predictions/train", null, Ct)).StatusCode);
+        var run = await (await manager.PostAsync("/api/v1/predictions/train", null, Ct)).JsonAsync();
+        Assert.Equal(160, run.GetProperty("scored").GetInt32());
+        Assert.True(run.GetProperty("churn").GetProperty("metric").GetDouble() > 0.8);
+
+        var models = await (await manager.GetAsync("/api/v1/predictions/models", Ct)).JsonAsync();
+        Assert.Equal(["churn", "value"], models.EnumerateArray().Select(m => m.GetProperty("kind").GetString()).ToArray());
+        Assert.Equal("auc", models[0].GetProperty("metricName").GetString());
+
+        var score = await (await manager.GetAsync($"/api/v1/customers/{gone}/predictions", Ct)).JsonAsync();
+        Assert.True(score.GetProperty("churnRisk").GetDouble() > 0.5);
+        Assert.NotEqual(0, score.GetProperty("reasonTexts").GetArrayLength());
+        var atRisk = await (await manager.GetAsync("/api/v1/predictions/at-risk?limit=5", Ct)).JsonAsync();
+        Assert.Equal(5, atRisk.GetArrayLength());
+        Assert.StartsWith("Gone", atRisk[0].GetProperty("name").GetString());
+
+        // The agent owns none of these customers: they are out of reach on every path.
+        Assert.Equal(HttpStatusCode.NotFound, (await agent.GetAsync($"/api/v1/customers/{loyal}/predictions", Ct)).StatusCode);
+        Assert.Equal(0, (await (await agent.GetAsync("/api/v1/predictions/at-risk", Ct)).JsonAsync()).GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, (await agent.GetAsync("/api/v1/predictions/at-risk?limit=0", Ct)).StatusCode);
+        var filtered = await (await manager.GetAsync("/api/v1/customers?limit=1000&filter=" + Uri.EscapeDataString("churnRisk ge 0.5"), Ct)).JsonAsync();
+        Assert.All(filtered.GetProperty("items").EnumerateArray(), c => Assert.StartsWith("Gone", c.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task AManagerTrainsFromThePageAndSeesTheEvaluationAndACustomersReasons()
+    {
+        await using var browser = await BrowserSession.StartAsync();
+        await using var host = await KithTestHost.StartAsync();
+        var managerId = await host.CreateUserAsync("max@example.com", Role.Manager, CustomerBrowserTests.Password);
+        var (_, gone) = await SeedAsync(host, managerId);
+
+        var page = await browser.NewPageAsync(host.Address);
+        await CustomerBrowserTests.SignInAsync(page, "max@example.com", "/predictions");
+        await CustomerBrowserTests.Interactive(page);
+        await Assertions.Expect(page.Locator("[data-test=model-churn]")).ToContainTextAsync("Not trained yet.");
+        await page.ClickAsync("[data-test=train]");
+        await Assertions.Expect(page.Locator("[data-test=model-churn] [data-test=model-metric]")).ToContainTextAsync("AUC", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("[data-test=model-value] [data-test=model-metric]")).ToContainTextAsync("Off by");
+        await Assertions.Expect(page.Locator("[data-test=at-risk] [data-test=risk]").First).ToBeVisibleAsync();
+        await CustomerBrowserTests.ScreenshotAsync(page, "predictions.png");
+
+        await page.GotoAsync($"/customers/{gone}");
+        await CustomerBrowserTests.Interactive(page);
+        await Assertions.Expect(page.Locator("[data-test=churn-risk]")).ToContainTextAsync("%");
+        await Assertions.Expect(page.Locator("[data-test=churn-reasons]")).ToContainTextAsync("Why:");
+    }
+}
