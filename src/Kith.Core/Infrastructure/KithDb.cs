@@ -44,6 +44,7 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<ImportTemplate> ImportTemplates => Set<ImportTemplate>();
     public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
     public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
+    public DbSet<Kith.Core.Analytics.CustomerRfm> CustomerRfm => Set<Kith.Core.Analytics.CustomerRfm>();
 
     public abstract DatabaseProvider Provider { get; }
 

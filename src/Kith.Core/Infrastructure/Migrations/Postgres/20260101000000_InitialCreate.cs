@@ -504,6 +504,33 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "customer_rfm",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    r = table.Column<int>(type: "integer", nullable: false),
+                    f = table.Column<int>(type: "integer", nullable: false),
+                    m = table.Column<int>(type: "integer", nullable: false),
+                    segment = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    recency_days = table.Column<int>(type: "integer", nullable: false),
+                    frequency = table.Column<long>(type: "bigint", nullable: false),
+                    monetary_micros = table.Column<long>(type: "bigint", nullable: false),
+                    period_from = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    period_to = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    computed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_rfm", x => x.customer_id);
+                    table.ForeignKey(
+                        name: "fk_customer_rfm_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customer_tags",
                 columns: table => new
                 {
@@ -695,6 +722,11 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "ix_customer_merges_survivor_id",
                 table: "customer_merges",
                 column: "survivor_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_rfm_segment",
+                table: "customer_rfm",
+                column: "segment");
 
             migrationBuilder.CreateIndex(
                 name: "ix_customer_tags_tag_id_customer_id",
@@ -889,6 +921,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "customer_merges");
+
+            migrationBuilder.DropTable(
+                name: "customer_rfm");
 
             migrationBuilder.DropTable(
                 name: "customer_tags");

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kith.Core.Analytics;
+
+public static class AnalyticsRegistration
+{
+    /// <summary>Behaviour analyses (RFM, cohorts, funnels, trends, top items, heatmap) and the team dashboards.</summary>
+    public static IServiceCollection AddKithAnalytics(this IServiceCollection services)
+    {
+        services.AddScoped<Rfm>();
+        services.AddScoped<CohortRetention>();
+        return services;
+    }
+}
