@@ -9,6 +9,11 @@ public static class AnalyticsRegistration
     {
         services.AddScoped<Rfm>();
         services.AddScoped<CohortRetention>();
+        services.AddScoped<Funnel>();
+        services.AddScoped<Trends>();
+        services.AddScoped<TopItems>();
+        services.AddScoped<ActivityHeatmap>();
+        services.AddScoped<Dashboard>();
         return services;
     }
 }
