@@ -149,3 +149,9 @@ internal sealed class AnalyticsSql(KithDb db)
 
     public static string Text(DbDataReader r, int i) => r.IsDBNull(i) ? "" : Convert.ToString(r.GetValue(i), CultureInfo.InvariantCulture) ?? "";
 }
+
+/// <summary>The scope of the whole business, for commands that run without a signed-in user (`kith analyze …`).</summary>
+public static class WholeBusiness
+{
+    public static AccessScope Scope => AnalyticsSql.Everyone;
+}
