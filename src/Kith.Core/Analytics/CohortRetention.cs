@@ -98,14 +98,15 @@ public sealed class CohortRetention(KithDb db, TimeProvider clock)
         var first = MonthIndex(period.From);
         var last = MonthIndex(period.To.AddTicks(-1));
         bool InReach(long owner) => scope.OwnerIds is null || scope.OwnerIds.Contains(owner);
+        var sizes = cube.Sizes.Where(s => InReach(s.Key.Owner)).GroupBy(s => s.Key.Cohort).ToDictionary(g => g.Key, g => g.Sum(s => s.Value));
+        var actives = cube.Active.Where(a => InReach(a.Key.Owner)).ToLookup(a => a.Key.Cohort);
         var rows = new List<CohortRow>();
         for (var month = first; month <= last; month++)
         {
-            var size = cube.Sizes.Where(s => s.Key.Cohort == month && InReach(s.Key.Owner)).Sum(s => s.Value);
-            if (size == 0) continue;
+            if (!sizes.TryGetValue(month, out var size) || size == 0) continue;
             var active = new long[last - month + 1];
-            foreach (var (k, n) in cube.Active)
-                if (k.Cohort == month && k.Offset < active.Length && InReach(k.Owner)) active[k.Offset] += n;
+            foreach (var (k, n) in actives[month])
+                if (k.Offset < active.Length) active[k.Offset] += n;
             rows.Add(new CohortRow(MonthText(month), size, active, active.Select(a => Math.Round((double)a / size, 4)).ToList()));
         }
         return new CohortTable(by, eventType, cube.ComputedAt, rows);
