@@ -97,8 +97,8 @@ internal static class AnalyzeCommand
             }
             else
             {
-                await using var stdout = Console.OpenStandardOutput();
-                await csv.WriteCsvAsync(stdout, ct);
+                // Through Console.Out, so that whatever standard output is (a pipe, a test's writer) gets the table.
+                await Console.Out.WriteAsync(System.Text.Encoding.UTF8.GetString(await csv.CsvBytesAsync(ct)).TrimStart('\uFEFF'));
             }
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{table.Cohorts.Count} cohorts, {table.Cohorts.Sum(c => c.Customers):N0} customers; counted from the events in {counted.TotalSeconds:0.000} s, a table from the kept counts in {sliced.TotalMilliseconds:0.0} ms."));
