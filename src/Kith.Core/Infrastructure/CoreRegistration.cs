@@ -17,6 +17,7 @@ public static class CoreRegistration
         Kith.Core.Duplicates.DuplicateRegistration.AddKithDuplicates(services);
         Kith.Core.Segments.SegmentRegistration.AddKithSegments(services);
         Kith.Core.Predictions.PredictionRegistration.AddKithPredictions(services);
+        Kith.Core.Analytics.AnalyticsRegistration.AddKithAnalytics(services);
         return services;
     }
 }

@@ -51,6 +51,7 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<SegmentChange> SegmentChanges => Set<SegmentChange>();
     public DbSet<CustomerScore> CustomerScores => Set<CustomerScore>();
     public DbSet<PredictionModel> PredictionModels => Set<PredictionModel>();
+    public DbSet<Kith.Core.Analytics.CustomerRfm> CustomerRfm => Set<Kith.Core.Analytics.CustomerRfm>();
 
     public abstract DatabaseProvider Provider { get; }
 

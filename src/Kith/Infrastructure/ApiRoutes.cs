@@ -13,6 +13,7 @@ internal static class ApiRoutes
         Kith.Purchases.PurchasesApi.MapCustomerActivity(api);
         Kith.Segments.SegmentsApi.MapSegments(api);
         Kith.Predictions.PredictionsApi.MapPredictions(api);
+        Kith.Analytics.AnalyticsApi.MapAnalytics(api);
         return api;
     }
 }

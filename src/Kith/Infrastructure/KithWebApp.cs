@@ -75,6 +75,7 @@ public static class KithWebApp
         app.MapKithAccountEndpoints();
         Kith.Exporting.ExportEndpoints.MapExportDownloads(app);
         Kith.Importing.ImportDownloads.MapImportDownloads(app);
+        Kith.Analytics.AnalyticsApi.MapAnalyticsDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

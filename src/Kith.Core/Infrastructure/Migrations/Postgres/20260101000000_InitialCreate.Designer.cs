@@ -25,6 +25,63 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Kith.Core.Analytics.CustomerRfm", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<int>("F")
+                        .HasColumnType("integer")
+                        .HasColumnName("f");
+
+                    b.Property<long>("Frequency")
+                        .HasColumnType("bigint")
+                        .HasColumnName("frequency");
+
+                    b.Property<int>("M")
+                        .HasColumnType("integer")
+                        .HasColumnName("m");
+
+                    b.Property<long>("MonetaryMicros")
+                        .HasColumnType("bigint")
+                        .HasColumnName("monetary_micros");
+
+                    b.Property<DateTime>("PeriodFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_from");
+
+                    b.Property<DateTime>("PeriodTo")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_to");
+
+                    b.Property<int>("R")
+                        .HasColumnType("integer")
+                        .HasColumnName("r");
+
+                    b.Property<int>("RecencyDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("recency_days");
+
+                    b.Property<string>("Segment")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("segment");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_customer_rfm");
+
+                    b.HasIndex("Segment")
+                        .HasDatabaseName("ix_customer_rfm_segment");
+
+                    b.ToTable("customer_rfm", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1702,6 +1759,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasDatabaseName("ix_customer_tags_tag_id_customer_id");
 
                     b.ToTable("customer_tags");
+                });
+
+            modelBuilder.Entity("Kith.Core.Analytics.CustomerRfm", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_rfm_customers_customer_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorEvent", b =>

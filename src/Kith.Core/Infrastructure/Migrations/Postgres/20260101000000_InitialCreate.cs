@@ -109,29 +109,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "prediction_models",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    trained_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    as_of = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    horizon_days = table.Column<int>(type: "integer", nullable: false),
-                    training_rows = table.Column<int>(type: "integer", nullable: false),
-                    test_rows = table.Column<int>(type: "integer", nullable: false),
-                    metric = table.Column<double>(type: "double precision", nullable: false),
-                    baseline_metric = table.Column<double>(type: "double precision", nullable: false),
-                    prevalence = table.Column<double>(type: "double precision", nullable: false),
-                    scored_customers = table.Column<int>(type: "integer", nullable: false),
-                    error = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_prediction_models", x => x.id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "record_changes",
                 columns: table => new
                 {
@@ -371,34 +348,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "segments",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    key = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
-                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    description = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    filter = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    created_by_user_id = table.Column<long>(type: "bigint", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    member_count = table.Column<long>(type: "bigint", nullable: true),
-                    refreshed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    refresh_error = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_segments", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_segments_users_created_by_user_id",
-                        column: x => x.created_by_user_id,
-                        principalTable: "users",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "team_members",
                 columns: table => new
                 {
@@ -555,20 +504,26 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "customer_scores",
+                name: "customer_rfm",
                 columns: table => new
                 {
                     customer_id = table.Column<long>(type: "bigint", nullable: false),
-                    churn_risk = table.Column<double>(type: "double precision", nullable: true),
-                    expected_value_micros = table.Column<long>(type: "bigint", nullable: true),
-                    reasons = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    r = table.Column<int>(type: "integer", nullable: false),
+                    f = table.Column<int>(type: "integer", nullable: false),
+                    m = table.Column<int>(type: "integer", nullable: false),
+                    segment = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    recency_days = table.Column<int>(type: "integer", nullable: false),
+                    frequency = table.Column<long>(type: "bigint", nullable: false),
+                    monetary_micros = table.Column<long>(type: "bigint", nullable: false),
+                    period_from = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    period_to = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     computed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_customer_scores", x => x.customer_id);
+                    table.PrimaryKey("pk_customer_rfm", x => x.customer_id);
                     table.ForeignKey(
-                        name: "fk_customer_scores_customers_customer_id",
+                        name: "fk_customer_rfm_customers_customer_id",
                         column: x => x.customer_id,
                         principalTable: "customers",
                         principalColumn: "id",
@@ -658,59 +613,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         name: "fk_purchases_customers_customer_id",
                         column: x => x.customer_id,
                         principalTable: "customers",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "segment_changes",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    segment_id = table.Column<long>(type: "bigint", nullable: false),
-                    customer_id = table.Column<long>(type: "bigint", nullable: false),
-                    entered = table.Column<bool>(type: "boolean", nullable: false),
-                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_segment_changes", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_segment_changes_customers_customer_id",
-                        column: x => x.customer_id,
-                        principalTable: "customers",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_segment_changes_segments_segment_id",
-                        column: x => x.segment_id,
-                        principalTable: "segments",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "segment_members",
-                columns: table => new
-                {
-                    segment_id = table.Column<long>(type: "bigint", nullable: false),
-                    customer_id = table.Column<long>(type: "bigint", nullable: false),
-                    entered_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_segment_members", x => new { x.segment_id, x.customer_id });
-                    table.ForeignKey(
-                        name: "fk_segment_members_customers_customer_id",
-                        column: x => x.customer_id,
-                        principalTable: "customers",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_segment_members_segments_segment_id",
-                        column: x => x.segment_id,
-                        principalTable: "segments",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -822,14 +724,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 column: "survivor_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_customer_scores_churn_risk",
-                table: "customer_scores",
-                column: "churn_risk");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_customer_scores_expected_value_micros",
-                table: "customer_scores",
-                column: "expected_value_micros");
+                name: "ix_customer_rfm_segment",
+                table: "customer_rfm",
+                column: "segment");
 
             migrationBuilder.CreateIndex(
                 name: "ix_customer_tags_tag_id_customer_id",
@@ -959,11 +856,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_prediction_models_kind_trained_at",
-                table: "prediction_models",
-                columns: new[] { "kind", "trained_at" });
-
-            migrationBuilder.CreateIndex(
                 name: "ix_purchases_customer_id_ordered_at",
                 table: "purchases",
                 columns: new[] { "customer_id", "ordered_at" });
@@ -983,32 +875,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "ix_saved_views_user_id_entity_name",
                 table: "saved_views",
                 columns: new[] { "user_id", "entity", "name" },
-                unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "ix_segment_changes_customer_id_at",
-                table: "segment_changes",
-                columns: new[] { "customer_id", "at" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_segment_changes_segment_id_at",
-                table: "segment_changes",
-                columns: new[] { "segment_id", "at" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_segment_members_customer_id",
-                table: "segment_members",
-                column: "customer_id");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_segments_created_by_user_id",
-                table: "segments",
-                column: "created_by_user_id");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_segments_key",
-                table: "segments",
-                column: "key",
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -1057,7 +923,7 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "customer_merges");
 
             migrationBuilder.DropTable(
-                name: "customer_scores");
+                name: "customer_rfm");
 
             migrationBuilder.DropTable(
                 name: "customer_tags");
@@ -1075,9 +941,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "import_templates");
 
             migrationBuilder.DropTable(
-                name: "prediction_models");
-
-            migrationBuilder.DropTable(
                 name: "purchases");
 
             migrationBuilder.DropTable(
@@ -1088,12 +951,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "saved_views");
-
-            migrationBuilder.DropTable(
-                name: "segment_changes");
-
-            migrationBuilder.DropTable(
-                name: "segment_members");
 
             migrationBuilder.DropTable(
                 name: "settings");
@@ -1109,9 +966,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "customers");
-
-            migrationBuilder.DropTable(
-                name: "segments");
 
             migrationBuilder.DropTable(
                 name: "teams");

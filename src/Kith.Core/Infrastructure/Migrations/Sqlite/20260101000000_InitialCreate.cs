@@ -108,29 +108,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "prediction_models",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    trained_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    as_of = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    horizon_days = table.Column<int>(type: "INTEGER", nullable: false),
-                    training_rows = table.Column<int>(type: "INTEGER", nullable: false),
-                    test_rows = table.Column<int>(type: "INTEGER", nullable: false),
-                    metric = table.Column<double>(type: "REAL", nullable: false),
-                    baseline_metric = table.Column<double>(type: "REAL", nullable: false),
-                    prevalence = table.Column<double>(type: "REAL", nullable: false),
-                    scored_customers = table.Column<int>(type: "INTEGER", nullable: false),
-                    error = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_prediction_models", x => x.id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "record_changes",
                 columns: table => new
                 {
@@ -370,34 +347,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "segments",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    key = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
-                    filter = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
-                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    member_count = table.Column<long>(type: "INTEGER", nullable: true),
-                    refreshed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    refresh_error = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_segments", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_segments_users_created_by_user_id",
-                        column: x => x.created_by_user_id,
-                        principalTable: "users",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "team_members",
                 columns: table => new
                 {
@@ -554,20 +503,26 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "customer_scores",
+                name: "customer_rfm",
                 columns: table => new
                 {
                     customer_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    churn_risk = table.Column<double>(type: "REAL", nullable: true),
-                    expected_value_micros = table.Column<long>(type: "INTEGER", nullable: true),
-                    reasons = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    r = table.Column<int>(type: "INTEGER", nullable: false),
+                    f = table.Column<int>(type: "INTEGER", nullable: false),
+                    m = table.Column<int>(type: "INTEGER", nullable: false),
+                    segment = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
+                    recency_days = table.Column<int>(type: "INTEGER", nullable: false),
+                    frequency = table.Column<long>(type: "INTEGER", nullable: false),
+                    monetary_micros = table.Column<long>(type: "INTEGER", nullable: false),
+                    period_from = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    period_to = table.Column<DateTime>(type: "TEXT", nullable: false),
                     computed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_customer_scores", x => x.customer_id);
+                    table.PrimaryKey("pk_customer_rfm", x => x.customer_id);
                     table.ForeignKey(
-                        name: "fk_customer_scores_customers_customer_id",
+                        name: "fk_customer_rfm_customers_customer_id",
                         column: x => x.customer_id,
                         principalTable: "customers",
                         principalColumn: "id",
@@ -657,59 +612,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         name: "fk_purchases_customers_customer_id",
                         column: x => x.customer_id,
                         principalTable: "customers",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "segment_changes",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    segment_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    entered = table.Column<bool>(type: "INTEGER", nullable: false),
-                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_segment_changes", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_segment_changes_customers_customer_id",
-                        column: x => x.customer_id,
-                        principalTable: "customers",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_segment_changes_segments_segment_id",
-                        column: x => x.segment_id,
-                        principalTable: "segments",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "segment_members",
-                columns: table => new
-                {
-                    segment_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    entered_at = table.Column<DateTime>(type: "TEXT", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_segment_members", x => new { x.segment_id, x.customer_id });
-                    table.ForeignKey(
-                        name: "fk_segment_members_customers_customer_id",
-                        column: x => x.customer_id,
-                        principalTable: "customers",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_segment_members_segments_segment_id",
-                        column: x => x.segment_id,
-                        principalTable: "segments",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -821,14 +723,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 column: "survivor_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_customer_scores_churn_risk",
-                table: "customer_scores",
-                column: "churn_risk");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_customer_scores_expected_value_micros",
-                table: "customer_scores",
-                column: "expected_value_micros");
+                name: "ix_customer_rfm_segment",
+                table: "customer_rfm",
+                column: "segment");
 
             migrationBuilder.CreateIndex(
                 name: "ix_customer_tags_tag_id_customer_id",
@@ -958,11 +855,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_prediction_models_kind_trained_at",
-                table: "prediction_models",
-                columns: new[] { "kind", "trained_at" });
-
-            migrationBuilder.CreateIndex(
                 name: "ix_purchases_customer_id_ordered_at",
                 table: "purchases",
                 columns: new[] { "customer_id", "ordered_at" });
@@ -982,32 +874,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "ix_saved_views_user_id_entity_name",
                 table: "saved_views",
                 columns: new[] { "user_id", "entity", "name" },
-                unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "ix_segment_changes_customer_id_at",
-                table: "segment_changes",
-                columns: new[] { "customer_id", "at" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_segment_changes_segment_id_at",
-                table: "segment_changes",
-                columns: new[] { "segment_id", "at" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_segment_members_customer_id",
-                table: "segment_members",
-                column: "customer_id");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_segments_created_by_user_id",
-                table: "segments",
-                column: "created_by_user_id");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_segments_key",
-                table: "segments",
-                column: "key",
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -1056,7 +922,7 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "customer_merges");
 
             migrationBuilder.DropTable(
-                name: "customer_scores");
+                name: "customer_rfm");
 
             migrationBuilder.DropTable(
                 name: "customer_tags");
@@ -1074,9 +940,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "import_templates");
 
             migrationBuilder.DropTable(
-                name: "prediction_models");
-
-            migrationBuilder.DropTable(
                 name: "purchases");
 
             migrationBuilder.DropTable(
@@ -1087,12 +950,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "saved_views");
-
-            migrationBuilder.DropTable(
-                name: "segment_changes");
-
-            migrationBuilder.DropTable(
-                name: "segment_members");
 
             migrationBuilder.DropTable(
                 name: "settings");
@@ -1108,9 +965,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "customers");
-
-            migrationBuilder.DropTable(
-                name: "segments");
 
             migrationBuilder.DropTable(
                 name: "teams");

@@ -17,6 +17,63 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Kith.Core.Analytics.CustomerRfm", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("computed_at");
+
+                    b.Property<int>("F")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("f");
+
+                    b.Property<long>("Frequency")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("frequency");
+
+                    b.Property<int>("M")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("m");
+
+                    b.Property<long>("MonetaryMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("monetary_micros");
+
+                    b.Property<DateTime>("PeriodFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_from");
+
+                    b.Property<DateTime>("PeriodTo")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_to");
+
+                    b.Property<int>("R")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("r");
+
+                    b.Property<int>("RecencyDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recency_days");
+
+                    b.Property<string>("Segment")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("segment");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_customer_rfm");
+
+                    b.HasIndex("Segment")
+                        .HasDatabaseName("ix_customer_rfm_segment");
+
+                    b.ToTable("customer_rfm", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1652,6 +1709,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasDatabaseName("ix_customer_tags_tag_id_customer_id");
 
                     b.ToTable("customer_tags");
+                });
+
+            modelBuilder.Entity("Kith.Core.Analytics.CustomerRfm", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_rfm_customers_customer_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorEvent", b =>

@@ -1,0 +1,75 @@
+using Kith.Cli;
+using Kith.Core.Behavior;
+using Kith.Core.Customers;
+using Kith.Core.Identity;
+using Kith.Core.Purchases;
+using Kith.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Tests.Analytics;
+
+/// <summary>`kith analyze rfm` and `kith analyze cohorts` against the database of a running host. It swaps Console.Out and Error, so it runs alone.</summary>
+[Collection("Console")]
+public sealed class AnalyzeCommandTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static DateTime At(int month, int day) => new(2025, month, day, 12, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task RfmStoresTheScoresAndCohortsPrintsTheTableAsCsv()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var adminId = await host.CreateUserAsync("ada@example.com", Role.Admin);
+        await using (var db = host.OpenDb())
+        {
+            var ann = new Customer { Name = "Ann", OwnerId = adminId, SignupDate = new DateOnly(2025, 1, 3), CreatedAt = At(1, 3), UpdatedAt = At(1, 3) };
+            var bo = new Customer { Name = "Bo", OwnerId = adminId, SignupDate = new DateOnly(2025, 1, 9), CreatedAt = At(1, 9), UpdatedAt = At(1, 9) };
+            db.Customers.AddRange(ann, bo);
+            await db.SaveChangesAsync(Ct);
+            db.Purchases.AddRange(
+                new Purchase { CustomerId = ann.Id, OrderedAt = At(1, 20), Product = "Tea", AmountMicros = 5_000_000, CreatedAt = At(1, 20) },
+                new Purchase { CustomerId = bo.Id, OrderedAt = At(2, 20), Product = "Tea", AmountMicros = 9_000_000, CreatedAt = At(2, 20) });
+            db.BehaviorEvents.AddRange(
+                new BehaviorEvent { EventId = "1", CustomerId = ann.Id, Type = "access", OccurredAt = At(1, 4) },
+                new BehaviorEvent { EventId = "2", CustomerId = ann.Id, Type = "access", OccurredAt = At(2, 4) },
+                new BehaviorEvent { EventId = "3", CustomerId = bo.Id, Type = "access", OccurredAt = At(3, 4) });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var (code, output, error) = await RunAsync("analyze", "rfm", "--from", "2025-01-01", "--to", "2025-03-31", "--data", host.Database.Folder);
+        Assert.Equal(0, code);
+        Assert.Contains("Scored 2 customers who bought between 2025-01-01 and 2025-04-01", output);
+        Assert.Contains("RFM", error);
+        await using (var db = host.OpenDb())
+            Assert.Equal(2, await db.CustomerRfm.CountAsync(Ct));
+
+        (code, output, error) = await RunAsync("analyze", "cohorts", "--from", "2025-01-01", "--to", "2025-03-31", "--data", host.Database.Folder);
+        Assert.Equal(0, code);
+        Assert.Equal(["cohort,customers,month_0,month_1,month_2", "2025-01,2,0.5,0.5,0.5"], output.Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("1 cohorts, 2 customers", error);
+
+        (code, _, error) = await RunAsync("analyze", "cohorts", "--by", "week", "--data", host.Database.Folder);
+        Assert.NotEqual(0, code);
+        Assert.Contains("by must be signup or first_purchase", error);
+    }
+
+    private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
+    {
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        try
+        {
+            Console.SetOut(output);
+            Console.SetError(error);
+            var code = await KithCommandLine.RunAsync(args);
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+    }
+}
