@@ -1217,6 +1217,435 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("import_templates");
                 });
 
+            modelBuilder.Entity("Kith.Core.Mail.EmailLink", b =>
+                {
+                    b.Property<long>("CommunicationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("communication_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("EmailMessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_message_id");
+
+                    b.HasKey("CommunicationId")
+                        .HasName("pk_email_links");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_email_links_customer_id");
+
+                    b.HasIndex("EmailMessageId", "CustomerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_email_links_email_message_id_customer_id");
+
+                    b.ToTable("email_links");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CcAddresses")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cc_addresses");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Direction")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("direction");
+
+                    b.Property<string>("Folder")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("folder");
+
+                    b.Property<string>("FromAddress")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_address");
+
+                    b.Property<string>("FromName")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_name");
+
+                    b.Property<string>("HtmlBody")
+                        .HasMaxLength(2000000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("html_body");
+
+                    b.Property<string>("InReplyTo")
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("in_reply_to");
+
+                    b.Property<long?>("MailboxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mailbox_id");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("References")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("references");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("ThreadKey")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thread_key");
+
+                    b.Property<string>("ToAddresses")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_addresses");
+
+                    b.Property<long?>("Uid")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uid");
+
+                    b.Property<long?>("UidValidity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uid_validity");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visibility");
+
+                    b.HasKey("Id")
+                        .HasName("pk_email_messages");
+
+                    b.HasIndex("MailboxId")
+                        .HasDatabaseName("ix_email_messages_mailbox_id");
+
+                    b.HasIndex("MessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_email_messages_message_id");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_email_messages_owner_id");
+
+                    b.HasIndex("ThreadKey")
+                        .HasDatabaseName("ix_email_messages_thread_key");
+
+                    b.ToTable("email_messages");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailParticipant", b =>
+                {
+                    b.Property<long>("EmailMessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_message_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("EmailMessageId", "UserId")
+                        .HasName("pk_email_participants");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_email_participants_user_id");
+
+                    b.ToTable("email_participants");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailSyncRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("AlreadyStored")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("already_stored");
+
+                    b.Property<int>("Dropped")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dropped");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_message");
+
+                    b.Property<int>("Errors")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("errors");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("Imported")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imported");
+
+                    b.Property<long>("MailboxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mailbox_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<int>("Seen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seen");
+
+                    b.Property<int>("SkippedNoCustomer")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("skipped_no_customer");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mail_sync_runs");
+
+                    b.HasIndex("MailboxId", "StartedAt")
+                        .HasDatabaseName("ix_mail_sync_runs_mailbox_id_started_at");
+
+                    b.ToTable("mail_sync_runs");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(100000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mail_templates");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mail_templates_name");
+
+                    b.ToTable("mail_templates");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.Mailbox", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ImapHost")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imap_host");
+
+                    b.Property<int>("ImapPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imap_port");
+
+                    b.Property<string>("ImapSecurity")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imap_security");
+
+                    b.Property<string>("ImapUser")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imap_user");
+
+                    b.Property<DateTime?>("LastSyncAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_sync_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("PasswordSecret")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("password_secret");
+
+                    b.Property<string>("SmtpHost")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("smtp_host");
+
+                    b.Property<int>("SmtpPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("smtp_port");
+
+                    b.Property<string>("SmtpSecurity")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("smtp_security");
+
+                    b.Property<string>("SmtpUser")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("smtp_user");
+
+                    b.Property<bool>("SyncEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sync_enabled");
+
+                    b.Property<DateTime?>("SyncRequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sync_requested_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visibility");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mailboxes");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_mailboxes_owner_id");
+
+                    b.ToTable("mailboxes");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailboxFolder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_uid");
+
+                    b.Property<long>("MailboxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mailbox_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uid_validity");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mailbox_folders");
+
+                    b.HasIndex("MailboxId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailbox_folders_mailbox_id_name");
+
+                    b.ToTable("mailbox_folders");
+                });
+
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
                 {
                     b.Property<long>("Id")
@@ -1549,6 +1978,88 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_import_rejections_import_jobs_import_job_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailLink", b =>
+                {
+                    b.HasOne("Kith.Core.Communications.Communication", null)
+                        .WithMany()
+                        .HasForeignKey("CommunicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_links_communications_communication_id");
+
+                    b.HasOne("Kith.Core.Mail.EmailMessage", null)
+                        .WithMany()
+                        .HasForeignKey("EmailMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_links_email_messages_email_message_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailMessage", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_email_messages_mailboxes_mailbox_id");
+
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_messages_users_owner_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailParticipant", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.EmailMessage", null)
+                        .WithMany()
+                        .HasForeignKey("EmailMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_participants_email_messages_email_message_id");
+
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_participants_users_user_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailSyncRun", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mail_sync_runs_mailboxes_mailbox_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.Mailbox", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailboxes_users_owner_id");
+
+                    b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailboxFolder", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailbox_folders_mailboxes_mailbox_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
