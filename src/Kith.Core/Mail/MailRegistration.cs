@@ -18,6 +18,7 @@ public static class MailRegistration
         services.AddScoped<SyncMailbox>();
         services.AddScoped<MailTemplates>();
         services.AddScoped<SendEmail>();
+        services.AddScoped<MailSyncQueue>();
         return services;
     }
 }

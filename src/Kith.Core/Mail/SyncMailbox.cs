@@ -26,7 +26,8 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
     public async Task<MailSyncRunView> HandleAsync(long mailboxId, string trigger, CancellationToken ct)
     {
         var box = await db.Mailboxes.FirstOrDefaultAsync(m => m.Id == mailboxId, ct) ?? throw new NotFound("Mailbox");
-        var run = new MailSyncRun { MailboxId = box.Id, Trigger = trigger, StartedAt = Now(), Outcome = MailSyncOutcome.Running };
+        // "Sync now" outranks the schedule in the ledger, whoever ran it.
+        var run = new MailSyncRun { MailboxId = box.Id, Trigger = box.SyncRequestedAt is null ? trigger : "manual", StartedAt = Now(), Outcome = MailSyncOutcome.Running };
         db.MailSyncRuns.Add(run);
         box.SyncRequestedAt = null;
         await db.SaveChangesAsync(ct);

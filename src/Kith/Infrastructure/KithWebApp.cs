@@ -52,6 +52,8 @@ public static class KithWebApp
         builder.Services.AddScoped<CircuitCaller>();
         builder.Services.AddSingleton<Kith.Importing.ImportSignal>();
         builder.Services.AddHostedService<Kith.Importing.ImportWorker>();
+        builder.Services.AddSingleton<Kith.Mail.MailSyncSignal>();
+        builder.Services.AddHostedService<Kith.Mail.MailSyncWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
