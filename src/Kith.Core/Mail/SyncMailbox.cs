@@ -135,10 +135,11 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
         var customersByAddress = customers.ToLookup(c => c.Email, c => c.Id);
         var users = await db.Users.AsNoTracking().Where(u => allAddresses.Contains(u.Email)).Select(u => new { u.Id, u.Email }).ToListAsync(ct);
         var usersByAddress = users.ToLookup(u => u.Email, u => u.Id);
-        var added = new Dictionary<string, EmailMessage>();
         var newLinks = new List<(EmailMessage Message, Communication Communication, long CustomerId)>();
         var newParticipants = new List<(EmailMessage Message, long UserId)>();
 
+        var claimed = new HashSet<string>();
+        var wanted = new List<(UniqueId Uid, Envelope Envelope, string MessageId, List<string> Addresses, List<long> CustomerIds)>();
         foreach (var (uid, envelope, messageId, addresses) in entries)
         {
             if (existing.TryGetValue(messageId, out var storedId))
@@ -149,7 +150,7 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
                     db.EmailParticipants.Add(new EmailParticipant { EmailMessageId = storedId, UserId = box.OwnerId });
                 continue;
             }
-            if (added.ContainsKey(messageId))
+            if (!claimed.Add(messageId))
             {
                 counts.AlreadyStored++;
                 continue;
@@ -160,16 +161,18 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
                 counts.NoCustomer++;
                 continue;
             }
-            MimeMessage mime;
-            try
+            wanted.Add((uid, envelope, messageId, addresses, customerIds));
+        }
+
+        var bodies = await FetchBodiesAsync(folder, wanted.Select(w => w.Uid).ToList(), ct);
+        foreach (var (uid, envelope, messageId, addresses, customerIds) in wanted)
+        {
+            if (!bodies.TryGetValue(uid.Id, out var fetched) || fetched.Message is not { } mime)
             {
-                mime = await folder.GetMessageAsync(uid, ct);
-            }
-            catch (Exception e) when (e is FormatException or ParseException or ImapCommandException)
-            {
-                log.LogWarning(e, "Mailbox {Mailbox}: message {Uid} in {Folder} could not be parsed", box.Id, uid.Id, folder.FullName);
+                var reason = fetched.Error?.Message ?? "the server sent no body for it";
+                log.LogWarning("Mailbox {Mailbox}: message {Uid} in {Folder} could not be read: {Reason}", box.Id, uid.Id, folder.FullName, reason);
                 counts.Dropped++;
-                counts.LastError = $"A message in {folder.FullName} (UID {uid.Id}) could not be read: {e.Message}";
+                counts.LastError = $"A message in {folder.FullName} (UID {uid.Id}) could not be read: {reason}";
                 continue;
             }
             var from = Addresses(envelope.From).FirstOrDefault() ?? "";
@@ -201,7 +204,6 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
                 CreatedAt = Now(),
             };
             db.EmailMessages.Add(message);
-            added[messageId] = message;
             foreach (var userId in addresses.SelectMany(a => usersByAddress[a]).Append(box.OwnerId).Distinct())
                 newParticipants.Add((message, userId));
             foreach (var customerId in customerIds)
@@ -246,6 +248,43 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
         db.ChangeTracker.Clear();
         db.Attach(state);
         db.Attach(run);
+    }
+
+    /// <summary>
+    /// The whole messages of a batch in one FETCH (one round trip rather than one per message); a message that
+    /// does not parse is reported, not thrown, so one bad message does not stop the mailbox.
+    /// </summary>
+    private static async Task<Dictionary<uint, (MimeMessage? Message, Exception? Error)>> FetchBodiesAsync(IMailFolder folder, List<UniqueId> uids, CancellationToken ct)
+    {
+        var bodies = new Dictionary<uint, (MimeMessage?, Exception?)>();
+        if (uids.Count == 0) return bodies;
+        if (folder is ImapFolder imap)
+        {
+            await imap.GetStreamsAsync(uids, async (_, _, uid, stream, token) =>
+            {
+                try
+                {
+                    bodies[uid.Id] = (await MimeMessage.LoadAsync(stream, token), null);
+                }
+                catch (FormatException e)
+                {
+                    bodies[uid.Id] = (null, e);
+                }
+            }, ct);
+            return bodies;
+        }
+        foreach (var uid in uids)
+        {
+            try
+            {
+                bodies[uid.Id] = (await folder.GetMessageAsync(uid, ct), null);
+            }
+            catch (Exception e) when (e is FormatException or ImapCommandException)
+            {
+                bodies[uid.Id] = (null, e);
+            }
+        }
+        return bodies;
     }
 
     private static IEnumerable<string> Addresses(InternetAddressList? list) =>
