@@ -7,11 +7,18 @@ namespace Kith.Core.Mail;
 /// <summary>Which mailboxes the sync worker should read next: those asked for with "Sync now" first, then those not synced for <see cref="MailboxStatus.SyncInterval"/>.</summary>
 public sealed class MailSyncQueue(KithDb db, MailAccess access, MailQueries queries, TimeProvider clock)
 {
-    public async Task<MailboxView> RequestAsync(long id, AccessScope scope, CancellationToken ct)
+    /// <summary>
+    /// Asks for a sync now. <paramref name="fromStart"/> reads every folder again from its first message, so that mail
+    /// skipped before (its customer was added since) reaches the timeline; stored mail is recognised and not doubled.
+    /// </summary>
+    public async Task<MailboxView> RequestAsync(long id, AccessScope scope, CancellationToken ct, bool fromStart = false)
     {
         var box = await access.MailboxAsync(scope, id, ct, track: true);
         box.SyncRequestedAt = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (fromStart) await db.MailboxFolders.Where(f => f.MailboxId == id).ExecuteDeleteAsync(ct);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return await queries.ViewAsync(box, ct);
     }
 

@@ -25,7 +25,8 @@ internal static class MailApi
             .WithSummary("Changes a mailbox's settings; leave password empty to keep the stored one.");
         boxes.MapDelete("/{id:long}", DeleteAsync).WithName("DisconnectMailbox").WithSummary("Removes a mailbox and its ledger; synced mail stays on the timelines.");
         boxes.MapPost("/{id:long}/test", TestAsync).WithName("TestMailbox").WithSummary("Signs in to the IMAP and the SMTP server and says what each answered.");
-        boxes.MapPost("/{id:long}/sync", SyncAsync).WithName("SyncMailbox").WithSummary("Asks for a sync now; answers 202 and the mailbox. Watch its status or runs.");
+        boxes.MapPost("/{id:long}/sync", SyncAsync).WithName("SyncMailbox")
+            .WithSummary("Asks for a sync now; answers 202 and the mailbox. fromStart=true reads all mail again (for customers added since); nothing is doubled.");
         boxes.MapGet("/{id:long}/runs", RunsAsync).WithName("ListMailboxRuns").WithSummary("The sync ledger, newest first: seen, imported, already stored, skipped by reason, dropped, errors.");
 
         var templates = api.MapGroup("/mail-templates").WithTags("Mail");
@@ -74,9 +75,15 @@ internal static class MailApi
     private static async Task<Ok<MailboxTestResult>> TestAsync(long id, Caller caller, TestMailbox test, CancellationToken ct) =>
         TypedResults.Ok(await test.HandleAsync(id, await caller.ScopeAsync(ct), ct));
 
-    private static async Task<Accepted<MailboxView>> SyncAsync(long id, Caller caller, MailSyncQueue queue, MailSyncSignal signal, CancellationToken ct)
+    private static async Task<Accepted<MailboxView>> SyncAsync(long id, string? fromStart, Caller caller, MailSyncQueue queue, MailSyncSignal signal, CancellationToken ct)
     {
-        var view = await queue.RequestAsync(id, await caller.ScopeAsync(ct), ct);
+        var again = fromStart switch
+        {
+            null or "" or "false" => false,
+            "true" => true,
+            _ => throw RuleViolation.Field("fromStart", "fromStart must be true or false."),
+        };
+        var view = await queue.RequestAsync(id, await caller.ScopeAsync(ct), ct, again);
         signal.Poke();
         return TypedResults.Accepted($"/api/v1/mailboxes/{id.ToString(CultureInfo.InvariantCulture)}", view);
     }

@@ -195,7 +195,6 @@ public sealed class SyncMailboxTests(Dovecot dovecot)
         Assert.Equal((total, total / 2, total / 2), (run.Seen, run.Imported, run.Skipped["noKnownCustomer"]));
         Assert.Equal((0, 0), (again.Seen, again.Imported));
         Assert.Equal((total / 2, total / 2, total / 2), await kit.CountsAsync());
-        TestContext.Current.SendDiagnosticMessage($"10,000-message mailbox: first sync {first.TotalSeconds:F1} s, resync {second.TotalSeconds:F2} s");
-        Console.WriteLine($"[mail-bench] 10,000-message mailbox: first sync {first.TotalSeconds:F1} s, resync {second.TotalSeconds:F2} s");
+        TestContext.Current.TestOutputHelper?.WriteLine($"[mail-bench] 10,000-message mailbox: first sync {first.TotalSeconds:F1} s, resync {second.TotalSeconds:F2} s");
     }
 }
