@@ -158,6 +158,8 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
             var customerIds = addresses.Where(a => a != box.Address).SelectMany(a => customersByAddress[a]).Distinct().ToList();
             if (customerIds.Count == 0)
             {
+                // Hook for service cases (not built yet): a mailbox marked as a support address would hand this
+                // message to the case handler here (open a case, or continue the one with the same thread key).
                 counts.NoCustomer++;
                 continue;
             }
