@@ -18,6 +18,7 @@ public static class CoreRegistration
         Kith.Core.Segments.SegmentRegistration.AddKithSegments(services);
         Kith.Core.Predictions.PredictionRegistration.AddKithPredictions(services);
         Kith.Core.Analytics.AnalyticsRegistration.AddKithAnalytics(services);
+        Kith.Core.Mail.MailRegistration.AddKithMail(services);
         return services;
     }
 }

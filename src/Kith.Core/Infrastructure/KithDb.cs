@@ -52,6 +52,13 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<CustomerScore> CustomerScores => Set<CustomerScore>();
     public DbSet<PredictionModel> PredictionModels => Set<PredictionModel>();
     public DbSet<Kith.Core.Analytics.CustomerRfm> CustomerRfm => Set<Kith.Core.Analytics.CustomerRfm>();
+    public DbSet<Kith.Core.Mail.Mailbox> Mailboxes => Set<Kith.Core.Mail.Mailbox>();
+    public DbSet<Kith.Core.Mail.MailboxFolder> MailboxFolders => Set<Kith.Core.Mail.MailboxFolder>();
+    public DbSet<Kith.Core.Mail.EmailMessage> EmailMessages => Set<Kith.Core.Mail.EmailMessage>();
+    public DbSet<Kith.Core.Mail.EmailParticipant> EmailParticipants => Set<Kith.Core.Mail.EmailParticipant>();
+    public DbSet<Kith.Core.Mail.EmailLink> EmailLinks => Set<Kith.Core.Mail.EmailLink>();
+    public DbSet<Kith.Core.Mail.MailSyncRun> MailSyncRuns => Set<Kith.Core.Mail.MailSyncRun>();
+    public DbSet<Kith.Core.Mail.MailTemplate> MailTemplates => Set<Kith.Core.Mail.MailTemplate>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -14,6 +14,7 @@ internal static class ApiRoutes
         Kith.Segments.SegmentsApi.MapSegments(api);
         Kith.Predictions.PredictionsApi.MapPredictions(api);
         Kith.Analytics.AnalyticsApi.MapAnalytics(api);
+        Kith.Mail.MailApi.MapMail(api);
         return api;
     }
 }

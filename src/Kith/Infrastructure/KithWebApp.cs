@@ -54,6 +54,8 @@ public static class KithWebApp
         builder.Services.AddHostedService<Kith.Importing.ImportWorker>();
         builder.Services.AddHostedService<Kith.Segments.SegmentWorker>();
         builder.Services.AddHostedService<Kith.Predictions.PredictionWorker>();
+        builder.Services.AddSingleton<Kith.Mail.MailSyncSignal>();
+        builder.Services.AddHostedService<Kith.Mail.MailSyncWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 

@@ -1,0 +1,24 @@
+using Kith.Core.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kith.Core.Mail;
+
+public static class MailRegistration
+{
+    public static IServiceCollection AddKithMail(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new SecretBox(sp.GetRequiredService<DatabaseOptions>()));
+        services.AddScoped<MailClients>();
+        services.AddScoped<MailAccess>();
+        services.AddScoped<MailQueries>();
+        services.AddScoped<ConnectMailbox>();
+        services.AddScoped<UpdateMailbox>();
+        services.AddScoped<DisconnectMailbox>();
+        services.AddScoped<TestMailbox>();
+        services.AddScoped<SyncMailbox>();
+        services.AddScoped<MailTemplates>();
+        services.AddScoped<SendEmail>();
+        services.AddScoped<MailSyncQueue>();
+        return services;
+    }
+}
