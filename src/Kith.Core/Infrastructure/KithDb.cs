@@ -44,6 +44,8 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<ImportTemplate> ImportTemplates => Set<ImportTemplate>();
     public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
     public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
+    public DbSet<PendingEvent> PendingEvents => Set<PendingEvent>();
+    public DbSet<SiteKey> SiteKeys => Set<SiteKey>();
 
     public abstract DatabaseProvider Provider { get; }
 

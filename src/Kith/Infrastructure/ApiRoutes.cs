@@ -11,6 +11,7 @@ internal static class ApiRoutes
         Kith.Duplicates.DuplicatesApi.MapDuplicates(api);
         Kith.Importing.ImportsApi.MapImports(api);
         Kith.Purchases.PurchasesApi.MapCustomerActivity(api);
+        Kith.Behavior.EventsApi.MapEvents(api);
         return api;
     }
 }

@@ -109,6 +109,29 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "pending_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    reference_kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    reference_value = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    page = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    properties = table.Column<string>(type: "text", nullable: true),
+                    source = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    received_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: true),
+                    site_key_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pending_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "record_changes",
                 columns: table => new
                 {
@@ -157,6 +180,24 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settings", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "site_keys",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    allowed_origins = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    revoked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_site_keys", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -824,6 +865,23 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_pending_events_event_id",
+                table: "pending_events",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pending_events_import_job_id",
+                table: "pending_events",
+                column: "import_job_id",
+                filter: "import_job_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pending_events_reference_kind_reference_value",
+                table: "pending_events",
+                columns: new[] { "reference_kind", "reference_value" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_purchases_customer_id_ordered_at",
                 table: "purchases",
                 columns: new[] { "customer_id", "ordered_at" });
@@ -843,6 +901,12 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "ix_saved_views_user_id_entity_name",
                 table: "saved_views",
                 columns: new[] { "user_id", "entity", "name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_site_keys_key",
+                table: "site_keys",
+                column: "key",
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -906,6 +970,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "import_templates");
 
             migrationBuilder.DropTable(
+                name: "pending_events");
+
+            migrationBuilder.DropTable(
                 name: "purchases");
 
             migrationBuilder.DropTable(
@@ -919,6 +986,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "settings");
+
+            migrationBuilder.DropTable(
+                name: "site_keys");
 
             migrationBuilder.DropTable(
                 name: "team_members");
