@@ -9,6 +9,11 @@ public static class BehaviorRegistration
     {
         services.AddScoped<IngestEvents>();
         services.AddScoped<PendingEventQueries>();
+        services.AddScoped<CreateSiteKey>();
+        services.AddScoped<RevokeSiteKey>();
+        services.AddScoped<SiteKeyQueries>();
+        services.AddScoped<TrackEvents>();
+        services.AddSingleton<TrackerThrottle>();
         return services;
     }
 }

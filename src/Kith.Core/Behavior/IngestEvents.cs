@@ -71,8 +71,11 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
         return array.EnumerateArray().ToList();
     }
 
-    /// <summary>Reads one event of a batch, or adds its errors (every field that is wrong, not just the first).</summary>
-    internal static IncomingEvent? Parse(JsonElement item, int index, DateTime now, List<EventError> errors)
+    /// <summary>
+    /// Reads one event of a batch, or adds its errors (every field that is wrong, not just the first). With
+    /// <paramref name="reference"/> the customer is named by the batch (the tracking snippet's visitor), not the event.
+    /// </summary>
+    internal static IncomingEvent? Parse(JsonElement item, int index, DateTime now, List<EventError> errors, (string Kind, string Value)? reference = null)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
@@ -85,15 +88,17 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
         void Fail(string field, string message) => errors.Add(new EventError(index, eventId, field, message));
 
         foreach (var p in item.EnumerateObject())
-            if (!Fields.Contains(p.Name))
-                Fail(p.Name, $"Unknown field '{p.Name}'; an event has eventId, customerId, customerExternalId, email, type, occurredAt, page and properties.");
+            if (!Fields.Contains(p.Name) || (reference is not null && p.Name is "customerId" or "customerExternalId" or "email"))
+                Fail(p.Name, reference is null
+                    ? $"Unknown field '{p.Name}'; an event has eventId, customerId, customerExternalId, email, type, occurredAt, page and properties."
+                    : $"Unknown field '{p.Name}'; a tracked event has eventId, type, occurredAt, page and properties.");
 
         if (idValue.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null || eventId is { Length: 0 })
             Fail("eventId", "eventId is required: the sender's id for the event, so a retried batch never counts it twice.");
         else if (idValue.ValueKind != JsonValueKind.String) Fail("eventId", "eventId must be a string.");
         else if (eventId!.Length > MaxEventIdLength) Fail("eventId", $"eventId is at most {MaxEventIdLength} characters.");
 
-        var (refKind, refValue, customerId) = Reference(item, Fail);
+        var (refKind, refValue, customerId) = reference is { } fixedRef ? (fixedRef.Kind, fixedRef.Value, null) : Reference(item, Fail);
         var type = EventType(item, Fail);
         var occurredAt = Instant(item, now, Fail);
         string? properties = null;

@@ -26,6 +26,8 @@ internal static class EventsApi
                          "Answers accepted, duplicates, pending (customer not created yet) and errors per event (index, eventId, field, message).");
         g.MapGet("/pending", PendingAsync).WithName("PendingEvents")
             .WithSummary("Administrators: events waiting for their customer, counted by reference (external id, email, visitor), most first; limit 1-1000.");
+        api.MapSiteKeys();
+        api.MapTracker();
         return api;
     }
 
