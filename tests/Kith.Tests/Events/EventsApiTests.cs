@@ -147,6 +147,19 @@ public sealed class EventsApiTests
             Assert.Equal(0, await db.PendingEvents.CountAsync(Ct));
         }
         Assert.Equal(0, (await (await admin.GetAsync("/api/v1/events/pending", Ct)).JsonAsync()).GetProperty("total").GetInt32());
+
+        // A customer that gains an email later takes the events that waited for that email.
+        await SendAsync(admin, new[] { new { eventId = "p4", email = "cy@example.com", type = "like", occurredAt = "2026-01-06T12:00:00Z" } });
+        var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/customers/{erp}")
+        {
+            Content = new StringContent("{\"email\":\"cy@example.com\"}", Encoding.UTF8, "application/merge-patch+json"),
+        };
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(patch, Ct)).StatusCode);
+        await using (var db = host.OpenDb())
+        {
+            Assert.Equal(erp, (await db.BehaviorEvents.SingleAsync(e => e.EventId == "p4", Ct)).CustomerId);
+            Assert.Equal(0, await db.PendingEvents.CountAsync(Ct));
+        }
     }
 
     [Fact]
