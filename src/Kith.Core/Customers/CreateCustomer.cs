@@ -18,6 +18,7 @@ public sealed class CreateCustomer(KithDb db, CustomerWriter writer, ChangeLog h
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Customers.Add(customer);
         await RecordSaving.SaveAsync(db, "Customer", ct);
+        await Behavior.AttachPendingEvents.ForCustomerAsync(db, customer, ct);
         history.Created(ChangeLog.CustomerEntity, customer.Id, actor, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

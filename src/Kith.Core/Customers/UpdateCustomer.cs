@@ -50,7 +50,15 @@ public sealed class UpdateCustomer(KithDb db, CustomerWriter writer, ChangeLog h
         {
             customer.StampUpdated(actor, now);
             customer.Version++;
+            // A customer that gains an external id or email takes the events that waited for it, with the same save.
+            var named = customer.ExternalId != before["externalId"] || customer.Email != before["email"];
+            await using var tx = named ? await db.Database.BeginTransactionAsync(ct) : null;
             await RecordSaving.SaveAsync(db, "Customer", ct);
+            if (tx is not null)
+            {
+                await Behavior.AttachPendingEvents.ForCustomerAsync(db, customer, ct);
+                await tx.CommitAsync(ct);
+            }
         }
         return await queries.DetailAsync(customer.Id, includeDeleted: false, ct) ?? throw new NotFound("Customer");
     }

@@ -72,6 +72,20 @@ internal sealed class CustomerLinks
             ext is not null ? $"No customer has the external id '{ext}'." : $"No customer has the email '{email}'.");
     }
 
+    /// <summary>
+    /// How a row names a customer that does not exist (and will not be created by this import), so the row can wait for
+    /// it; null when the row's customer is known, out of reach, or to be created.
+    /// </summary>
+    public (string Kind, string Value)? Unknown(ImportRun run, ImportRow row)
+    {
+        var ext = row.Text("customerExternalId");
+        var email = row.Text("customerEmail");
+        if ((ext is not null && _byExternal.ContainsKey(ext)) || (email is not null && _byEmail.ContainsKey(email))) return null;
+        if (ext is not null)
+            return _unreachable.Contains(ext) || run.Options.CreateMissingCustomers ? null : (Behavior.EventReference.ExternalId, ext);
+        return email is null ? null : (Behavior.EventReference.Email, email);
+    }
+
     /// <summary>Creates the customers <see cref="Resolve"/> promised, named after their external id, so linked rows can be stored.</summary>
     public async Task CreateAsync(ImportRun run, Dictionary<string, long> toCreate, CancellationToken ct)
     {
@@ -87,6 +101,7 @@ internal sealed class CustomerLinks
         }
         await new BulkInsert<Customer>(run.Db).InsertAsync(list, ct);
         run.CustomersCreated += list.Count;
+        await Behavior.AttachPendingEvents.AttachAsync(run.Db, Behavior.EventReference.ExternalId, toCreate.Keys, ct);
     }
 
     public async Task<IdBlock> ReserveAsync(ImportRun run, int count, CancellationToken ct) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Kith.Core.Behavior;
 using Kith.Core.Companies;
 using Kith.Core.Customers;
 using Kith.Core.Duplicates;
@@ -227,6 +228,10 @@ internal sealed class CustomerSink : IRowSink
                 string.Join(", ", chunk.Select(t => $"({t.Customer}, {t.Tag})")) + " ON CONFLICT DO NOTHING", ct);
         db.DuplicatePairs.AddRange(pairs.Where(p => p.CustomerId != p.OtherCustomerId).DistinctBy(p => (p.CustomerId, p.OtherCustomerId)));
         await db.SaveChangesAsync(ct);
+        // Events that arrived before their customer move onto it with the batch that creates (or names) it.
+        var named = created.Concat(stored.Values).ToList();
+        await AttachPendingEvents.AttachAsync(db, EventReference.ExternalId, named.Select(c => c.ExternalId).OfType<string>(), ct);
+        await AttachPendingEvents.AttachAsync(db, EventReference.Email, named.Where(c => c.MergedIntoId is null).Select(c => c.Email).OfType<string>(), ct);
     }
 
     /// <summary>

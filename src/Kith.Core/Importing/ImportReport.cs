@@ -51,6 +51,8 @@ public sealed record ImportSummary
     public long UnknownCustomers { get; init; }
     /// <summary>Customers created because a linked row named one that did not exist (when asked to).</summary>
     public long CustomersCreated { get; init; }
+    /// <summary>Events kept in pending_events because their customer does not exist yet; they attach when it is created.</summary>
+    public long PendingEvents { get; init; }
 }
 
 public sealed record MappedColumn(string Column, string? Field);

@@ -19,6 +19,7 @@ internal sealed class ImportRun
     public List<ImportRejection> Rejections { get; } = [];
     public long UnknownCustomers { get; set; }
     public long CustomersCreated { get; set; }
+    public long PendingEvents { get; set; }
 
     public DateTime Now => Clock.GetUtcNow().UtcDateTime;
 

@@ -106,6 +106,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock)
             Format = file.Format.ToString().ToLowerInvariant(), Encoding = file.EncodingName, Delimiter = Delimiters.Describe(file.Delimiter),
             Columns = mapping.ToMappedColumns(), Cleaning = earlier?.Cleaning ?? new Dictionary<string, IReadOnlyDictionary<string, long>>(),
             UnknownCustomers = earlier?.UnknownCustomers ?? 0, CustomersCreated = earlier?.CustomersCreated ?? 0,
+            PendingEvents = earlier?.PendingEvents ?? 0,
         };
         job.Status = ImportStatus.Running;
         job.StartedAt ??= clock.GetUtcNow().UtcDateTime;
@@ -210,6 +211,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock)
         {
             Cleaning = cleaning.ToDictionary(f => f.Key, f => (IReadOnlyDictionary<string, long>)f.Value),
             UnknownCustomers = start.UnknownCustomers + run.UnknownCustomers, CustomersCreated = start.CustomersCreated + run.CustomersCreated,
+            PendingEvents = start.PendingEvents + run.PendingEvents,
         };
     }
 

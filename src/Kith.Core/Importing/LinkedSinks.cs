@@ -41,6 +41,11 @@ internal abstract class LinkedSink<T> : IRowSink where T : class
             {
                 if (row.Text(KeyField) is { } key && !firstLine.TryAdd(key, row.Line))
                     throw new RowRejected(run.Column(KeyField), $"The id '{key}' appears again; it was first on line {firstLine[key]}.");
+                if (_links.Unknown(run, row) is { } reference && Park(run, row, reference.Kind, reference.Value))
+                {
+                    run.UnknownCustomers++;
+                    continue;
+                }
                 var customer = _links.Resolve(run, row, toCreate, ids);
                 records.Add(Build(run, row, customer));
                 sources.Add(row);
@@ -53,6 +58,7 @@ internal abstract class LinkedSink<T> : IRowSink where T : class
             }
         }
         await _links.CreateAsync(run, toCreate, ct);
+        await StoreParkedAsync(run, ct);
         var skipped = await new BulkInsert<T>(run.Db).InsertNewAsync(records, KeyColumn, ct);
         var earlier = skipped.Count == 0 ? [] : await StoredByThisJobAsync(run, skipped.Select(i => sources[i].Text(KeyField)!).ToList(), ct);
         var left = new HashSet<int>(skipped);
@@ -70,6 +76,12 @@ internal abstract class LinkedSink<T> : IRowSink where T : class
             if (sources[i].Flagged) run.Job.Flagged++;
         }
     }
+
+    /// <summary>Keeps a row whose customer does not exist yet, to store when it appears; false when this kind of row cannot wait.</summary>
+    protected virtual bool Park(ImportRun run, ImportRow row, string kind, string value) => false;
+
+    /// <summary>Stores the rows <see cref="Park"/> kept in this batch.</summary>
+    protected virtual Task StoreParkedAsync(ImportRun run, CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>
     /// Which of these ids an earlier batch of this job stored: the row naming one again repeats a line of the same file
@@ -132,8 +144,14 @@ internal sealed class CommunicationSink : LinkedSink<Communication>
     };
 }
 
+/// <summary>
+/// Behaviour events. A row naming a customer that does not exist is not refused but parked in pending_events (unless
+/// the import creates missing customers), and moves onto the customer when it is created.
+/// </summary>
 internal sealed class EventSink : LinkedSink<BehaviorEvent>
 {
+    private readonly List<PendingEvent> _parked = [];
+
     public override IReadOnlyList<string[]> RequiredFieldSets { get; } = [["customerExternalId", "customerEmail"], ["type"], ["occurredAt"]];
     protected override string KeyField => "eventId";
     protected override string KeyColumn => "event_id";
@@ -145,4 +163,25 @@ internal sealed class EventSink : LinkedSink<BehaviorEvent>
         OccurredAt = row.Instant("occurredAt") ?? throw new RowRejected(run.Column("occurredAt"), "The time is missing."),
         Page = row.Text("page"), ImportJobId = run.Job.Id,
     };
+
+    protected override bool Park(ImportRun run, ImportRow row, string kind, string value)
+    {
+        var e = Build(run, row, 0);
+        _parked.Add(new PendingEvent
+        {
+            EventId = e.EventId, ReferenceKind = kind, ReferenceValue = value, Type = e.Type, OccurredAt = e.OccurredAt, Page = e.Page,
+            Source = "import", ReceivedAt = run.Now, ImportJobId = run.Job.Id,
+        });
+        return true;
+    }
+
+    protected override async Task StoreParkedAsync(ImportRun run, CancellationToken ct)
+    {
+        if (_parked.Count == 0) return;
+        var (pending, unchanged) = await IngestEvents.ParkAsync(run.Db, _parked, ct);
+        run.PendingEvents += pending;
+        run.Job.Unchanged += unchanged;
+        run.Job.Created += _parked.Count - pending - unchanged;
+        _parked.Clear();
+    }
 }

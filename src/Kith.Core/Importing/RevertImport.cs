@@ -47,7 +47,7 @@ public sealed class RevertImport(KithDb db, TimeProvider clock)
     /// <summary>The undo itself, inside the caller's transaction.</summary>
     internal static async Task UndoAsync(KithDb db, long jobId, Actor actor, DateTime now, CancellationToken ct)
     {
-        foreach (var table in new[] { "behavior_events", "purchases", "communications", "duplicate_pairs" })
+        foreach (var table in new[] { "behavior_events", "pending_events", "purchases", "communications", "duplicate_pairs" })
             await Sql.ExecAsync(db, $"DELETE FROM {table} WHERE import_job_id = {Sql.P(db, 0)}", ct, jobId);
 
         var changes = await db.ImportChanges.AsNoTracking().Where(c => c.ImportJobId == jobId && c.EntityType == ChangeLog.CustomerEntity).ToListAsync(ct);

@@ -59,6 +59,8 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<Kith.Core.Mail.EmailLink> EmailLinks => Set<Kith.Core.Mail.EmailLink>();
     public DbSet<Kith.Core.Mail.MailSyncRun> MailSyncRuns => Set<Kith.Core.Mail.MailSyncRun>();
     public DbSet<Kith.Core.Mail.MailTemplate> MailTemplates => Set<Kith.Core.Mail.MailTemplate>();
+    public DbSet<PendingEvent> PendingEvents => Set<PendingEvent>();
+    public DbSet<SiteKey> SiteKeys => Set<SiteKey>();
 
     public abstract DatabaseProvider Provider { get; }
 

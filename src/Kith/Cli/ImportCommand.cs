@@ -130,6 +130,7 @@ internal static class ImportCommand
                 o.WriteLine($"  {field}: " + string.Join(", ", counts.Select(kv => $"{kv.Value:N0} {kv.Key}")));
             if (s.UnknownCustomers > 0) o.WriteLine($"  rows naming an unknown customer: {s.UnknownCustomers:N0}");
             if (s.CustomersCreated > 0) o.WriteLine($"  customers created for unknown ids: {s.CustomersCreated:N0}");
+            if (s.PendingEvents > 0) o.WriteLine($"  events kept pending until their customer exists: {s.PendingEvents:N0}");
         }
         foreach (var e in r.Errors.Take(20)) o.WriteLine($"  line {e.Line}, {e.Column}: {e.Message}");
         if (r.Rejected > 20) o.WriteLine($"  … every refused row is in the report (--report) and the rejected-rows file (--rejected).");

@@ -15,6 +15,7 @@ internal static class ApiRoutes
         Kith.Predictions.PredictionsApi.MapPredictions(api);
         Kith.Analytics.AnalyticsApi.MapAnalytics(api);
         Kith.Mail.MailApi.MapMail(api);
+        Kith.Behavior.EventsApi.MapEvents(api);
         return api;
     }
 }

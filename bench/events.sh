@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Event ingestion of docs/benchmarks.md: behavior_data.csv into a store that holds its customers, through
+# `kith import events` and through POST /api/v1/events in batches of 10,000, on SQLite (the embedded default).
+# Prints events per second for each (goal: 200,000/s).
+#   bash bench/events.sh [DATA_DIR]      (default bench/data/100000: customer_data.csv and behavior_data.csv)
+# Numbers are only meaningful on an otherwise idle machine: the script prints the load average next to them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${1:-bench/data/100000}
+out=bench/out/events-$(basename "$data")
+port=${KITH_BENCH_PORT:-5098}
+dotnet build -c Release src/Kith -v quiet -nologo >/dev/null
+kith=src/Kith/bin/Release/net10.0/kith
+rm -rf "$out"; mkdir -p "$out"
+events=$(($(wc -l <"$data/behavior_data.csv") - 1))
+
+setup() { # a store with the customers, and an admin
+    printf 'Passw0rd-Bench-1\n' | "$kith" --data "$1" users add bench@example.com --role admin --password-stdin >/dev/null
+    "$kith" --data "$1" import customers "$data/customer_data.csv" >"$1.customers.log" 2>&1
+}
+
+{
+    echo "== machine"; nproc; grep -m1 'model name' /proc/cpuinfo; uptime
+    echo "== $events events, SQLite"
+    setup "$out/cli"
+    start=$(date +%s.%N)
+    "$kith" --data "$out/cli" import events "$data/behavior_data.csv" --report "$out/cli-events.json" >"$out/cli-events.log" 2>&1
+    s=$(echo "$(date +%s.%N) - $start" | bc)
+    echo "  kith import events: ${s} s, $(echo "$events / $s" | bc) events/s (process start and file reading included)"
+    grep -E '"created"|"rejected"|"pendingEvents"' "$out/cli-events.json" | tr -s ' ' | paste -sd ' '
+
+    setup "$out/api"
+    token=$("$kith" --data "$out/api" tokens create --user bench@example.com --name bench | tail -1)
+    "$kith" --data "$out/api" serve --urls "http://127.0.0.1:$port" >"$out/serve.log" 2>&1 &
+    pid=$!
+    trap 'kill $pid 2>/dev/null || true' EXIT
+    for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
+    /usr/bin/python3 bench/events_drive.py "http://127.0.0.1:$port" "$token" "$data/behavior_data.csv" 10000
+    echo "  again (every event a duplicate):"
+    /usr/bin/python3 bench/events_drive.py "http://127.0.0.1:$port" "$token" "$data/behavior_data.csv" 10000
+    uptime
+} 2>&1 | tee "$out/run.log"

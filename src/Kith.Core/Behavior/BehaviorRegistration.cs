@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kith.Core.Behavior;
+
+public static class BehaviorRegistration
+{
+    /// <summary>Event ingestion: the events API, pending events, site keys and the tracking snippet's collector.</summary>
+    public static IServiceCollection AddKithEventIngestion(this IServiceCollection services)
+    {
+        services.AddScoped<IngestEvents>();
+        services.AddScoped<PendingEventQueries>();
+        services.AddScoped<CreateSiteKey>();
+        services.AddScoped<RevokeSiteKey>();
+        services.AddScoped<SiteKeyQueries>();
+        services.AddScoped<TrackEvents>();
+        services.AddSingleton<TrackerThrottle>();
+        return services;
+    }
+}

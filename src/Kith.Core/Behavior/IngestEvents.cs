@@ -1,0 +1,332 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Kith.Core.Customers;
+using Kith.Core.Identity;
+using Kith.Core.Importing;
+using Kith.Core.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Core.Behavior;
+
+/// <summary>One refused event of a batch: its position in the batch, its id when it had one, the field and why.</summary>
+public sealed record EventError(int Index, string? EventId, string Field, string Message);
+
+/// <summary>
+/// What became of a batch: stored on a customer (accepted), already stored before (duplicates), kept until their
+/// customer exists (pending), refused (errors). Every event of the batch is in exactly one of the four.
+/// </summary>
+public sealed record IngestResult(int Accepted, int Duplicates, int Pending, IReadOnlyList<EventError> Errors);
+
+/// <summary>
+/// Takes a batch of behaviour events sent through the API (POST /api/v1/events). Each event is checked on its own:
+/// the valid ones are stored, the others come back with their index, field and reason. Idempotent by event id: an
+/// event already stored, or already waiting for its customer, counts as a duplicate and changes nothing.
+/// </summary>
+/// <remarks>
+/// Reach: a caller sends events only for customers they reach. An event naming a customer that exists out of the
+/// caller's reach (or deleted) is refused as "not found", the same words as for an id that names nobody, and is not
+/// parked: parking it would attach it to a record the caller may not touch the moment they send it. An external id or
+/// email that names no customer at all is parked as pending, since that customer may yet be created. The one thing a
+/// caller can tell from this is that some record holds that external id or email, which creating a customer with the
+/// same external id tells them too (409).
+/// </remarks>
+public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
+{
+    public const int MaxBatch = 10_000;
+    public const int MaxPropertiesBytes = 8 * 1024;
+    public const int MaxEventIdLength = 100;
+    public const int MaxPageLength = 2000;
+
+    private static readonly HashSet<string> Fields = ["eventId", "customerId", "customerExternalId", "email", "type", "occurredAt", "page", "properties"];
+
+    [GeneratedRegex("^[a-z0-9_.-]{1,50}$")]
+    private static partial Regex TypeKey();
+
+    public async Task<IngestResult> HandleAsync(JsonElement body, AccessScope scope, CancellationToken ct)
+    {
+        scope.EnsureCanCreate();
+        var items = Items(body);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var errors = new List<EventError>();
+        var events = new List<IncomingEvent>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+            if (Parse(items[i], i, now, errors) is { } e) events.Add(e);
+        return await StoreAsync(db, events, scope.OwnerIds, "api", null, now, errors, ct);
+    }
+
+    /// <summary>The events of a body: a JSON array, or an object { "events": [...] }. Anything else, or too many, is a 400.</summary>
+    private static List<JsonElement> Items(JsonElement body)
+    {
+        var array = body.ValueKind switch
+        {
+            JsonValueKind.Array => body,
+            JsonValueKind.Object when body.TryGetProperty("events", out var inner) && inner.ValueKind == JsonValueKind.Array => inner,
+            _ => throw RuleViolation.Field("body", "Send a JSON array of events, or an object { \"events\": [ ... ] }."),
+        };
+        var count = array.GetArrayLength();
+        if (count > MaxBatch)
+            throw RuleViolation.Field("events", $"A batch holds at most {MaxBatch:N0} events; this one has {count:N0}. Split it into smaller batches.");
+        return array.EnumerateArray().ToList();
+    }
+
+    /// <summary>
+    /// Reads one event of a batch, or adds its errors (every field that is wrong, not just the first). With
+    /// <paramref name="reference"/> the customer is named by the batch (the tracking snippet's visitor), not the event.
+    /// </summary>
+    internal static IncomingEvent? Parse(JsonElement item, int index, DateTime now, List<EventError> errors, (string Kind, string Value)? reference = null)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new EventError(index, null, "", "An event is a JSON object."));
+            return null;
+        }
+        var before = errors.Count;
+        string? eventId = null;
+        if (item.TryGetProperty("eventId", out var idValue) && idValue.ValueKind == JsonValueKind.String) eventId = idValue.GetString()!.Trim();
+        void Fail(string field, string message) => errors.Add(new EventError(index, eventId, field, message));
+
+        foreach (var p in item.EnumerateObject())
+            if (!Fields.Contains(p.Name) || (reference is not null && p.Name is "customerId" or "customerExternalId" or "email"))
+                Fail(p.Name, reference is null
+                    ? $"Unknown field '{p.Name}'; an event has eventId, customerId, customerExternalId, email, type, occurredAt, page and properties."
+                    : $"Unknown field '{p.Name}'; a tracked event has eventId, type, occurredAt, page and properties.");
+
+        if (idValue.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null || eventId is { Length: 0 })
+            Fail("eventId", "eventId is required: the sender's id for the event, so a retried batch never counts it twice.");
+        else if (idValue.ValueKind != JsonValueKind.String) Fail("eventId", "eventId must be a string.");
+        else if (eventId!.Length > MaxEventIdLength) Fail("eventId", $"eventId is at most {MaxEventIdLength} characters.");
+
+        var (refKind, refValue, customerId) = reference is { } fixedRef ? (fixedRef.Kind, fixedRef.Value, null) : Reference(item, Fail);
+        var type = EventType(item, Fail);
+        var occurredAt = Instant(item, now, Fail);
+        string? properties = null;
+        string? page = null;
+        if (item.TryGetProperty("properties", out var props) && props.ValueKind != JsonValueKind.Null)
+        {
+            if (props.ValueKind != JsonValueKind.Object) Fail("properties", "properties must be a JSON object.");
+            else
+            {
+                properties = JsonSerializer.Serialize(props);
+                var size = Encoding.UTF8.GetByteCount(properties);
+                if (size > MaxPropertiesBytes) Fail("properties", $"properties are at most {MaxPropertiesBytes / 1024} KB serialised; these are {size:N0} bytes.");
+                if (props.TryGetProperty("page", out var inner) && inner.ValueKind == JsonValueKind.String) page = inner.GetString();
+            }
+        }
+        if (item.TryGetProperty("page", out var top) && top.ValueKind != JsonValueKind.Null)
+        {
+            if (top.ValueKind != JsonValueKind.String) Fail("page", "page must be a string.");
+            else page = top.GetString();
+        }
+        page = ContactRules.Clean(page);
+        if (page is { Length: > MaxPageLength }) Fail("page", $"page is at most {MaxPageLength} characters.");
+        if (errors.Count > before) return null;
+        return new IncomingEvent
+        {
+            Index = index, EventId = eventId, CustomerId = customerId, ReferenceKind = refKind, ReferenceValue = refValue,
+            Type = type!, OccurredAt = occurredAt!.Value, Page = page, Properties = properties,
+        };
+    }
+
+    private static (string? Kind, string? Value, long? CustomerId) Reference(JsonElement item, Action<string, string> fail)
+    {
+        var given = new[] { "customerId", "customerExternalId", "email" }.Where(f => item.TryGetProperty(f, out var v) && v.ValueKind != JsonValueKind.Null).ToList();
+        if (given.Count == 0)
+        {
+            fail("customerId", "The event names no customer: give customerId (Kith's id), customerExternalId or email.");
+            return default;
+        }
+        if (given.Count > 1)
+        {
+            fail(given[1], $"Name the customer once: this event gives {string.Join(" and ", given)}.");
+            return default;
+        }
+        var value = item.GetProperty(given[0]);
+        switch (given[0])
+        {
+            case "customerId":
+                if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var id) && id > 0) return (null, null, id);
+                fail("customerId", "customerId is Kith's numeric id of the customer; send your own id as customerExternalId.");
+                return default;
+            case "customerExternalId":
+                var ext = value.ValueKind == JsonValueKind.String ? ContactRules.Clean(value.GetString()) : null;
+                if (ext is null || ext.Length > 100) fail("customerExternalId", "customerExternalId must be a string of 1 to 100 characters.");
+                return (EventReference.ExternalId, ext, null);
+            default:
+                if (value.ValueKind != JsonValueKind.String)
+                {
+                    fail("email", "email must be a string.");
+                    return default;
+                }
+                try
+                {
+                    var email = ContactRules.NormalizeEmail(value.GetString());
+                    if (email is null) fail("email", "email is empty.");
+                    return (EventReference.Email, email, null);
+                }
+                catch (RuleViolation e)
+                {
+                    fail("email", e.Message);
+                    return default;
+                }
+        }
+    }
+
+    private static string? EventType(JsonElement item, Action<string, string> fail)
+    {
+        if (!item.TryGetProperty("type", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            fail("type", "type is required, such as access, like, purchase or a key of your own.");
+            return null;
+        }
+        var type = value.ValueKind == JsonValueKind.String ? value.GetString()!.Trim().ToLowerInvariant() : null;
+        if (type is null || !TypeKey().IsMatch(type))
+        {
+            fail("type", "type must be a key of 1 to 50 characters: letters, digits, _ . or - (such as page_view or signup.completed).");
+            return null;
+        }
+        return type;
+    }
+
+    /// <summary>An instant with its offset (Z or +08:00): a time without one could be any of 26 hours.</summary>
+    internal static DateTime? Instant(JsonElement item, DateTime now, Action<string, string> fail)
+    {
+        if (!item.TryGetProperty("occurredAt", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            fail("occurredAt", "occurredAt is required: when the event happened, such as 2026-03-01T09:30:00Z.");
+            return null;
+        }
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString()!.Trim() : "";
+        if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
+        {
+            fail("occurredAt", $"occurredAt must be an ISO 8601 instant such as 2026-03-01T09:30:00Z, not '{Clip(value.ToString())}'.");
+            return null;
+        }
+        if (parsed.Kind == DateTimeKind.Unspecified)
+        {
+            fail("occurredAt", $"occurredAt '{text}' has no time zone; add Z (UTC) or an offset such as +08:00.");
+            return null;
+        }
+        var utc = instant.UtcDateTime;
+        if (utc < DateTime.UnixEpoch)
+        {
+            fail("occurredAt", $"occurredAt {text} is before 1970.");
+            return null;
+        }
+        if (utc > now.AddDays(1))
+        {
+            fail("occurredAt", $"occurredAt {text} is more than a day in the future.");
+            return null;
+        }
+        return utc;
+    }
+
+    private static string Clip(string s) => s.Length > 40 ? s[..40] + "…" : s;
+
+    /// <summary>
+    /// Stores checked events: those whose customer is found in reach go to behavior_events, those whose external id or
+    /// email names nobody (or that carry only a visitor id) are parked in pending_events, the rest are refused.
+    /// </summary>
+    /// <param name="owners">The sender's reach (null: every owner).</param>
+    internal static async Task<IngestResult> StoreAsync(KithDb db, List<IncomingEvent> events, IReadOnlySet<long>? owners, string source,
+        long? siteKeyId, DateTime now, List<EventError> errors, CancellationToken ct)
+    {
+        // The same id twice in one batch cannot be both events: the second is refused.
+        var firstAt = new Dictionary<string, int>(StringComparer.Ordinal);
+        var unique = new List<IncomingEvent>(events.Count);
+        foreach (var e in events)
+        {
+            if (e.EventId is { } id && !firstAt.TryAdd(id, e.Index))
+                errors.Add(new EventError(e.Index, id, "eventId", $"The eventId '{id}' appears again in this batch; it was first at index {firstAt[id]}."));
+            else unique.Add(e);
+        }
+
+        var outcome = await Transaction();
+        errors.AddRange(outcome.Refused);
+        return new IngestResult(outcome.Accepted, outcome.Duplicates, outcome.Pending, errors.OrderBy(e => e.Index).ToList());
+
+        async Task<(int Accepted, int Duplicates, int Pending, List<EventError> Refused)> Transaction()
+        {
+            // The customers are looked up inside the write transaction: on SQLite it holds the write lock from its start, so
+            // a customer created meanwhile is either seen here or created after these events are parked (and then attaches them).
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var resolved = await CustomerResolver.ResolveAsync(db, unique, owners, ct);
+            var stored = new List<BehaviorEvent>();
+            var parked = new List<PendingEvent>();
+            var refused = new List<EventError>();
+            foreach (var e in unique)
+            {
+                var hit = resolved(e);
+                if (hit.CustomerId is { } customer)
+                    stored.Add(new BehaviorEvent
+                    {
+                        EventId = e.EventId, CustomerId = customer, Type = e.Type, OccurredAt = e.OccurredAt, Page = e.Page, Properties = e.Properties,
+                    });
+                else if (hit.Park)
+                    parked.Add(new PendingEvent
+                    {
+                        EventId = e.EventId, ReferenceKind = e.ReferenceKind!, ReferenceValue = e.ReferenceValue!, Type = e.Type,
+                        OccurredAt = e.OccurredAt, Page = e.Page, Properties = e.Properties, Source = source, ReceivedAt = now, SiteKeyId = siteKeyId,
+                    });
+                else refused.Add(new EventError(e.Index, e.EventId, hit.Field!, hit.Message!));
+            }
+            var duplicates = (await new BulkInsert<BehaviorEvent>(db).InsertNewAsync(stored, "event_id", ct)).Count;
+            var accepted = stored.Count - duplicates;
+            var (pending, known) = await ParkAsync(db, parked, ct);
+            duplicates += known;
+            accepted += parked.Count - pending - known;
+            await tx.CommitAsync(ct);
+            return (accepted, duplicates, pending, refused);
+        }
+    }
+
+    /// <summary>
+    /// Parks events whose customer does not exist yet, inside the caller's transaction; answers how many now wait and how
+    /// many were stored or parked before (the rest found their customer, created meanwhile, and moved onto it).
+    /// </summary>
+    internal static async Task<(int Pending, int Duplicates)> ParkAsync(KithDb db, IReadOnlyList<PendingEvent> parked, CancellationToken ct)
+    {
+        if (parked.Count == 0) return (0, 0);
+        // An event stored on its customer before, sent again naming the customer another way, is still the same event.
+        var known = await StoredIdsAsync(db, parked.Select(p => p.EventId).OfType<string>().ToList(), ct);
+        var toPark = parked.Where(p => p.EventId is null || !known.Contains(p.EventId)).ToList();
+        var duplicates = parked.Count - toPark.Count;
+        var again = (await new BulkInsert<PendingEvent>(db).InsertNewAsync(toPark, "event_id", ct)).Count;
+        duplicates += again;
+        var pending = toPark.Count - again;
+        // A customer created while these events were on their way: attach now what would otherwise wait for nothing.
+        var ids = toPark.Select(p => p.EventId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var kind in new[] { EventReference.ExternalId, EventReference.Email })
+        {
+            var values = toPark.Where(p => p.ReferenceKind == kind).Select(p => p.ReferenceValue).ToList();
+            pending -= (await AttachPendingEvents.AttachAsync(db, kind, values, ct)).Count(p => p.EventId is { } id && ids.Contains(id));
+        }
+        return (pending, duplicates);
+    }
+
+    private static async Task<HashSet<string>> StoredIdsAsync(KithDb db, List<string> ids, CancellationToken ct)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(1000))
+            found.UnionWith(await db.BehaviorEvents.AsNoTracking().Where(e => chunk.Contains(e.EventId!)).Select(e => e.EventId!).ToListAsync(ct));
+        return found;
+    }
+}
+
+/// <summary>One event of a batch once read and checked.</summary>
+internal sealed class IncomingEvent
+{
+    public int Index { get; init; }
+    public string? EventId { get; init; }
+    /// <summary>Kith's id of the customer, when the sender named it so.</summary>
+    public long? CustomerId { get; init; }
+    /// <summary>Otherwise how the sender named the customer (<see cref="EventReference"/>).</summary>
+    public string? ReferenceKind { get; init; }
+    public string? ReferenceValue { get; init; }
+    public string Type { get; init; } = "";
+    public DateTime OccurredAt { get; init; }
+    public string? Page { get; init; }
+    public string? Properties { get; init; }
+}

@@ -1,0 +1,218 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Kith.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Tests.Events;
+
+/// <summary>POST /api/v1/events: validation per event, idempotency by eventId, pending events, reach.</summary>
+public sealed class EventsApiTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<long> CustomerAsync(HttpClient client, object body)
+    {
+        var response = await client.PostJsonAsync("/api/v1/customers", body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.JsonAsync()).GetProperty("id").GetInt64();
+    }
+
+    private static async Task<JsonElement> SendAsync(HttpClient client, object batch)
+    {
+        var response = await client.PostJsonAsync("/api/v1/events", batch);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.JsonAsync();
+    }
+
+    private static (int Accepted, int Duplicates, int Pending, int Errors) Counts(JsonElement r) =>
+        (r.GetProperty("accepted").GetInt32(), r.GetProperty("duplicates").GetInt32(), r.GetProperty("pending").GetInt32(), r.GetProperty("errors").GetArrayLength());
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task ValidEventsAreStoredAndEachInvalidOneIsAnsweredWithItsIndexFieldAndReason(DatabaseProvider provider)
+    {
+        await using var host = await KithTestHost.StartAsync(provider);
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+        var ann = await CustomerAsync(admin, new { name = "Ann", externalId = "C1", email = "ann@example.com" });
+        var now = DateTime.UtcNow;
+        var batch = new object[]
+        {
+            new { eventId = "e0", customerExternalId = "C1", type = "Access", occurredAt = "2026-01-05T10:00:00Z", properties = new { page = "/pricing", plan = "pro" } },
+            new { eventId = "e1", customerId = ann, type = "purchase", occurredAt = "2026-01-05T18:00:00+08:00", page = "/checkout" },
+            new { eventId = "e2", email = "ANN@example.com", type = "like", occurredAt = "2026-01-06T00:00:00Z" },
+            new { eventId = "e3", customerExternalId = "C1", type = "Bad Type!", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "e4", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05 10:00:00" },
+            new { eventId = "e5", customerExternalId = "C1", type = "access", occurredAt = now.AddDays(2).ToString("O") },
+            new { eventId = "e6", customerExternalId = "C1", type = "access", occurredAt = "1969-12-31T23:59:59Z" },
+            new { eventId = "e7", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z", properties = new[] { 1, 2 } },
+            new { eventId = "e8", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z", properties = new { blob = new string('x', 9000) } },
+            new { eventId = "e9", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z", colour = "red" },
+            new { customerExternalId = "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "e11", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "e12", customerId = ann, email = "ann@example.com", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "e0", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "e14", customerExternalId = "C1", occurredAt = "not a time" },
+            new { eventId = "e15", customerId = 999999, type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+        };
+
+        var result = await SendAsync(admin, batch);
+
+        Assert.Equal((3, 0, 0), (result.GetProperty("accepted").GetInt32(), result.GetProperty("duplicates").GetInt32(), result.GetProperty("pending").GetInt32()));
+        var errors = result.GetProperty("errors").EnumerateArray()
+            .Select(e => (e.GetProperty("index").GetInt32(), e.GetProperty("field").GetString(), e.GetProperty("message").GetString()!)).ToList();
+        Assert.Equal(
+            [(3, "type"), (4, "occurredAt"), (5, "occurredAt"), (6, "occurredAt"), (7, "properties"), (8, "properties"), (9, "colour"), (10, "eventId"),
+             (11, "customerId"), (12, "email"), (13, "eventId"), (14, "type"), (14, "occurredAt"), (15, "customerId")],
+            errors.Select(e => (e.Item1, e.Item2)));
+        Assert.Contains("time zone", errors[1].Item3);
+        Assert.Contains("future", errors[2].Item3);
+        Assert.Contains("1970", errors[3].Item3);
+        Assert.Contains("8 KB", errors[5].Item3);
+        Assert.Contains("index 0", errors[10].Item3);
+        Assert.Contains("not found", errors[^1].Item3);
+        Assert.Equal("e0", result.GetProperty("errors")[10].GetProperty("eventId").GetString());
+
+        await using var db = host.OpenDb();
+        var stored = await db.BehaviorEvents.AsNoTracking().OrderBy(e => e.EventId).ToListAsync(Ct);
+        Assert.All(stored, e => Assert.Equal(ann, e.CustomerId));
+        Assert.Equal(["e0", "e1", "e2"], stored.Select(e => e.EventId));
+        Assert.Equal(("access", "/pricing"), (stored[0].Type, stored[0].Page));
+        Assert.Equal("pro", JsonDocument.Parse(stored[0].Properties!).RootElement.GetProperty("plan").GetString());
+        Assert.Equal(("/checkout", new DateTime(2026, 1, 5, 10, 0, 0, DateTimeKind.Utc)), (stored[1].Page, stored[1].OccurredAt));
+        Assert.Null(stored[2].Properties);
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task ARetriedBatchCountsNothingTwiceWhetherItsEventsWereStoredOrPending(DatabaseProvider provider)
+    {
+        await using var host = await KithTestHost.StartAsync(provider);
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+        await CustomerAsync(admin, new { name = "Ann", externalId = "C1" });
+        var batch = Enumerable.Range(0, 50).Select(i => new
+        {
+            eventId = $"r{i}", customerExternalId = i % 5 == 0 ? "C-later" : "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z",
+        }).ToArray();
+
+        Assert.Equal((40, 0, 10, 0), Counts(await SendAsync(admin, batch)));
+        Assert.Equal((0, 50, 0, 0), Counts(await SendAsync(admin, batch)));
+
+        // The customer appears: its ten events move on; sending the batch once more still stores nothing.
+        await CustomerAsync(admin, new { name = "Later", externalId = "C-later" });
+        Assert.Equal((0, 50, 0, 0), Counts(await SendAsync(admin, batch)));
+        await using var db = host.OpenDb();
+        Assert.Equal(50, await db.BehaviorEvents.CountAsync(Ct));
+        Assert.Equal(0, await db.PendingEvents.CountAsync(Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task EventsOfUnknownCustomersWaitAndAttachWhenTheCustomerIsCreated(DatabaseProvider provider)
+    {
+        await using var host = await KithTestHost.StartAsync(provider);
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+        var result = await SendAsync(admin, new
+        {
+            events = new object[]
+            {
+                new { eventId = "p1", customerExternalId = "ERP-9", type = "access", occurredAt = "2026-01-05T10:00:00Z", page = "/a" },
+                new { eventId = "p2", customerExternalId = "ERP-9", type = "purchase", occurredAt = "2026-01-05T11:00:00Z", properties = new { amount = 12.5 } },
+                new { eventId = "p3", email = "Bo@Example.com", type = "like", occurredAt = "2026-01-05T12:00:00Z" },
+            },
+        });
+        Assert.Equal((0, 0, 3, 0), Counts(result));
+
+        var pending = await (await admin.GetAsync("/api/v1/events/pending", Ct)).JsonAsync();
+        Assert.Equal(3, pending.GetProperty("total").GetInt32());
+        Assert.Equal(("externalId", "ERP-9", 2), (pending.GetProperty("references")[0].GetProperty("kind").GetString(),
+            pending.GetProperty("references")[0].GetProperty("value").GetString(), pending.GetProperty("references")[0].GetProperty("count").GetInt32()));
+        Assert.Equal("bo@example.com", pending.GetProperty("references")[1].GetProperty("value").GetString());
+
+        long lastId;
+        await using (var db = host.OpenDb()) lastId = await db.BehaviorEvents.Select(e => (long?)e.Id).MaxAsync(Ct) ?? 0;
+        var erp = await CustomerAsync(admin, new { name = "Nine", externalId = "ERP-9" });
+        var bo = await CustomerAsync(admin, new { name = "Bo", email = "bo@example.com" });
+
+        await using (var db = host.OpenDb())
+        {
+            var moved = await db.BehaviorEvents.AsNoTracking().OrderBy(e => e.EventId).ToListAsync(Ct);
+            Assert.Equal([("p1", erp), ("p2", erp), ("p3", bo)], moved.Select(e => (e.EventId!, e.CustomerId)));
+            Assert.Equal("/a", moved[0].Page);
+            Assert.Contains("12.5", moved[1].Properties);
+            // Moved events are new rows, so a rollup reading past its last seen id finds them.
+            Assert.All(moved, e => Assert.True(e.Id > lastId));
+            Assert.Equal(0, await db.PendingEvents.CountAsync(Ct));
+        }
+        Assert.Equal(0, (await (await admin.GetAsync("/api/v1/events/pending", Ct)).JsonAsync()).GetProperty("total").GetInt32());
+
+        // A customer that gains an email later takes the events that waited for that email.
+        await SendAsync(admin, new[] { new { eventId = "p4", email = "cy@example.com", type = "like", occurredAt = "2026-01-06T12:00:00Z" } });
+        var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/customers/{erp}")
+        {
+            Content = new StringContent("{\"email\":\"cy@example.com\"}", Encoding.UTF8, "application/merge-patch+json"),
+        };
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(patch, Ct)).StatusCode);
+        await using (var db = host.OpenDb())
+        {
+            Assert.Equal(erp, (await db.BehaviorEvents.SingleAsync(e => e.EventId == "p4", Ct)).CustomerId);
+            Assert.Equal(0, await db.PendingEvents.CountAsync(Ct));
+        }
+    }
+
+    [Fact]
+    public async Task AnAgentSendsOnlyForCustomersInReachAndAViewerCannotSend()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+        var (_, agent) = await host.UserWithClientAsync(Role.Agent);
+        var (_, viewer) = await host.UserWithClientAsync(Role.Viewer);
+        await CustomerAsync(admin, new { name = "Admin's", externalId = "A1", email = "a1@example.com" });
+        var own = await CustomerAsync(agent, new { name = "Agent's", externalId = "G1" });
+
+        var result = await SendAsync(agent, new object[]
+        {
+            new { eventId = "g1", customerExternalId = "G1", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "g2", customerExternalId = "A1", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "g3", email = "a1@example.com", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "g4", customerId = own, type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+        });
+        Assert.Equal((2, 0, 0, 2), Counts(result));
+        Assert.All(result.GetProperty("errors").EnumerateArray(), e => Assert.StartsWith("Customer not found", e.GetProperty("message").GetString()));
+        Assert.Equal(["customerExternalId", "email"], result.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString()));
+        await using (var db = host.OpenDb())
+        {
+            Assert.Equal(0, await db.PendingEvents.CountAsync(Ct));
+            Assert.Equal(2, await db.BehaviorEvents.CountAsync(e => e.CustomerId == own, Ct));
+        }
+
+        var refused = await viewer.PostJsonAsync("/api/v1/events", new[] { new { eventId = "v1", customerExternalId = "G1", type = "access", occurredAt = "2026-01-05T10:00:00Z" } });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetAsync("/api/v1/events/pending", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.AnonymousClient().PostJsonAsync("/api/v1/events", Array.Empty<object>())).StatusCode);
+    }
+
+    [Fact]
+    public async Task ABodyThatIsNotJsonOrABatchOverTenThousandIsA400Problem()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+
+        var broken = await admin.PostAsync("/api/v1/events", new StringContent("[{\"eventId\": ", Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+        Assert.Equal("application/problem+json", broken.Content.Headers.ContentType?.MediaType);
+
+        var notArray = await admin.PostAsync("/api/v1/events", new StringContent("\"hello\"", Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, notArray.StatusCode);
+
+        var big = Enumerable.Range(0, 10_001).Select(i => new { eventId = $"b{i}", customerExternalId = "X", type = "access", occurredAt = "2026-01-05T10:00:00Z" }).ToArray();
+        var tooMany = await admin.PostJsonAsync("/api/v1/events", big);
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        var problem = await tooMany.JsonAsync();
+        Assert.Contains("10,000", problem.GetProperty("detail").GetString());
+        await using var db = host.OpenDb();
+        Assert.Equal(0, await db.PendingEvents.CountAsync(Ct));
+    }
+}
