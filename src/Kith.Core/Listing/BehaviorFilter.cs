@@ -19,13 +19,15 @@ internal static partial class BehaviorFilter
 {
     public const int MaxDays = 3650;
 
-    public static readonly IReadOnlyList<string> Names = ["events.<type>[.<N>d]", "visited[.<N>d]", "purchases[.<N>d]", "spent[.<N>d]", "churnRisk", "expectedValue"];
+    public static readonly IReadOnlyList<string> Names = ["events.<type>[.<N>d]", "visited[.<N>d]", "purchases[.<N>d]", "spent[.<N>d]", "churnRisk", "expectedValue", "rfm"];
 
     private static readonly string[] CountOperators = ["eq", "ne", "gt", "ge", "lt", "le"];
     private static readonly string[] PageOperators = ["eq", "ne", "contains", "startswith", "in"];
 
     public static string? TryCompile(Comparison c, SqlBuilder sql)
     {
+        if (c.Field.Equals("rfm", StringComparison.OrdinalIgnoreCase))
+            return Rfm(c, sql);
         if (c.Field.Equals("churnRisk", StringComparison.OrdinalIgnoreCase) || c.Field.Equals("expectedValue", StringComparison.OrdinalIgnoreCase))
             return Score(c, sql);
         var m = EventsField().Match(c.Field);
@@ -86,6 +88,26 @@ internal static partial class BehaviorFilter
         if (atLeastOne) return $"EXISTS (SELECT 1 {rows})";
         if (none) return $"NOT EXISTS (SELECT 1 {rows})";
         return $"(SELECT COUNT(*) {rows}) {Symbol(c.Operator)} {sql.Param(count)}";
+    }
+
+    /// <summary>The RFM segment of the latest computation (customer_rfm); a customer without one matches only "ne".</summary>
+    private static string Rfm(Comparison c, SqlBuilder sql)
+    {
+        Allow(c, ["eq", "ne", "in"]);
+        var keys = Analytics.RfmSegments.All;
+        var values = c.Values.Select(v =>
+        {
+            var key = v.Text.Trim().ToLowerInvariant();
+            return keys.Contains(key) ? sql.Param(key)
+                : throw FilterParser.Error($"'{v.Text}' at position {v.Position} is not an RFM segment; they are {string.Join(", ", keys)}.", v.Position);
+        }).ToList();
+        var segment = "(SELECT r.segment FROM customer_rfm AS r WHERE r.customer_id = t.id)";
+        return c.Operator switch
+        {
+            "eq" => $"{segment} = {values[0]}",
+            "ne" => $"({segment} IS NULL OR {segment} <> {values[0]})",
+            _ => $"{segment} IN ({string.Join(", ", values)})",
+        };
     }
 
     /// <summary>The latest predictions (customer_scores); a customer not scored yet matches no comparison.</summary>

@@ -5,7 +5,7 @@ using Kith.Core.Listing;
 namespace Kith.Segments;
 
 /// <summary>What a rule of the segment builder is about.</summary>
-public enum RuleKind { Field, Events, Visited, Purchases, Spent, Segment }
+public enum RuleKind { Field, Events, Visited, Purchases, Spent, Segment, Rfm, ChurnRisk }
 
 /// <summary>
 /// One row of the segment builder, and its clause in the customer filter language: the builder is only a friendlier
@@ -35,6 +35,8 @@ public sealed class SegmentRule
             RuleKind.Visited => $"visited{window}",
             RuleKind.Purchases => $"purchases{window}",
             RuleKind.Spent => $"spent{window}",
+            RuleKind.Rfm => "rfm",
+            RuleKind.ChurnRisk => "churnRisk",
             _ => "segment",
         };
         if (Op is "isnull" or "notnull") return $"{name} {Op}";
@@ -108,6 +110,8 @@ public sealed class SegmentRule
             case "purchases": return Rule(RuleKind.Purchases);
             case "spent": return Rule(RuleKind.Spent);
             case "segment": return days is null ? Rule(RuleKind.Segment) : null;
+            case "rfm": return days is null ? Rule(RuleKind.Rfm) : null;
+            case "churnrisk": return days is null ? Rule(RuleKind.ChurnRisk) : null;
         }
         if (days is not null) return null;
         return new SegmentRule { Kind = RuleKind.Field, Field = c.Field, Op = c.Operator, Value = value };
