@@ -15,6 +15,7 @@ public static class CoreRegistration
         services.AddScoped<Kith.Core.Communications.CommunicationQueries>();
         Kith.Core.Exporting.ExportRegistration.AddKithExporting(services);
         Kith.Core.Duplicates.DuplicateRegistration.AddKithDuplicates(services);
+        Kith.Core.Behavior.BehaviorRegistration.AddKithBehavior(services);
         return services;
     }
 }

@@ -44,6 +44,9 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<ImportTemplate> ImportTemplates => Set<ImportTemplate>();
     public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
     public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
+    public DbSet<BehaviorDay> BehaviorDays => Set<BehaviorDay>();
+    public DbSet<BehaviorTotal> BehaviorTotals => Set<BehaviorTotal>();
+    public DbSet<StaleBehavior> StaleBehavior => Set<StaleBehavior>();
 
     public abstract DatabaseProvider Provider { get; }
 

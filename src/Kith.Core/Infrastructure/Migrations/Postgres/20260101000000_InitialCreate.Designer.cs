@@ -25,6 +25,31 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Kith.Core.Behavior.BehaviorDay", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Type")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("type");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("bigint")
+                        .HasColumnName("events");
+
+                    b.HasKey("CustomerId", "Type", "Day")
+                        .HasName("pk_behavior_days");
+
+                    b.ToTable("behavior_days", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -77,6 +102,55 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasDatabaseName("ix_behavior_events_customer_id_occurred_at");
 
                     b.ToTable("behavior_events", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Behavior.BehaviorTotal", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Type")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("type");
+
+                    b.Property<long>("AmountEvents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_events");
+
+                    b.Property<long>("AmountMicros")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_micros");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("bigint")
+                        .HasColumnName("events");
+
+                    b.Property<DateTime>("FirstAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_at");
+
+                    b.Property<DateTime>("LastAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_at");
+
+                    b.HasKey("CustomerId", "Type")
+                        .HasName("pk_behavior_totals");
+
+                    b.ToTable("behavior_totals", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Behavior.StaleBehavior", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_behavior_stale");
+
+                    b.ToTable("behavior_stale", (string)null);
                 });
 
             modelBuilder.Entity("Kith.Core.Communications.Communication", b =>

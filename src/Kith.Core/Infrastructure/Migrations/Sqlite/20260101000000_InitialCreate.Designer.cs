@@ -20,6 +20,31 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Kith.Core.Behavior.BehaviorDay", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Type")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("events");
+
+                    b.HasKey("CustomerId", "Type", "Day")
+                        .HasName("pk_behavior_days");
+
+                    b.ToTable("behavior_days", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -70,6 +95,55 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasDatabaseName("ix_behavior_events_customer_id_occurred_at");
 
                     b.ToTable("behavior_events", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Behavior.BehaviorTotal", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Type")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<long>("AmountEvents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_events");
+
+                    b.Property<long>("AmountMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_micros");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("events");
+
+                    b.Property<DateTime>("FirstAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_at");
+
+                    b.Property<DateTime>("LastAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_at");
+
+                    b.HasKey("CustomerId", "Type")
+                        .HasName("pk_behavior_totals");
+
+                    b.ToTable("behavior_totals", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Behavior.StaleBehavior", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_behavior_stale");
+
+                    b.ToTable("behavior_stale", (string)null);
                 });
 
             modelBuilder.Entity("Kith.Core.Communications.Communication", b =>

@@ -1,0 +1,13 @@
+namespace Kith.Core.Behavior;
+
+/// <summary>
+/// How many events of one type a customer had on one UTC day: the bucket the 7, 30 and 90-day counts are summed from.
+/// Maintained by <see cref="BehaviorRollup"/>; never written anywhere else.
+/// </summary>
+public sealed class BehaviorDay
+{
+    public long CustomerId { get; set; }
+    public string Type { get; set; } = "";
+    public DateOnly Day { get; set; }
+    public long Events { get; set; }
+}
