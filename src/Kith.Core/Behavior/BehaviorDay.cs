@@ -10,4 +10,9 @@ public sealed class BehaviorDay
     public string Type { get; set; } = "";
     public DateOnly Day { get; set; }
     public long Events { get; set; }
+    // Kept per day so that the all-time totals of a full rebuild are summed from the days, one pass over the events.
+    public DateTime FirstAt { get; set; }
+    public DateTime LastAt { get; set; }
+    public long AmountEvents { get; set; }
+    public long AmountMicros { get; set; }
 }

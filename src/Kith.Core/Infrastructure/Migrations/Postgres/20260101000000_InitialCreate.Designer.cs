@@ -40,9 +40,25 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasColumnType("date")
                         .HasColumnName("day");
 
+                    b.Property<long>("AmountEvents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_events");
+
+                    b.Property<long>("AmountMicros")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_micros");
+
                     b.Property<long>("Events")
                         .HasColumnType("bigint")
                         .HasColumnName("events");
+
+                    b.Property<DateTime>("FirstAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_at");
+
+                    b.Property<DateTime>("LastAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_at");
 
                     b.HasKey("CustomerId", "Type", "Day")
                         .HasName("pk_behavior_days");

@@ -19,7 +19,11 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     customer_id = table.Column<long>(type: "bigint", nullable: false),
                     type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     day = table.Column<DateOnly>(type: "date", nullable: false),
-                    events = table.Column<long>(type: "bigint", nullable: false)
+                    events = table.Column<long>(type: "bigint", nullable: false),
+                    first_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    amount_events = table.Column<long>(type: "bigint", nullable: false),
+                    amount_micros = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {

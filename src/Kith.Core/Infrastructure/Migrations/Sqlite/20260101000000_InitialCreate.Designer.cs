@@ -35,9 +35,25 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("day");
 
+                    b.Property<long>("AmountEvents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_events");
+
+                    b.Property<long>("AmountMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_micros");
+
                     b.Property<long>("Events")
                         .HasColumnType("INTEGER")
                         .HasColumnName("events");
+
+                    b.Property<DateTime>("FirstAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_at");
+
+                    b.Property<DateTime>("LastAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_at");
 
                     b.HasKey("CustomerId", "Type", "Day")
                         .HasName("pk_behavior_days");

@@ -18,7 +18,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     customer_id = table.Column<long>(type: "INTEGER", nullable: false),
                     type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     day = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    events = table.Column<long>(type: "INTEGER", nullable: false)
+                    events = table.Column<long>(type: "INTEGER", nullable: false),
+                    first_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    amount_events = table.Column<long>(type: "INTEGER", nullable: false),
+                    amount_micros = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
