@@ -33,7 +33,7 @@ cmp -s "$out/pandas/processed_behavior_data.csv" "$out/kith_behavior.csv" && ech
 pandas=$(awk '$1=="behavior_counts"{print $2}' "$out/pandas.log")
 analyze=$(grep -o 'kith_analyze=[0-9.]*' "$out/kith.log" | cut -d= -f2)
 rebuild=$(grep -o 'kith_rebuild=[0-9.]*' "$out/kith.log" | cut -d= -f2)
-duck=$(grep -o 'duckdb=[0-9.]*' "$out/kith.log" | cut -d= -f2)
+duck=$(grep -o ' duckdb=[0-9.]*' "$out/kith.log" | cut -d= -f2)
 echo "== ratios"
 echo "analyze / duckdb:            $(echo "scale=2; $analyze / $duck" | bc)   (goal <= 2)"
 echo "pandas / analyze:            $(echo "scale=1; $pandas / $analyze" | bc)   (goal >= 10)"

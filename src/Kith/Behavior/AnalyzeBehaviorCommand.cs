@@ -59,6 +59,11 @@ internal static class AnalyzeBehaviorCommand
                 await Console.Error.WriteLineAsync($"kith: {e.Message}");
                 return 1;
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"kith: cannot write {file.FullName}: {e.Message}");
+                return 1;
+            }
         });
         return command;
     }
