@@ -16,4 +16,13 @@ public static class BehaviorRegistration
         services.AddSingleton<TrackerThrottle>();
         return services;
     }
+
+    /// <summary>The per-customer behaviour summary and `kith analyze behavior`.</summary>
+    public static IServiceCollection AddKithBehavior(this IServiceCollection services)
+    {
+        services.AddScoped<BehaviorRollup>();
+        services.AddScoped<BehaviorQueries>();
+        services.AddScoped<AnalyzeBehavior>();
+        return services;
+    }
 }

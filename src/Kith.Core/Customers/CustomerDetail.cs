@@ -34,6 +34,8 @@ public sealed record CustomerDetail
     public required ActorRef UpdatedBy { get; init; }
     /// <summary>Set only in the bin (<see cref="CustomerQueries.DeletedAsync"/>); live records have none.</summary>
     public DateTime? DeletedAt { get; init; }
+    /// <summary>The behaviour summary, on `GET /api/v1/customers/{id}` (null elsewhere, where it is not read).</summary>
+    public Kith.Core.Behavior.BehaviorSummary? Behavior { get; init; }
 
     /// <summary>The quoted version, for the ETag header and If-Match.</summary>
     public string ETag => $"\"{Version}\"";

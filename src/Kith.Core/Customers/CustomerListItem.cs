@@ -27,4 +27,6 @@ public sealed record CustomerListItem
     public DateTime UpdatedAt { get; init; }
     public int Version { get; init; }
     public DateTime? DeletedAt { get; init; }
+    /// <summary>The behaviour summary columns, when the rollup has counted the customer.</summary>
+    public Kith.Core.Behavior.BehaviorColumns? Behavior { get; init; }
 }

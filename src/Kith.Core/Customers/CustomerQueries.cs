@@ -42,7 +42,15 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
             new("createdAt", "created_at", FieldKind.Instant, false, Sortable: true),
             new("updatedAt", "updated_at", FieldKind.Instant, false, Sortable: true),
             new("tag", "tag", FieldKind.Tag, true),
-            new("tags", "tag", FieldKind.Tag, true)),
+            new("tags", "tag", FieldKind.Tag, true),
+            // The behaviour summary, kept on customers by the rollup (Behavior/BehaviorRollup.cs).
+            new("firstSeenAt", "behavior_first_seen_at", FieldKind.Instant, true, Sortable: true),
+            new("lastSeenAt", "behavior_last_seen_at", FieldKind.Instant, true, Sortable: true),
+            new("lastPurchaseAt", "behavior_last_purchase_at", FieldKind.Instant, true, Sortable: true),
+            new("visits", "behavior_visits", FieldKind.Integer, true, Sortable: true),
+            new("likes", "behavior_likes", FieldKind.Integer, true, Sortable: true),
+            new("purchases", "behavior_purchases", FieldKind.Integer, true, Sortable: true),
+            new("revenueMicros", "behavior_revenue_micros", FieldKind.Integer, true, Sortable: true)),
     };
 
     public async Task<ListPage<CustomerListItem>> ListAsync(AccessScope scope, ListRequest request, CancellationToken ct)
@@ -125,8 +133,10 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
             Tags = c.Tags.OrderBy(t => t.NormalizedName).Select(t => t.Name).ToList(),
         }).ToListAsync(ct);
         var byId = rows.ToDictionary(r => r.Id);
+        var behavior = await Kith.Core.Behavior.BehaviorColumns.ReadAsync(db, list, ct);
         return ids.Where(byId.ContainsKey).Select(id => byId[id]).Select(r => new CustomerListItem
         {
+            Behavior = behavior.GetValueOrDefault(r.Id),
             Id = r.Id, ExternalId = r.ExternalId, Name = r.Name, Email = r.Email, Phone = r.Phone, PhoneIsValid = r.PhoneIsValid,
             Age = r.Age, Gender = r.Gender, City = r.City, CompanyId = r.CompanyId, CompanyName = r.CompanyName, Tags = r.Tags,
             OwnerId = r.OwnerId, OwnerName = r.OwnerName, Stage = r.Stage, Source = r.Source, SignupDate = r.SignupDate,

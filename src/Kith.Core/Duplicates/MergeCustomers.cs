@@ -75,6 +75,7 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
             : null;
         CustomerWriter.SetSearch(survivor, companyName);
 
+        await Kith.Core.Behavior.BehaviorRollup.MarkStaleAsync(db, [survivor.Id, other.Id], ct);
         var moved = new MergedRecords
         {
             Purchases = await MoveAsync(db.Purchases, p => p.CustomerId == other.Id, p => p.Id, (ids, q) => q.Where(p => ids.Contains(p.Id))

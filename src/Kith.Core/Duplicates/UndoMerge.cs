@@ -45,6 +45,7 @@ public sealed class UndoMerge(KithDb db, DuplicateQueries queries, TimeProvider 
 
             // Only what is still where the merge put it goes back; a record moved on since stays where it is now.
             var moved = MergedRecords.Read(merge.Moved);
+            await Kith.Core.Behavior.BehaviorRollup.MarkStaleAsync(db, [survivor.Id, merged.Id], ct);
             foreach (var ids in moved.Purchases.Chunk(IdsPerStatement))
                 await db.Purchases.Where(p => ids.Contains(p.Id) && p.CustomerId == survivor.Id)
                     .ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerId, merged.Id), ct);

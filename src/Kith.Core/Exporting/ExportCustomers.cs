@@ -35,6 +35,14 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
     [
         new("createdAt", r => ExportCells.Instant(r.CreatedAt)),
         new("updatedAt", r => ExportCells.Instant(r.UpdatedAt)),
+        // The behaviour summary (Behavior/BehaviorColumns.cs): counted from events, so never imported back.
+        new("firstSeenAt", r => r.Behavior?.FirstSeenAt is { } t ? ExportCells.Instant(t) : null),
+        new("lastSeenAt", r => r.Behavior?.LastSeenAt is { } t ? ExportCells.Instant(t) : null),
+        new("lastPurchaseAt", r => r.Behavior?.LastPurchaseAt is { } t ? ExportCells.Instant(t) : null),
+        new("visits", r => ExportCells.Number(r.Behavior?.Visits)),
+        new("likes", r => ExportCells.Number(r.Behavior?.Likes)),
+        new("purchases", r => ExportCells.Number(r.Behavior?.Purchases)),
+        new("revenue", r => r.Behavior?.Revenue?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ]);
 
     public async Task<long> HandleAsync(AccessScope scope, ExportRequest request, Stream output, IProgress<ExportProgress>? progress, CancellationToken ct)
@@ -63,6 +71,8 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
         var tags = await ExportPages.TagsAsync(db, CustomerQueries.Schema, list, ct);
         foreach (var record in records)
             if (tags.TryGetValue(record.Id, out var names)) record.Tags = names;
+        var behavior = await Kith.Core.Behavior.BehaviorColumns.ReadAsync(db, list, ct);
+        foreach (var record in records) record.Behavior = behavior.GetValueOrDefault(record.Id);
         return ExportPages.InOrder(ids, records, r => r.Id);
     }
 
@@ -86,5 +96,6 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
         public IReadOnlyList<string> Tags { get; set; } = [];
         public DateTime CreatedAt { get; init; }
         public DateTime UpdatedAt { get; init; }
+        public Kith.Core.Behavior.BehaviorColumns? Behavior { get; set; }
     }
 }

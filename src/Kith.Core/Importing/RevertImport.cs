@@ -47,6 +47,10 @@ public sealed class RevertImport(KithDb db, TimeProvider clock)
     /// <summary>The undo itself, inside the caller's transaction.</summary>
     internal static async Task UndoAsync(KithDb db, long jobId, Actor actor, DateTime now, CancellationToken ct)
     {
+        // Before the rows go: the behaviour rollup counts the customers they belonged to again.
+        var p = Sql.P(db, 0);
+        await Behavior.BehaviorRollup.MarkStaleAsync(db, $"SELECT customer_id AS id FROM behavior_events WHERE import_job_id = {p} " +
+            $"UNION SELECT customer_id FROM purchases WHERE import_job_id = {p} UNION SELECT id FROM customers WHERE import_job_id = {p}", ct, jobId);
         foreach (var table in new[] { "behavior_events", "pending_events", "purchases", "communications", "duplicate_pairs" })
             await Sql.ExecAsync(db, $"DELETE FROM {table} WHERE import_job_id = {Sql.P(db, 0)}", ct, jobId);
 

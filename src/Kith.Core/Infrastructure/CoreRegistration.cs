@@ -20,6 +20,7 @@ public static class CoreRegistration
         Kith.Core.Analytics.AnalyticsRegistration.AddKithAnalytics(services);
         Kith.Core.Mail.MailRegistration.AddKithMail(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithEventIngestion(services);
+        Kith.Core.Behavior.BehaviorRegistration.AddKithBehavior(services);
         return services;
     }
 }

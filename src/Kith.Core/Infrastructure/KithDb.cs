@@ -61,6 +61,9 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<Kith.Core.Mail.MailTemplate> MailTemplates => Set<Kith.Core.Mail.MailTemplate>();
     public DbSet<PendingEvent> PendingEvents => Set<PendingEvent>();
     public DbSet<SiteKey> SiteKeys => Set<SiteKey>();
+    public DbSet<BehaviorDay> BehaviorDays => Set<BehaviorDay>();
+    public DbSet<BehaviorTotal> BehaviorTotals => Set<BehaviorTotal>();
+    public DbSet<StaleBehavior> StaleBehavior => Set<StaleBehavior>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -201,7 +201,7 @@ internal static class ImportCommand
     private static async Task<ImportJob> ImportQueriesFind(KithDb db, AccessScope scope, long id, CancellationToken ct) =>
         await new ImportQueries(db).GetAsync(scope, id, ct);
 
-    private static async Task<AccessScope> ScopeAsync(KithDb db, string? email, CancellationToken ct)
+    internal static async Task<AccessScope> ScopeAsync(KithDb db, string? email, CancellationToken ct)
     {
         long id;
         if (email is not null)

@@ -47,7 +47,7 @@ public static class KithCommandLine
         yield return Kith.Exporting.ExportCommand.Build();
         yield return ImportCommand.Build();
         yield return DuplicatesCommand.Build();
-        yield return Kith.Analytics.AnalyzeCommand.Build();
+        yield return AnalyzeCommand.Build();
     }
 
     public static async Task<int> RunAsync(string[] args)

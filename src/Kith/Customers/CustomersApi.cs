@@ -45,9 +45,11 @@ internal static class CustomersApi
         return TypedResults.Created($"/api/v1/customers/{detail.Id}", detail);
     }
 
-    private static async Task<Ok<CustomerDetail>> GetAsync(long id, HttpContext http, Caller caller, CustomerQueries queries, CancellationToken ct)
+    private static async Task<Ok<CustomerDetail>> GetAsync(long id, HttpContext http, Caller caller, CustomerQueries queries,
+        Kith.Core.Behavior.BehaviorQueries behavior, CancellationToken ct)
     {
         var detail = await queries.GetAsync(await caller.ScopeAsync(ct), id, ct);
+        detail = detail with { Behavior = await behavior.SummaryAsync(detail.Id, ct) };
         RecordApi.SetETag(http, detail.ETag);
         return TypedResults.Ok(detail);
     }

@@ -56,6 +56,7 @@ public static class KithWebApp
         builder.Services.AddHostedService<Kith.Predictions.PredictionWorker>();
         builder.Services.AddSingleton<Kith.Mail.MailSyncSignal>();
         builder.Services.AddHostedService<Kith.Mail.MailSyncWorker>();
+        builder.Services.AddHostedService<Kith.Behavior.BehaviorWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 

@@ -17,7 +17,7 @@ public sealed class GenDataImportTests
     private const int Customers = 3_000;
 
     /// <summary>Runs gen_data.py into a new folder, or skips the test saying why it cannot.</summary>
-    private static async Task<string> GenerateAsync(string folder)
+    internal static async Task<string> GenerateAsync(string folder, int customers = Customers, int eventsPerCustomer = 2)
     {
         var script = FindGenData();
         if (script is null) Assert.Skip("../shared/bench/gen_data.py was not found above the test's folder.");
@@ -25,7 +25,7 @@ public sealed class GenDataImportTests
         if (!File.Exists(python)) Assert.Skip($"{python} is not installed; gen_data.py needs it (with numpy).");
         var output = Path.Combine(folder, "gen");
         var start = new ProcessStartInfo(python) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { script, output, "--customers", Customers.ToString(CultureInfo.InvariantCulture), "--events-per-customer", "2" })
+        foreach (var a in new[] { script, output, "--customers", customers.ToString(CultureInfo.InvariantCulture), "--events-per-customer", eventsPerCustomer.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync(Ct);
@@ -37,12 +37,13 @@ public sealed class GenDataImportTests
         return output;
     }
 
-    private static string? FindGenData()
+    internal static string? FindGenData()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "..", "shared", "bench", "gen_data.py");
-            if (File.Exists(Path.Combine(dir.FullName, "Kith.slnx")) && File.Exists(candidate)) return Path.GetFullPath(candidate);
+            // ../shared beside the repository, or beside a folder of worktrees (wt/NAME).
+            var candidate = Path.Combine(dir.FullName, "shared", "bench", "gen_data.py");
+            if (File.Exists(candidate)) return Path.GetFullPath(candidate);
         }
         return null;
     }

@@ -19,7 +19,7 @@ public sealed class ImportCommandTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<TestDatabase> DataFolderAsync()
+    internal static async Task<TestDatabase> DataFolderAsync()
     {
         var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var db = database.Open();
@@ -28,7 +28,7 @@ public sealed class ImportCommandTests
         return database;
     }
 
-    private static string Write(TestDatabase database, string name, string content)
+    internal static string Write(TestDatabase database, string name, string content)
     {
         var path = Path.Combine(database.Folder, name);
         File.WriteAllText(path, content, new UTF8Encoding(false));
@@ -164,7 +164,7 @@ public sealed class ImportCommandTests
         }
     }
 
-    private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
+    internal static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
     {
         var (stdin, stdout, stderr) = (Console.In, Console.Out, Console.Error);
         var output = new StringWriter();

@@ -13,6 +13,52 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "behavior_days",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    day = table.Column<DateOnly>(type: "date", nullable: false),
+                    events = table.Column<long>(type: "bigint", nullable: false),
+                    first_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    amount_events = table.Column<long>(type: "bigint", nullable: false),
+                    amount_micros = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_days", x => new { x.customer_id, x.type, x.day });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "behavior_stale",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_stale", x => x.customer_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "behavior_totals",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    events = table.Column<long>(type: "bigint", nullable: false),
+                    first_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    amount_events = table.Column<long>(type: "bigint", nullable: false),
+                    amount_micros = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_totals", x => new { x.customer_id, x.type });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "custom_fields",
                 columns: table => new
                 {
@@ -940,7 +986,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
+                name: "behavior_days");
+
+            migrationBuilder.DropTable(
                 name: "behavior_events");
+
+            migrationBuilder.DropTable(
+                name: "behavior_stale");
+
+            migrationBuilder.DropTable(
+                name: "behavior_totals");
 
             migrationBuilder.DropTable(
                 name: "communications");

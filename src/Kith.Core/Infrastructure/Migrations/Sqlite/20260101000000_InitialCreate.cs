@@ -12,6 +12,52 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "behavior_days",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    events = table.Column<long>(type: "INTEGER", nullable: false),
+                    first_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    amount_events = table.Column<long>(type: "INTEGER", nullable: false),
+                    amount_micros = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_days", x => new { x.customer_id, x.type, x.day });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "behavior_stale",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_stale", x => x.customer_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "behavior_totals",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    events = table.Column<long>(type: "INTEGER", nullable: false),
+                    first_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    amount_events = table.Column<long>(type: "INTEGER", nullable: false),
+                    amount_micros = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_totals", x => new { x.customer_id, x.type });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "custom_fields",
                 columns: table => new
                 {
@@ -939,7 +985,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
+                name: "behavior_days");
+
+            migrationBuilder.DropTable(
                 name: "behavior_events");
+
+            migrationBuilder.DropTable(
+                name: "behavior_stale");
+
+            migrationBuilder.DropTable(
+                name: "behavior_totals");
 
             migrationBuilder.DropTable(
                 name: "communications");

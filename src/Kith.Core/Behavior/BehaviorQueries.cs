@@ -1,0 +1,65 @@
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Kith.Core.Importing;
+using Kith.Core.Purchases;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kith.Core.Behavior;
+
+/// <summary>A customer's behaviour summary. The customer must be in the caller's reach, else NotFound.</summary>
+public sealed class BehaviorQueries(KithDb db, TimeProvider clock)
+{
+    /// <summary>The standard types first, in this order; custom types after them by name.</summary>
+    public static readonly string[] StandardTypes = ["access", "like", "purchase"];
+
+    public async Task<BehaviorSummary> ForCustomerAsync(AccessScope scope, long customerId, CancellationToken ct)
+    {
+        if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == customerId, ct)) throw new NotFound("Customer");
+        return await SummaryAsync(customerId, ct);
+    }
+
+    /// <summary>The summary without a reach check, for callers that already made it (the customer API and page).</summary>
+    public async Task<BehaviorSummary> SummaryAsync(long customerId, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var (d7, d30, d90) = (today.AddDays(-6), today.AddDays(-29), today.AddDays(-89));
+        // Windows are summed at read: at most 90 buckets per type for one customer, through the primary key.
+        var windows = await db.BehaviorDays.AsNoTracking().Where(d => d.CustomerId == customerId && d.Day >= d90)
+            .GroupBy(d => d.Type)
+            .Select(g => new
+            {
+                Type = g.Key,
+                D7 = g.Sum(d => d.Day >= d7 ? d.Events : 0),
+                D30 = g.Sum(d => d.Day >= d30 ? d.Events : 0),
+                D90 = g.Sum(d => d.Events),
+            }).ToDictionaryAsync(w => w.Type, ct);
+        var totals = await db.BehaviorTotals.AsNoTracking().Where(t => t.CustomerId == customerId).ToListAsync(ct);
+        var types = totals.OrderBy(t => Order(t.Type)).ThenBy(t => t.Type, StringComparer.Ordinal)
+            .Select(t => windows.TryGetValue(t.Type, out var w)
+                ? new BehaviorTypeCounts(t.Type, t.Events, w.D7, w.D30, w.D90)
+                : new BehaviorTypeCounts(t.Type, t.Events, 0, 0, 0))
+            .ToList();
+
+        DateTime? first = null, last = null, lastPurchase = null;
+        long purchases = 0, revenue = 0;
+        await Sql.ReadAsync(db, "SELECT behavior_first_seen_at, behavior_last_seen_at, behavior_last_purchase_at, behavior_purchases, behavior_revenue_micros " +
+                                $"FROM customers WHERE id = {Sql.P(db, 0)}", r =>
+        {
+            first = Instant(r, 0);
+            last = Instant(r, 1);
+            lastPurchase = Instant(r, 2);
+            purchases = r.IsDBNull(3) ? 0 : r.GetInt64(3);
+            revenue = r.IsDBNull(4) ? 0 : r.GetInt64(4);
+        }, ct, customerId);
+        return new BehaviorSummary(first, last, lastPurchase, purchases, (decimal)revenue / Purchase.MicrosPerUnit, types);
+    }
+
+    internal static int Order(string type)
+    {
+        var i = Array.IndexOf(StandardTypes, type);
+        return i < 0 ? StandardTypes.Length : i;
+    }
+
+    internal static DateTime? Instant(System.Data.Common.DbDataReader r, int i) =>
+        r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
+}

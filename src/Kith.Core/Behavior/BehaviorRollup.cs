@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using System.Globalization;
+using Kith.Core.Infrastructure;
+using Kith.Core.Importing;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Kith.Core.Behavior;
+
+/// <summary>What one catch-up or rebuild did.</summary>
+public sealed record RollupOutcome(long Events, long Purchases, long Recounted, bool Rebuilt, TimeSpan Elapsed)
+{
+    public static readonly RollupOutcome Nothing = new(0, 0, 0, false, TimeSpan.Zero);
+}
+
+/// <summary>
+/// Keeps the behaviour rollup current: daily buckets per (customer, type, day) in behavior_days, all-time totals per
+/// (customer, type) in behavior_totals, and the summary columns of customers (first and last seen, last purchase,
+/// visits, likes, purchases, revenue) that the list sorts and filters on.
+/// <para>
+/// Events and purchases only ever reach a customer as new rows, so the rollup catches up by a watermark on their ids
+/// (kept in settings): each catch-up adds the rows after the watermark with set-based INSERT … SELECT … GROUP BY … ON
+/// CONFLICT DO UPDATE, and recomputes the summary columns of the customers those rows belong to. What moves or removes
+/// existing rows (a merge, its undo, an import revert) marks the customers involved stale
+/// (<see cref="MarkStaleAsync"/>) in the same transaction; the next catch-up counts them again from their events.
+/// </para>
+/// <para>
+/// On PostgreSQL the ids of concurrent inserts can commit out of order, so the catch-up reads the highest id while
+/// holding a SHARE lock on both tables for an instant: it waits for inserts in flight and makes every id up to it
+/// committed. Catch-ups and stale marks take the same advisory lock, so they never interleave. On SQLite the one
+/// writer at a time gives both for free.
+/// </para>
+/// </summary>
+public sealed class BehaviorRollup(KithDb db)
+{
+    /// <summary>More stale customers than this are cheaper to recount by a full rebuild.</summary>
+    public const int RebuildAbove = 100_000;
+    internal const string EventsMark = "behavior.rollup.events";
+    internal const string PurchasesMark = "behavior.rollup.purchases";
+    /// <summary>Advisory lock key shared by catch-ups and stale marks on PostgreSQL ("kithbhvr").</summary>
+    private const long LockKey = 0x6B697468_62687672;
+    private static readonly SemaphoreSlim s_oneAtATime = new(1, 1);
+
+    /// <summary>
+    /// Adds the events and purchases stored since the last catch-up and recounts stale customers. Cheap when there is
+    /// nothing new: two primary-key lookups and one settings read.
+    /// </summary>
+    public async Task<RollupOutcome> CatchUpAsync(CancellationToken ct)
+    {
+        await s_oneAtATime.WaitAsync(ct);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var (events, purchases) = await MarksAsync(ct);
+            var (maxEvent, maxPurchase) = (await MaxIdAsync("behavior_events", ct), await MaxIdAsync("purchases", ct));
+            var stale = await db.StaleBehavior.AsNoTracking().LongCountAsync(ct);
+            if (maxEvent <= events && maxPurchase <= purchases && stale == 0) return RollupOutcome.Nothing;
+            if (stale > RebuildAbove) return await RebuildLockedAsync(started, ct);
+
+            var high = await CommittedHighAsync(ct);
+            if (high is null) return RollupOutcome.Nothing;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await LockAsync(ct);
+            (events, purchases) = await MarksAsync(ct);
+            var (eventHigh, purchaseHigh) = (Math.Max(high.Value.Events, events), Math.Max(high.Value.Purchases, purchases));
+            await CreateAffectedAsync(ct);
+            await ExecAsync("INSERT INTO behavior_affected (customer_id) SELECT customer_id FROM behavior_stale", ct);
+            var recounted = await ExecAsync("DELETE FROM behavior_stale WHERE customer_id IN (SELECT customer_id FROM behavior_affected)", ct);
+            if (recounted > 0)
+            {
+                // Counted again from what they hold now, up to the old watermark; the rows after it are added below like anyone's.
+                await ExecAsync("DELETE FROM behavior_days WHERE customer_id IN (SELECT customer_id FROM behavior_affected)", ct);
+                await ExecAsync("DELETE FROM behavior_totals WHERE customer_id IN (SELECT customer_id FROM behavior_affected)", ct);
+                await ExecAsync($"UPDATE customers SET {ClearSummary} WHERE id IN (SELECT customer_id FROM behavior_affected)", ct);
+                var theirs = $"e.customer_id IN (SELECT customer_id FROM behavior_affected) AND e.id <= {events}";
+                await ExecAsync(InsertDays(theirs, upsert: false), ct);
+                await ExecAsync(TotalsFromDays("customer_id IN (SELECT customer_id FROM behavior_affected)"), ct);
+            }
+            var newEvents = $"e.id > {events} AND e.id <= {eventHigh}";
+            var newPurchases = $"id > {purchases} AND id <= {purchaseHigh}";
+            if (eventHigh > events)
+            {
+                await ExecAsync($"INSERT INTO behavior_affected (customer_id) SELECT DISTINCT e.customer_id FROM behavior_events e WHERE {newEvents} {OnConflictNothing}", ct);
+                await ExecAsync(InsertDays(newEvents, upsert: true), ct);
+                await ExecAsync(AddTotals(newEvents), ct);
+            }
+            if (purchaseHigh > purchases)
+                await ExecAsync($"INSERT INTO behavior_affected (customer_id) SELECT DISTINCT customer_id FROM purchases WHERE {newPurchases} {OnConflictNothing}", ct);
+            await ExecAsync(UpdateSummary("customer_id IN (SELECT customer_id FROM behavior_affected)"), ct);
+            await SetMarksAsync(eventHigh, purchaseHigh, ct);
+            await DropAffectedAsync(ct);
+            await tx.CommitAsync(ct);
+            return new RollupOutcome(eventHigh - events, purchaseHigh - purchases, recounted, false, Stopwatch.GetElapsedTime(started));
+        }
+        finally
+        {
+            s_oneAtATime.Release();
+        }
+    }
+
+    /// <summary>Counts everything again from the events and purchases: after a restore, or to check the incremental path.</summary>
+    public async Task<RollupOutcome> RebuildAsync(CancellationToken ct)
+    {
+        await s_oneAtATime.WaitAsync(ct);
+        try
+        {
+            return await RebuildLockedAsync(Stopwatch.GetTimestamp(), ct);
+        }
+        finally
+        {
+            s_oneAtATime.Release();
+        }
+    }
+
+    private async Task<RollupOutcome> RebuildLockedAsync(long started, CancellationToken ct)
+    {
+        var high = await CommittedHighAsync(ct) ?? throw new TimeoutException("Events are being stored without pause; try the rebuild again.");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockAsync(ct);
+        var recounted = await ExecAsync("DELETE FROM behavior_stale", ct);
+        await ExecAsync("DELETE FROM behavior_days", ct);
+        await ExecAsync("DELETE FROM behavior_totals", ct);
+        await ExecAsync($"UPDATE customers SET {ClearSummary} WHERE behavior_first_seen_at IS NOT NULL OR behavior_purchases IS NOT NULL", ct);
+        var all = $"e.id <= {high.Events}";
+        var events = await ExecAsync(InsertDays(all, upsert: false, wholeTable: true), ct);
+        await ExecAsync(TotalsFromDays(null), ct);
+        await ExecAsync(UpdateSummary(null), ct);
+        await SetMarksAsync(high.Events, high.Purchases, ct);
+        await tx.CommitAsync(ct);
+        return new RollupOutcome(events, high.Purchases, recounted, true, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// Marks customers whose events or purchases are about to move or go, inside the caller's transaction, so the next
+    /// catch-up counts them again. <paramref name="selectCustomerIds"/> is SQL selecting customer ids as a column named id (never user text).
+    /// </summary>
+    internal static async Task MarkStaleAsync(KithDb db, string selectCustomerIds, CancellationToken ct, params object?[] args)
+    {
+        if (db.Provider == DatabaseProvider.Postgres) await Sql.ExecAsync(db, $"SELECT pg_advisory_xact_lock({LockKey})", ct);
+        await Sql.ExecAsync(db, $"INSERT INTO behavior_stale (customer_id) SELECT DISTINCT x.id FROM ({selectCustomerIds}) AS x WHERE x.id IS NOT NULL ON CONFLICT DO NOTHING", ct, args);
+    }
+
+    /// <summary>Marks these customers stale (a merge and its undo: both sides).</summary>
+    public static Task MarkStaleAsync(KithDb db, IReadOnlyCollection<long> customerIds, CancellationToken ct) =>
+        customerIds.Count == 0 ? Task.CompletedTask
+            : MarkStaleAsync(db, string.Join(" UNION ", customerIds.Select(id => "SELECT " + id.ToString(CultureInfo.InvariantCulture) + " AS id")), ct);
+
+    // ---- SQL ----
+
+    private const string ClearSummary = "behavior_first_seen_at = NULL, behavior_last_seen_at = NULL, behavior_last_purchase_at = NULL, " +
+                                        "behavior_visits = NULL, behavior_likes = NULL, behavior_purchases = NULL, behavior_revenue_micros = NULL";
+
+    private const string OnConflictNothing = "ON CONFLICT DO NOTHING";
+
+    private bool Sqlite => db.Provider == DatabaseProvider.Sqlite;
+
+    /// <summary>The UTC day of an event, in the form behavior_days stores it (TEXT yyyy-MM-dd on SQLite, date on PostgreSQL).</summary>
+    private string Day => Sqlite ? "substr(e.occurred_at, 1, 10)" : "(e.occurred_at AT TIME ZONE 'UTC')::date";
+
+    /// <summary>
+    /// The amount of a purchase event in micros, when its properties carry a numeric "amount" (what a website sends
+    /// with a purchase); otherwise NULL, so COUNT and SUM over it see only purchases with an amount.
+    /// </summary>
+    private string Amount => Sqlite
+        // Nested CASE: SQLite evaluates it lazily, so json_type never meets text that is not JSON.
+        ? "CASE WHEN e.type = 'purchase' AND json_valid(e.properties) THEN CASE WHEN json_type(e.properties, '$.amount') IN ('integer', 'real') " +
+          "THEN CAST(round(json_extract(e.properties, '$.amount') * 1000000) AS INTEGER) END END"
+        : "CASE WHEN e.type = 'purchase' AND e.properties IS NOT NULL AND jsonb_typeof(e.properties::jsonb -> 'amount') = 'number' " +
+          "THEN round((e.properties::jsonb ->> 'amount')::numeric * 1000000)::bigint END";
+
+    private string InsertDays(string where, bool upsert, bool wholeTable = false)
+    {
+        var (min, max) = Sqlite ? ("min", "max") : ("LEAST", "GREATEST");
+        // A whole-table rebuild reads the table in order and sorts: SQLite would otherwise walk the (customer, time)
+        // index and fetch each row from it, a third slower.
+        var from = wholeTable && Sqlite ? "behavior_events e NOT INDEXED" : "behavior_events e";
+        return "INSERT INTO behavior_days (customer_id, type, day, events, first_at, last_at, amount_events, amount_micros) " +
+               "SELECT e.customer_id, e.type, e.day, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at), COUNT(e.amount), COALESCE(SUM(e.amount), 0) " +
+               $"FROM (SELECT e.customer_id, e.type, {Day} AS day, e.occurred_at, {Amount} AS amount FROM {from} WHERE {where}) AS e " +
+               "GROUP BY e.customer_id, e.type, e.day" +
+               (upsert
+                   ? " ON CONFLICT (customer_id, type, day) DO UPDATE SET events = behavior_days.events + excluded.events, " +
+                     $"first_at = {min}(behavior_days.first_at, excluded.first_at), last_at = {max}(behavior_days.last_at, excluded.last_at), " +
+                     "amount_events = behavior_days.amount_events + excluded.amount_events, amount_micros = behavior_days.amount_micros + excluded.amount_micros"
+                   : "");
+    }
+
+    /// <summary>Totals of the customers matching <paramref name="filter"/> (all when null), summed from their days.</summary>
+    private static string TotalsFromDays(string? filter) =>
+        "INSERT INTO behavior_totals (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
+        "SELECT customer_id, type, SUM(events), MIN(first_at), MAX(last_at), SUM(amount_events), SUM(amount_micros) FROM behavior_days " +
+        (filter is null ? "" : "WHERE " + filter + " ") + "GROUP BY customer_id, type";
+
+    /// <summary>Adds the events matching <paramref name="where"/> to the totals (the catch-up's new rows).</summary>
+    private string AddTotals(string where)
+    {
+        var (min, max) = Sqlite ? ("min", "max") : ("LEAST", "GREATEST");
+        return "INSERT INTO behavior_totals (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
+               "SELECT e.customer_id, e.type, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at), COUNT(e.amount), COALESCE(SUM(e.amount), 0) " +
+               $"FROM (SELECT e.customer_id, e.type, e.occurred_at, {Amount} AS amount FROM behavior_events e WHERE {where}) AS e GROUP BY e.customer_id, e.type " +
+               "ON CONFLICT (customer_id, type) DO UPDATE SET events = behavior_totals.events + excluded.events, " +
+               $"first_at = {min}(behavior_totals.first_at, excluded.first_at), last_at = {max}(behavior_totals.last_at, excluded.last_at), " +
+               "amount_events = behavior_totals.amount_events + excluded.amount_events, amount_micros = behavior_totals.amount_micros + excluded.amount_micros";
+    }
+
+    /// <summary>
+    /// Sets the summary columns of the customers matching <paramref name="filter"/> (all when null) from their totals and
+    /// purchases. Purchases and revenue add the purchases table and the purchase events that carry an amount.
+    /// </summary>
+    private static string UpdateSummary(string? filter)
+    {
+        var where = filter is null ? "" : "WHERE " + filter;
+        return "UPDATE customers SET behavior_first_seen_at = s.first_seen, behavior_last_seen_at = s.last_seen, behavior_last_purchase_at = s.last_purchase, " +
+               "behavior_visits = s.visits, behavior_likes = s.likes, behavior_purchases = s.purchases, behavior_revenue_micros = s.revenue FROM (" +
+               "SELECT x.customer_id, MIN(x.first_at) AS first_seen, MAX(x.last_at) AS last_seen, MAX(x.last_purchase) AS last_purchase, " +
+               "SUM(x.visits) AS visits, SUM(x.likes) AS likes, SUM(x.purchases) AS purchases, SUM(x.revenue) AS revenue FROM (" +
+               "SELECT customer_id, first_at, last_at, CASE WHEN type = 'purchase' THEN last_at END AS last_purchase, " +
+               "CASE WHEN type = 'access' THEN events ELSE 0 END AS visits, CASE WHEN type = 'like' THEN events ELSE 0 END AS likes, " +
+               $"amount_events AS purchases, amount_micros AS revenue FROM behavior_totals {where} " +
+               "UNION ALL SELECT customer_id, NULL, NULL, MAX(ordered_at), 0, 0, COUNT(*), SUM(amount_micros) " +
+               $"FROM purchases {where} GROUP BY customer_id) AS x GROUP BY x.customer_id) AS s WHERE customers.id = s.customer_id";
+    }
+
+    private async Task CreateAffectedAsync(CancellationToken ct) =>
+        await ExecAsync(Sqlite
+            ? "CREATE TEMP TABLE IF NOT EXISTS behavior_affected (customer_id INTEGER PRIMARY KEY)"
+            : "CREATE TEMP TABLE behavior_affected (customer_id bigint PRIMARY KEY) ON COMMIT DROP", ct);
+
+    private async Task DropAffectedAsync(CancellationToken ct)
+    {
+        if (Sqlite) await ExecAsync("DROP TABLE behavior_affected", ct);
+    }
+
+    private async Task LockAsync(CancellationToken ct)
+    {
+        if (!Sqlite) await ExecAsync($"SELECT pg_advisory_xact_lock({LockKey})", ct);
+    }
+
+    /// <summary>
+    /// The highest event and purchase ids below which every id is committed, or null when PostgreSQL could not get the
+    /// moment's lock within a few seconds (a long import batch is being written; the next catch-up tries again).
+    /// </summary>
+    private async Task<(long Events, long Purchases)?> CommittedHighAsync(CancellationToken ct)
+    {
+        if (Sqlite) return (await MaxIdAsync("behavior_events", ct), await MaxIdAsync("purchases", ct));
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            await ExecAsync("SET LOCAL lock_timeout = '5s'", ct);
+            await ExecAsync("LOCK TABLE behavior_events, purchases IN SHARE MODE", ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            return null;
+        }
+        var high = (await MaxIdAsync("behavior_events", ct), await MaxIdAsync("purchases", ct));
+        await tx.CommitAsync(ct);
+        return high;
+    }
+
+    private async Task<long> MaxIdAsync(string table, CancellationToken ct)
+    {
+        long max = 0;
+        await Sql.ReadAsync(db, $"SELECT COALESCE(MAX(id), 0) FROM {table}", r => max = r.GetInt64(0), ct);
+        return max;
+    }
+
+    private async Task<(long Events, long Purchases)> MarksAsync(CancellationToken ct)
+    {
+        var marks = await db.Settings.AsNoTracking().Where(s => s.Key == EventsMark || s.Key == PurchasesMark).ToDictionaryAsync(s => s.Key, s => s.Value, ct);
+        return (Parse(marks, EventsMark), Parse(marks, PurchasesMark));
+
+        static long Parse(Dictionary<string, string> marks, string key) =>
+            marks.TryGetValue(key, out var v) && long.TryParse(v, CultureInfo.InvariantCulture, out var n) ? n : 0;
+    }
+
+    private async Task SetMarksAsync(long events, long purchases, CancellationToken ct)
+    {
+        foreach (var (key, value) in new[] { (EventsMark, events), (PurchasesMark, purchases) })
+            await Sql.ExecAsync(db, $"INSERT INTO settings (key, value) VALUES ({Sql.P(db, 0)}, {Sql.P(db, 1)}) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                ct, key, value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private Task<int> ExecAsync(string sql, CancellationToken ct) => Sql.ExecAsync(db, sql, ct);
+}

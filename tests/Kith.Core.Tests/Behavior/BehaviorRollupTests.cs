@@ -1,0 +1,154 @@
+using System.Globalization;
+using Kith.Core.Behavior;
+using Kith.Core.Duplicates;
+using Kith.Core.Identity;
+using Kith.Core.Importing;
+using Kith.Core.Infrastructure;
+using Kith.Core.Tests.Importing;
+using Kith.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kith.Core.Tests.Behavior;
+
+public sealed class BehaviorRollupTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const string EventsHeader = "event_id,customer_id,event_type,behavior_time,page";
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task CatchingUpBatchByBatchGivesWhatAFullRebuildGives(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann", "C2,Bo", "C3,Cy"), admin);
+        await CatchUpAsync(kit);
+        Assert.Empty(await TotalsAsync(kit));
+
+        await kit.ImportAsync(ImportKind.Events, kit.Csv(EventsHeader,
+            "1,C1,access,2026-02-27T10:00:00Z,/", "2,C1,access,2026-02-27T11:00:00Z,/pricing", "3,C2,like,2026-01-02T00:00:00Z,/"), admin);
+        var first = await CatchUpAsync(kit);
+        Assert.Equal(3, first.Events);
+        await kit.ImportAsync(ImportKind.Events, kit.Csv(EventsHeader,
+            "4,C1,access,2026-02-27T23:59:59Z,/", "5,C1,Purchase,2025-12-31T23:00:00Z,/checkout", "6,C3,signup,2026-02-28T08:00:00Z,/"), admin);
+        await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,amount", "P1,C1,2026-02-01T09:00:00Z,19.90", "P2,C2,2026-02-02,5"), admin);
+        // A purchase sent by a website, with its amount in the properties.
+        await using (var db = kit.Open())
+        {
+            var c3 = await db.Customers.Where(c => c.ExternalId == "C3").Select(c => c.Id).SingleAsync(Ct);
+            db.BehaviorEvents.Add(new BehaviorEvent { EventId = "web-1", CustomerId = c3, Type = "purchase", OccurredAt = new DateTime(2026, 2, 28, 9, 0, 0, DateTimeKind.Utc), Properties = """{"amount": 7.25, "sku": "tea"}""" });
+            db.BehaviorEvents.Add(new BehaviorEvent { EventId = "web-2", CustomerId = c3, Type = "purchase", OccurredAt = new DateTime(2026, 2, 28, 9, 5, 0, DateTimeKind.Utc), Properties = """{"amount": "n/a"}""" });
+            await db.SaveChangesAsync(Ct);
+        }
+        var second = await CatchUpAsync(kit);
+        Assert.Equal((5L, 2L), (second.Events, second.Purchases));
+        Assert.Equal(RollupOutcome.Nothing, await CatchUpAsync(kit));
+
+        var incremental = await SnapshotAsync(kit);
+        Assert.Equal(
+            ["C1 access 3 2026-02-27 10:00:00..2026-02-27 23:59:59 0/0", "C1 purchase 1 2025-12-31 23:00:00..2025-12-31 23:00:00 0/0",
+             "C2 like 1 2026-01-02 00:00:00..2026-01-02 00:00:00 0/0", "C3 purchase 2 2026-02-28 09:00:00..2026-02-28 09:05:00 1/7250000",
+             "C3 signup 1 2026-02-28 08:00:00..2026-02-28 08:00:00 0/0"],
+            await TotalsAsync(kit));
+        Assert.Contains("C1 access 2026-02-27 3", incremental);
+        // Purchases: the purchases table plus purchase events with an amount; revenue likewise, in micros.
+        Assert.Contains("C1 seen 2025-12-31 23:00:00..2026-02-27 23:59:59 lastPurchase 2026-02-01 09:00:00 visits 3 likes 0 purchases 1 revenue 19900000", incremental);
+        Assert.Contains("C3 seen 2026-02-28 08:00:00..2026-02-28 09:05:00 lastPurchase 2026-02-28 09:05:00 visits 0 likes 0 purchases 1 revenue 7250000", incremental);
+        Assert.Contains("C2 seen 2026-01-02 00:00:00..2026-01-02 00:00:00 lastPurchase 2026-02-02 00:00:00 visits 0 likes 1 purchases 1 revenue 5000000", incremental);
+
+        var rebuilt = await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(Ct));
+        Assert.True(rebuilt.Rebuilt);
+        Assert.Equal(incremental, await SnapshotAsync(kit));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task RevertingAnImportTakesItsEventsAndPurchasesOutOfTheSums(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann"), admin);
+        await kit.ImportAsync(ImportKind.Events, kit.Csv(EventsHeader, "1,C1,access,2026-02-01T10:00:00Z,/", "2,C1,like,2026-02-01T10:00:00Z,/"), admin);
+        await CatchUpAsync(kit);
+        var before = await SnapshotAsync(kit);
+        var later = await kit.ImportAsync(ImportKind.Events, kit.Csv(EventsHeader,
+            "3,C1,access,2026-02-01T12:00:00Z,/", "4,C1,access,2026-02-20T10:00:00Z,/", "5,N1,access,2026-02-20T10:00:00Z,/"), admin,
+            new ImportOptions { CreateMissingCustomers = true });
+        var purchases = await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,amount", "P1,C1,2026-02-21,10"), admin);
+        await CatchUpAsync(kit);
+        Assert.Contains("C1 seen 2026-02-01 10:00:00..2026-02-20 10:00:00 lastPurchase 2026-02-21 00:00:00 visits 3 likes 1 purchases 1 revenue 10000000", await SnapshotAsync(kit));
+
+        await kit.RunAsync(sp => sp.GetRequiredService<RevertImport>().HandleAsync(purchases.JobId, admin, Ct));
+        await kit.RunAsync(sp => sp.GetRequiredService<RevertImport>().HandleAsync(later.JobId, admin, Ct));
+        var outcome = await CatchUpAsync(kit);
+
+        Assert.Equal(2, outcome.Recounted); // C1, and N1 which the reverted import created
+        Assert.Equal(before, await SnapshotAsync(kit));
+        await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(Ct));
+        Assert.Equal(before, await SnapshotAsync(kit));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task AMergedCustomersEventsCountForTheSurvivorAndGoBackOnUndo(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann", "C2,Ann B"), admin);
+        await kit.ImportAsync(ImportKind.Events, kit.Csv(EventsHeader,
+            "1,C1,access,2026-02-01T10:00:00Z,/", "2,C2,access,2026-01-01T10:00:00Z,/", "3,C2,like,2026-02-25T10:00:00Z,/"), admin);
+        await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,amount", "P1,C2,2026-02-21,10"), admin);
+        await CatchUpAsync(kit);
+        var before = await SnapshotAsync(kit);
+        var (c1, c2) = (await kit.CustomerAsync("C1"), await kit.CustomerAsync("C2"));
+
+        var merge = await kit.RunAsync(sp => sp.GetRequiredService<MergeCustomers>().HandleAsync(c1.Id, new MergeInput { MergeId = c2.Id }, null, admin, ActorKind.User, Ct));
+        await CatchUpAsync(kit);
+        var merged = await SnapshotAsync(kit);
+        Assert.Equal(["C1 access 2", "C1 like 1"], (await TotalsAsync(kit)).Select(t => string.Join(' ', t.Split(' ')[..3])));
+        Assert.Contains("C1 seen 2026-01-01 10:00:00..2026-02-25 10:00:00 lastPurchase 2026-02-21 00:00:00 visits 2 likes 1 purchases 1 revenue 10000000", merged);
+        await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(Ct));
+        Assert.Equal(merged, await SnapshotAsync(kit));
+
+        await kit.RunAsync(sp => sp.GetRequiredService<UndoMerge>().HandleAsync(merge.MergeId, admin, ActorKind.User, Ct));
+        await CatchUpAsync(kit);
+        Assert.Equal(before, await SnapshotAsync(kit));
+    }
+
+    private static Task<RollupOutcome> CatchUpAsync(ImportKit kit) => kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().CatchUpAsync(Ct));
+
+    /// <summary>behavior_totals as "EXT type events first..last amountEvents/amountMicros", by external id and type.</summary>
+    internal static async Task<List<string>> TotalsAsync(ImportKit kit)
+    {
+        await using var db = kit.Open();
+        var rows = await db.BehaviorTotals.AsNoTracking().Join(db.Customers, t => t.CustomerId, c => c.Id, (t, c) => new { c.ExternalId, t }).ToListAsync(Ct);
+        return rows.Select(r => $"{r.ExternalId} {r.t.Type} {r.t.Events} {At(r.t.FirstAt)}..{At(r.t.LastAt)} {r.t.AmountEvents}/{r.t.AmountMicros}")
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Everything the rollup holds: totals, daily buckets and each customer's summary columns, as sorted lines.</summary>
+    internal static async Task<List<string>> SnapshotAsync(ImportKit kit)
+    {
+        var lines = await TotalsAsync(kit);
+        await using var db = kit.Open();
+        var days = await db.BehaviorDays.AsNoTracking().Join(db.Customers, d => d.CustomerId, c => c.Id, (d, c) => new { c.ExternalId, d }).ToListAsync(Ct);
+        lines.AddRange(days.Select(r => $"{r.ExternalId} {r.d.Type} {r.d.Day:yyyy-MM-dd} {r.d.Events}"));
+        await db.Database.OpenConnectionAsync(Ct);
+        await using var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.CommandText = "SELECT external_id, behavior_first_seen_at, behavior_last_seen_at, behavior_last_purchase_at, behavior_visits, behavior_likes, " +
+                          "behavior_purchases, behavior_revenue_micros FROM customers WHERE merged_into_id IS NULL";
+        await using var r = await cmd.ExecuteReaderAsync(Ct);
+        while (await r.ReadAsync(Ct))
+        {
+            string V(int i) => r.IsDBNull(i) ? "" : i is >= 1 and <= 3 ? At(r.GetDateTime(i)) : Convert.ToInt64(r.GetValue(i), CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+            lines.Add($"{r.GetString(0)} seen {V(1)}..{V(2)} lastPurchase {V(3)} visits {V(4)} likes {V(5)} purchases {V(6)} revenue {V(7)}");
+        }
+        return lines.Order(StringComparer.Ordinal).ToList();
+    }
+
+    // SQLite hands back instants without a kind; every instant Kith stores is UTC.
+    private static string At(DateTime t) =>
+        (t.Kind == DateTimeKind.Unspecified ? t : t.ToUniversalTime()).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+}
