@@ -44,6 +44,10 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<ImportTemplate> ImportTemplates => Set<ImportTemplate>();
     public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
     public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
+    public DbSet<CommunicationChoice> CommunicationChoices => Set<CommunicationChoice>();
+    public DbSet<CommunicationParticipant> CommunicationParticipants => Set<CommunicationParticipant>();
+    public DbSet<CommunicationAttachment> CommunicationAttachments => Set<CommunicationAttachment>();
+    public DbSet<Kith.Core.Tasks.TaskItem> Tasks => Set<Kith.Core.Tasks.TaskItem>();
 
     public abstract DatabaseProvider Provider { get; }
 

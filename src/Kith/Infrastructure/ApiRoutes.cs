@@ -11,6 +11,9 @@ internal static class ApiRoutes
         Kith.Duplicates.DuplicatesApi.MapDuplicates(api);
         Kith.Importing.ImportsApi.MapImports(api);
         Kith.Purchases.PurchasesApi.MapCustomerActivity(api);
+        Kith.Communications.CommunicationsApi.MapCommunications(api);
+        Kith.Timeline.TimelineApi.MapTimeline(api);
+        Kith.Tasks.TasksApi.MapTasks(api);
         return api;
     }
 }

@@ -73,6 +73,7 @@ public static class KithWebApp
         app.MapKithAccountEndpoints();
         Kith.Exporting.ExportEndpoints.MapExportDownloads(app);
         Kith.Importing.ImportDownloads.MapImportDownloads(app);
+        Kith.Communications.CommunicationsApi.MapAttachmentDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

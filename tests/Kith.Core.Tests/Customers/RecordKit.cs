@@ -1,3 +1,4 @@
+using Kith.Core.Communications;
 using Kith.Core.Customers;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
@@ -33,6 +34,7 @@ internal sealed class RecordKit : IAsyncDisposable
             .AddSingleton<TimeProvider>(clock)
             .AddKithDatabase(database.Options)
             .AddKithRecords()
+            .AddKithCommunications()
             .BuildServiceProvider();
         return new RecordKit(database, services, clock);
     }

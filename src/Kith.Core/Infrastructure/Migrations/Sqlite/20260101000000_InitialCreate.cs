@@ -12,6 +12,24 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "communication_choices",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    name_en = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    name_zh = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    is_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    sort_order = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_communication_choices", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "custom_fields",
                 columns: table => new
                 {
@@ -479,17 +497,23 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .Annotation("Sqlite:Autoincrement", true),
                     external_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    company_id = table.Column<long>(type: "INTEGER", nullable: true),
                     channel = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
                     direction = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
                     occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     duration_seconds = table.Column<int>(type: "INTEGER", nullable: true),
                     subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
                     content = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: true),
+                    content_format = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
                     outcome = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    visibility = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    idempotency_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    request_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     created_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -589,6 +613,98 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "communication_attachments",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    file_name = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    stored_name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    size = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_communication_attachments", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_communication_attachments_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "communication_participants",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_communication_participants", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_communication_participants_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "tasks",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    title = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    notes = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    due_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    remind_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    reminded_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    reminder_emailed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    assignee_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    state = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    outcome = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    outcome_note = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    completed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    completed_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    timeline_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_tasks", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_tasks_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_tasks_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_tasks_users_assignee_id",
+                        column: x => x.assignee_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_tokens_token_hash",
                 table: "api_tokens",
@@ -612,9 +728,36 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_communications_customer_id_occurred_at",
+                name: "ix_communication_attachments_communication_id",
+                table: "communication_attachments",
+                column: "communication_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communication_choices_kind_key",
+                table: "communication_choices",
+                columns: new[] { "kind", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communication_participants_communication_id_user_id",
+                table: "communication_participants",
+                columns: new[] { "communication_id", "user_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communication_participants_customer_id_communication_id",
+                table: "communication_participants",
+                columns: new[] { "customer_id", "communication_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communications_created_by_user_id_idempotency_key",
                 table: "communications",
-                columns: new[] { "customer_id", "occurred_at" });
+                columns: new[] { "created_by_user_id", "idempotency_key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communications_customer_id_occurred_at_id",
+                table: "communications",
+                columns: new[] { "customer_id", "occurred_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_communications_external_id",
@@ -834,6 +977,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_record_changes_entity_type_entity_id_at_id",
+                table: "record_changes",
+                columns: new[] { "entity_type", "entity_id", "at", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_record_changes_entity_type_entity_id_id",
                 table: "record_changes",
                 columns: new[] { "entity_type", "entity_id", "id" });
@@ -849,6 +997,26 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 table: "tags",
                 column: "normalized_name",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_assignee_id_reminded_at_remind_at",
+                table: "tasks",
+                columns: new[] { "assignee_id", "reminded_at", "remind_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_assignee_id_state_due_at",
+                table: "tasks",
+                columns: new[] { "assignee_id", "state", "due_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_communication_id",
+                table: "tasks",
+                column: "communication_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_customer_id_timeline_at_id",
+                table: "tasks",
+                columns: new[] { "customer_id", "timeline_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_team_members_user_id",
@@ -878,7 +1046,13 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "behavior_events");
 
             migrationBuilder.DropTable(
-                name: "communications");
+                name: "communication_attachments");
+
+            migrationBuilder.DropTable(
+                name: "communication_choices");
+
+            migrationBuilder.DropTable(
+                name: "communication_participants");
 
             migrationBuilder.DropTable(
                 name: "company_tags");
@@ -920,6 +1094,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "settings");
 
             migrationBuilder.DropTable(
+                name: "tasks");
+
+            migrationBuilder.DropTable(
                 name: "team_members");
 
             migrationBuilder.DropTable(
@@ -929,10 +1106,13 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "import_jobs");
 
             migrationBuilder.DropTable(
-                name: "customers");
+                name: "communications");
 
             migrationBuilder.DropTable(
                 name: "teams");
+
+            migrationBuilder.DropTable(
+                name: "customers");
 
             migrationBuilder.DropTable(
                 name: "companies");
