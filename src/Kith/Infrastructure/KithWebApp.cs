@@ -52,6 +52,7 @@ public static class KithWebApp
         builder.Services.AddScoped<CircuitCaller>();
         builder.Services.AddSingleton<Kith.Importing.ImportSignal>();
         builder.Services.AddHostedService<Kith.Importing.ImportWorker>();
+        builder.Services.AddHostedService<Kith.Tasks.TaskReminderWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
