@@ -16,7 +16,7 @@ public sealed class CommunicationQueries(KithDb db)
 
     public async Task<CommunicationDetail> GetAsync(AccessScope scope, long id, CancellationToken ct)
     {
-        if (!await CommunicationAccess.Visible(db, scope, db.Communications.AsNoTracking()).AnyAsync(c => c.Id == id, ct)) throw new NotFound("Communication");
+        if (!await CommunicationAccess.CanReadAsync(db, scope, id, ct)) throw new NotFound("Communication");
         return await DetailAsync(id, ct);
     }
 

@@ -43,7 +43,7 @@ public sealed class TaskRules(KithDb db)
         if (input.CustomerId is { } customerId && !await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == customerId, ct))
             errors[prefix + "customerId"] = [$"There is no customer {customerId}."];
         if (input.CommunicationId is { } communicationId
-            && !await CommunicationAccess.Visible(db, scope, db.Communications.AsNoTracking()).AnyAsync(c => c.Id == communicationId, ct))
+            && !await CommunicationAccess.CanReadAsync(db, scope, communicationId, ct))
             errors[prefix + "communicationId"] = [$"There is no communication {communicationId}."];
         if (errors.Count > 0) throw new RuleViolation(errors.First().Value[0], errors);
         task.Title = title!;

@@ -18,7 +18,7 @@ public sealed class CustomerTimeline(KithDb db)
 {
     public const int DefaultLimit = 50, MaxLimit = 200;
     private const int CommunicationRank = 5, TaskRank = 4, PurchaseRank = 3, ChangeRank = 2, BehaviorRank = 1;
-    private const int BehaviorChunk = 2000;
+    private const int MaxBehaviorChunk = 4000;
 
     public async Task<TimelinePage> PageAsync(AccessScope scope, long customerId, TimelineFilter filter, string? cursor, int limit, CancellationToken ct)
     {
@@ -53,7 +53,6 @@ public sealed class CustomerTimeline(KithDb db)
     {
         IQueryable<Communication> Filter(IQueryable<Communication> source)
         {
-            source = CommunicationAccess.ReadableOfVisibleCustomer(scope, source);
             if (channels is { Count: > 0 })
             {
                 var keys = channels.ToArray();
@@ -63,11 +62,29 @@ public sealed class CustomerTimeline(KithDb db)
                 source = source.Where(c => (c.Subject != null && c.Subject.ToLower().Contains(q)) || (c.Content != null && c.Content.ToLower().Contains(q)));
             return source;
         }
+
+        // Private ones the caller may not read are dropped after each read; read on until the page is full or the source ends.
+        async Task<List<Communication>> ReadAsync(IQueryable<Communication> source)
+        {
+            var readable = new List<Communication>();
+            var from = after;
+            var size = take;
+            while (true)
+            {
+                var chunk = await Newest(source, c => c.OccurredAt, c => c.Id, from, CommunicationRank, size).ToListAsync(ct);
+                readable.AddRange(await CommunicationAccess.ReadableAsync(db, scope, chunk, ct));
+                if (readable.Count >= take || chunk.Count < size) return readable;
+                from = new KeysetPosition(chunk[^1].OccurredAt, CommunicationRank, chunk[^1].Id);
+                size = Math.Min(size * 2, 2000);
+            }
+        }
+
         var all = db.Communications.AsNoTracking();
         // Filed under this customer, and filed under another with this customer taking part: two index range scans, merged.
-        var own = await Newest(Filter(all.Where(c => c.CustomerId == customerId)), c => c.OccurredAt, c => c.Id, after, CommunicationRank, take).ToListAsync(ct);
-        var joined = await Newest(Filter(all.Where(c => c.CustomerId != customerId
-            && db.CommunicationParticipants.Any(p => p.CustomerId == customerId && p.CommunicationId == c.Id))), c => c.OccurredAt, c => c.Id, after, CommunicationRank, take).ToListAsync(ct);
+        var own = await ReadAsync(Filter(all.Where(c => c.CustomerId == customerId)));
+        // Driven from the participant index (an IN list of ids), not a correlated EXISTS that would visit every communication.
+        var tookPart = db.CommunicationParticipants.Where(p => p.CustomerId == customerId).Select(p => p.CommunicationId);
+        var joined = await ReadAsync(Filter(all.Where(c => tookPart.Contains(c.Id) && c.CustomerId != customerId)));
         return own.Concat(joined).Select(c => (new KeysetPosition(c.OccurredAt, CommunicationRank, c.Id), new TimelineEntry
         {
             Id = $"communication:{c.Id}", Type = TimelineFilter.Communication, OccurredAt = c.OccurredAt, RecordId = c.Id, Title = c.Subject,
@@ -134,16 +151,18 @@ public sealed class CustomerTimeline(KithDb db)
         var groups = new Dictionary<(DateTime Day, string Type), (int Count, long MinId)>();
         var done = new List<(KeysetPosition, TimelineEntry)>();
         KeysetPosition? read = null;
+        // A sparse history needs about one event per entry; a busy one grows the chunk until whole days are summed.
+        var size = take * 2;
         while (true)
         {
-            var chunk = await Newest(events, e => e.OccurredAt, e => e.Id, read, 0, BehaviorChunk)
+            var chunk = await Newest(events, e => e.OccurredAt, e => e.Id, read, 0, size)
                 .Select(e => new { e.Id, e.Type, e.OccurredAt }).ToListAsync(ct);
             foreach (var e in chunk)
             {
                 var key = (e.OccurredAt.Date, e.Type);
                 groups[key] = groups.TryGetValue(key, out var g) ? (g.Count + 1, Math.Min(g.MinId, e.Id)) : (1, e.Id);
             }
-            var exhausted = chunk.Count < BehaviorChunk;
+            var exhausted = chunk.Count < size;
             var openDay = exhausted ? DateTime.MinValue : chunk[^1].OccurredAt.Date;
             foreach (var (key, g) in groups.Where(kv => kv.Key.Day > openDay).ToList())
             {
@@ -159,6 +178,7 @@ public sealed class CustomerTimeline(KithDb db)
             // Whole days come out newest first, so once enough are summed the older ones cannot reach this page.
             if (exhausted || done.Count >= take) break;
             read = new KeysetPosition(chunk[^1].OccurredAt, 0, chunk[^1].Id);
+            size = Math.Min(size * 2, MaxBehaviorChunk);
         }
         return done;
     }
