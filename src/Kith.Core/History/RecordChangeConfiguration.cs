@@ -11,5 +11,7 @@ internal sealed class RecordChangeConfiguration : IEntityTypeConfiguration<Recor
         b.Property(c => c.Field).HasMaxLength(100);
         b.Property(c => c.ActorDetail).HasMaxLength(200);
         b.HasIndex(c => new { c.EntityType, c.EntityId, c.Id });
+        // A customer's changes by time, for the timeline's keyset.
+        b.HasIndex(c => new { c.EntityType, c.EntityId, c.At, c.Id });
     }
 }

@@ -12,7 +12,7 @@ public static class CoreRegistration
         Kith.Core.Customers.RecordRegistration.AddKithRecords(services);
         Kith.Core.Importing.ImportRegistration.AddKithImports(services);
         services.AddScoped<Kith.Core.Purchases.PurchaseQueries>();
-        services.AddScoped<Kith.Core.Communications.CommunicationQueries>();
+        Kith.Core.Communications.CommunicationRegistration.AddKithCommunications(services);
         Kith.Core.Exporting.ExportRegistration.AddKithExporting(services);
         Kith.Core.Duplicates.DuplicateRegistration.AddKithDuplicates(services);
         Kith.Core.Segments.SegmentRegistration.AddKithSegments(services);

@@ -17,6 +17,7 @@ public static class DatabaseInitializer
                 CanEdit = policy.CanEdit, CanDelete = policy.CanDelete, CanAssign = policy.CanAssign,
             });
         await db.SaveChangesAsync(ct);
+        await Kith.Core.Communications.CommunicationChoice.EnsureDefaultsAsync(db, ct);
         await OptimizeAsync(db, ct);
     }
 

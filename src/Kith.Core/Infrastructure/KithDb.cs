@@ -64,6 +64,10 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<BehaviorDay> BehaviorDays => Set<BehaviorDay>();
     public DbSet<BehaviorTotal> BehaviorTotals => Set<BehaviorTotal>();
     public DbSet<StaleBehavior> StaleBehavior => Set<StaleBehavior>();
+    public DbSet<CommunicationChoice> CommunicationChoices => Set<CommunicationChoice>();
+    public DbSet<CommunicationParticipant> CommunicationParticipants => Set<CommunicationParticipant>();
+    public DbSet<CommunicationAttachment> CommunicationAttachments => Set<CommunicationAttachment>();
+    public DbSet<Kith.Core.Tasks.TaskItem> Tasks => Set<Kith.Core.Tasks.TaskItem>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -30,39 +30,8 @@ public sealed class PurchaseQueries(KithDb db)
         var summary = new PurchaseSummary(totals.Sum(t => t.Count),
             totals.OrderBy(t => t.Currency).Select(t => new CurrencyTotal(t.Currency, (decimal)t.Micros / Purchase.MicrosPerUnit)).ToList(),
             totals.Count == 0 ? null : totals.Min(t => t.First), totals.Count == 0 ? null : totals.Max(t => t.Last));
-        var q = db.Purchases.AsNoTracking().Where(p => p.CustomerId == customerId);
-        if (cursor is { Length: > 0 })
-        {
-            var (at, id) = Cursor.Decode(cursor);
-            q = q.Where(p => p.OrderedAt < at || (p.OrderedAt == at && p.Id < id));
-        }
-        var rows = await q.OrderByDescending(p => p.OrderedAt).ThenByDescending(p => p.Id).Take(limit + 1).ToListAsync(ct);
-        var items = rows.Take(limit).Select(p => new PurchaseItem(p.Id, p.OrderId, p.OrderedAt, p.Product, p.Category, p.Quantity, p.UnitPrice, p.Amount, p.Currency)).ToList();
-        var next = rows.Count > limit ? Cursor.Encode(rows[limit - 1].OrderedAt, rows[limit - 1].Id) : null;
+        var (rows, next) = await Keyset.PageAsync(db.Purchases.AsNoTracking().Where(p => p.CustomerId == customerId), p => p.OrderedAt, p => p.Id, cursor, limit, ct);
+        var items = rows.Select(p => new PurchaseItem(p.Id, p.OrderId, p.OrderedAt, p.Product, p.Category, p.Quantity, p.UnitPrice, p.Amount, p.Currency)).ToList();
         return new PurchasePage(summary, items, next);
-    }
-}
-
-/// <summary>A keyset cursor over (time, id), newest first: opaque to clients, refused with a 400 when malformed.</summary>
-public static class Cursor
-{
-    public static string Encode(DateTime at, long id) =>
-        Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{at.Ticks}:{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static (DateTime At, long Id) Decode(string cursor)
-    {
-        try
-        {
-            var s = cursor.Replace('-', '+').Replace('_', '/');
-            s = s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
-            var parts = System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(s)).Split(':');
-            if (parts.Length == 2 && long.TryParse(parts[0], out var ticks) && long.TryParse(parts[1], out var id) && ticks >= 0 && ticks <= DateTime.MaxValue.Ticks)
-                return (new DateTime(ticks, DateTimeKind.Utc), id);
-        }
-        catch (FormatException)
-        {
-            // Falls through to the 400 below.
-        }
-        throw RuleViolation.Field("cursor", "The cursor is not one this list gave out.");
     }
 }

@@ -16,6 +16,9 @@ internal static class ApiRoutes
         Kith.Analytics.AnalyticsApi.MapAnalytics(api);
         Kith.Mail.MailApi.MapMail(api);
         Kith.Behavior.EventsApi.MapEvents(api);
+        Kith.Communications.CommunicationsApi.MapCommunications(api);
+        Kith.Timeline.TimelineApi.MapTimeline(api);
+        Kith.Tasks.TasksApi.MapTasks(api);
         return api;
     }
 }

@@ -57,6 +57,7 @@ public static class KithWebApp
         builder.Services.AddSingleton<Kith.Mail.MailSyncSignal>();
         builder.Services.AddHostedService<Kith.Mail.MailSyncWorker>();
         builder.Services.AddHostedService<Kith.Behavior.BehaviorWorker>();
+        builder.Services.AddHostedService<Kith.Tasks.TaskReminderWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
@@ -79,6 +80,7 @@ public static class KithWebApp
         Kith.Exporting.ExportEndpoints.MapExportDownloads(app);
         Kith.Importing.ImportDownloads.MapImportDownloads(app);
         Kith.Analytics.AnalyticsApi.MapAnalyticsDownloads(app);
+        Kith.Communications.CommunicationsApi.MapAttachmentDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

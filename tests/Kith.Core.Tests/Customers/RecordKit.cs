@@ -1,3 +1,4 @@
+using Kith.Core.Communications;
 using Kith.Core.Customers;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
@@ -37,6 +38,7 @@ internal sealed class RecordKit : IAsyncDisposable
             .AddKithRecords()
             .AddKithSegments()
             .AddKithPredictions()
+            .AddKithCommunications()
             .BuildServiceProvider();
         return new RecordKit(database, services, clock);
     }

@@ -13,49 +13,21 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "behavior_days",
+                name: "communication_choices",
                 columns: table => new
                 {
-                    customer_id = table.Column<long>(type: "bigint", nullable: false),
-                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    day = table.Column<DateOnly>(type: "date", nullable: false),
-                    events = table.Column<long>(type: "bigint", nullable: false),
-                    first_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    last_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    amount_events = table.Column<long>(type: "bigint", nullable: false),
-                    amount_micros = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    key = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    name_en = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    name_zh = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    is_enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    sort_order = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_behavior_days", x => new { x.customer_id, x.type, x.day });
-                });
-
-            migrationBuilder.CreateTable(
-                name: "behavior_stale",
-                columns: table => new
-                {
-                    customer_id = table.Column<long>(type: "bigint", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_behavior_stale", x => x.customer_id);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "behavior_totals",
-                columns: table => new
-                {
-                    customer_id = table.Column<long>(type: "bigint", nullable: false),
-                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    events = table.Column<long>(type: "bigint", nullable: false),
-                    first_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    last_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    amount_events = table.Column<long>(type: "bigint", nullable: false),
-                    amount_micros = table.Column<long>(type: "bigint", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_behavior_totals", x => new { x.customer_id, x.type });
+                    table.PrimaryKey("pk_communication_choices", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -155,29 +127,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "pending_events",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    event_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    reference_kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    reference_value = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    page = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    properties = table.Column<string>(type: "text", nullable: true),
-                    source = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    received_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    import_job_id = table.Column<long>(type: "bigint", nullable: true),
-                    site_key_id = table.Column<long>(type: "bigint", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_pending_events", x => x.id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "record_changes",
                 columns: table => new
                 {
@@ -226,24 +175,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settings", x => x.key);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "site_keys",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    allowed_origins = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
-                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    revoked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_site_keys", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -567,17 +498,23 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     external_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    company_id = table.Column<long>(type: "bigint", nullable: true),
                     channel = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
                     direction = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
                     occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     duration_seconds = table.Column<int>(type: "integer", nullable: true),
                     subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
                     content = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: true),
+                    content_format = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
                     outcome = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    visibility = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    idempotency_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    request_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     import_job_id = table.Column<long>(type: "bigint", nullable: true),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     created_by_kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true)
+                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -677,6 +614,98 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "communication_attachments",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    communication_id = table.Column<long>(type: "bigint", nullable: false),
+                    file_name = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    stored_name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    size = table.Column<long>(type: "bigint", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_communication_attachments", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_communication_attachments_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "communication_participants",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    communication_id = table.Column<long>(type: "bigint", nullable: false),
+                    user_id = table.Column<long>(type: "bigint", nullable: true),
+                    customer_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_communication_participants", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_communication_participants_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "tasks",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    title = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    notes = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    due_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    remind_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    reminded_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    reminder_emailed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    assignee_id = table.Column<long>(type: "bigint", nullable: false),
+                    customer_id = table.Column<long>(type: "bigint", nullable: true),
+                    communication_id = table.Column<long>(type: "bigint", nullable: true),
+                    state = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    outcome = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    outcome_note = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    completed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    completed_by_user_id = table.Column<long>(type: "bigint", nullable: true),
+                    timeline_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_tasks", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_tasks_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_tasks_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_tasks_users_assignee_id",
+                        column: x => x.assignee_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_tokens_token_hash",
                 table: "api_tokens",
@@ -700,9 +729,36 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_communications_customer_id_occurred_at",
+                name: "ix_communication_attachments_communication_id",
+                table: "communication_attachments",
+                column: "communication_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communication_choices_kind_key",
+                table: "communication_choices",
+                columns: new[] { "kind", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communication_participants_communication_id_user_id",
+                table: "communication_participants",
+                columns: new[] { "communication_id", "user_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communication_participants_customer_id_communication_id",
+                table: "communication_participants",
+                columns: new[] { "customer_id", "communication_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communications_created_by_user_id_idempotency_key",
                 table: "communications",
-                columns: new[] { "customer_id", "occurred_at" });
+                columns: new[] { "created_by_user_id", "idempotency_key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communications_customer_id_occurred_at_id",
+                table: "communications",
+                columns: new[] { "customer_id", "occurred_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_communications_external_id",
@@ -911,23 +967,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_pending_events_event_id",
-                table: "pending_events",
-                column: "event_id",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "ix_pending_events_import_job_id",
-                table: "pending_events",
-                column: "import_job_id",
-                filter: "import_job_id IS NOT NULL");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_pending_events_reference_kind_reference_value",
-                table: "pending_events",
-                columns: new[] { "reference_kind", "reference_value" });
-
-            migrationBuilder.CreateIndex(
                 name: "ix_purchases_customer_id_ordered_at",
                 table: "purchases",
                 columns: new[] { "customer_id", "ordered_at" });
@@ -937,6 +976,11 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 table: "purchases",
                 column: "order_id",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_record_changes_entity_type_entity_id_at_id",
+                table: "record_changes",
+                columns: new[] { "entity_type", "entity_id", "at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_record_changes_entity_type_entity_id_id",
@@ -950,16 +994,30 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_site_keys_key",
-                table: "site_keys",
-                column: "key",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
                 name: "ix_tags_normalized_name",
                 table: "tags",
                 column: "normalized_name",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_assignee_id_reminded_at_remind_at",
+                table: "tasks",
+                columns: new[] { "assignee_id", "reminded_at", "remind_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_assignee_id_state_due_at",
+                table: "tasks",
+                columns: new[] { "assignee_id", "state", "due_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_communication_id",
+                table: "tasks",
+                column: "communication_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_customer_id_timeline_at_id",
+                table: "tasks",
+                columns: new[] { "customer_id", "timeline_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_team_members_user_id",
@@ -986,19 +1044,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
-                name: "behavior_days");
-
-            migrationBuilder.DropTable(
                 name: "behavior_events");
 
             migrationBuilder.DropTable(
-                name: "behavior_stale");
+                name: "communication_attachments");
 
             migrationBuilder.DropTable(
-                name: "behavior_totals");
+                name: "communication_choices");
 
             migrationBuilder.DropTable(
-                name: "communications");
+                name: "communication_participants");
 
             migrationBuilder.DropTable(
                 name: "company_tags");
@@ -1025,9 +1080,6 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "import_templates");
 
             migrationBuilder.DropTable(
-                name: "pending_events");
-
-            migrationBuilder.DropTable(
                 name: "purchases");
 
             migrationBuilder.DropTable(
@@ -1043,7 +1095,7 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "settings");
 
             migrationBuilder.DropTable(
-                name: "site_keys");
+                name: "tasks");
 
             migrationBuilder.DropTable(
                 name: "team_members");
@@ -1055,10 +1107,13 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "import_jobs");
 
             migrationBuilder.DropTable(
-                name: "customers");
+                name: "communications");
 
             migrationBuilder.DropTable(
                 name: "teams");
+
+            migrationBuilder.DropTable(
+                name: "customers");
 
             migrationBuilder.DropTable(
                 name: "companies");

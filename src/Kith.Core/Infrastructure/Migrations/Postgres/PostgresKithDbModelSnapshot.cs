@@ -181,10 +181,20 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasColumnType("character varying(50)")
                         .HasColumnName("channel");
 
+                    b.Property<long?>("CompanyId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("company_id");
+
                     b.Property<string>("Content")
                         .HasMaxLength(100000)
                         .HasColumnType("character varying(100000)")
                         .HasColumnName("content");
+
+                    b.Property<string>("ContentFormat")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("content_format");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -218,6 +228,11 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasColumnType("character varying(100)")
                         .HasColumnName("external_id");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("idempotency_key");
+
                     b.Property<long?>("ImportJobId")
                         .HasColumnType("bigint")
                         .HasColumnName("import_job_id");
@@ -231,10 +246,25 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasColumnType("character varying(100)")
                         .HasColumnName("outcome");
 
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_hash");
+
                     b.Property<string>("Subject")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("subject");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("visibility");
 
                     b.HasKey("Id")
                         .HasName("pk_communications");
@@ -243,10 +273,144 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_communications_external_id");
 
-                    b.HasIndex("CustomerId", "OccurredAt")
-                        .HasDatabaseName("ix_communications_customer_id_occurred_at");
+                    b.HasIndex("CreatedByUserId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_communications_created_by_user_id_idempotency_key");
+
+                    b.HasIndex("CustomerId", "OccurredAt", "Id")
+                        .HasDatabaseName("ix_communications_customer_id_occurred_at_id");
 
                     b.ToTable("communications");
+                });
+
+            modelBuilder.Entity("Kith.Core.Communications.CommunicationAttachment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CommunicationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("communication_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("file_name");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<string>("StoredName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("stored_name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_communication_attachments");
+
+                    b.HasIndex("CommunicationId")
+                        .HasDatabaseName("ix_communication_attachments_communication_id");
+
+                    b.ToTable("communication_attachments");
+                });
+
+            modelBuilder.Entity("Kith.Core.Communications.CommunicationChoice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("IsEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_enabled");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("NameEn")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_en");
+
+                    b.Property<string>("NameZh")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_zh");
+
+                    b.Property<int>("SortOrder")
+                        .HasColumnType("integer")
+                        .HasColumnName("sort_order");
+
+                    b.HasKey("Id")
+                        .HasName("pk_communication_choices");
+
+                    b.HasIndex("Kind", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_communication_choices_kind_key");
+
+                    b.ToTable("communication_choices");
+                });
+
+            modelBuilder.Entity("Kith.Core.Communications.CommunicationParticipant", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CommunicationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("communication_id");
+
+                    b.Property<long?>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long?>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_communication_participants");
+
+                    b.HasIndex("CommunicationId", "UserId")
+                        .HasDatabaseName("ix_communication_participants_communication_id_user_id");
+
+                    b.HasIndex("CustomerId", "CommunicationId")
+                        .HasDatabaseName("ix_communication_participants_customer_id_communication_id");
+
+                    b.ToTable("communication_participants");
                 });
 
             modelBuilder.Entity("Kith.Core.Companies.Company", b =>
@@ -866,6 +1030,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("ix_record_changes_entity_type_entity_id_id");
+
+                    b.HasIndex("EntityType", "EntityId", "At", "Id")
+                        .HasDatabaseName("ix_record_changes_entity_type_entity_id_at_id");
 
                     b.ToTable("record_changes");
                 });
@@ -1522,6 +1689,108 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("tags");
                 });
 
+            modelBuilder.Entity("Kith.Core.Tasks.TaskItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AssigneeId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("assignee_id");
+
+                    b.Property<long?>("CommunicationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("communication_id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<long?>("CompletedByUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("completed_by_user_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<long?>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("OutcomeNote")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("outcome_note");
+
+                    b.Property<DateTime?>("RemindAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("remind_at");
+
+                    b.Property<DateTime?>("RemindedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reminded_at");
+
+                    b.Property<DateTime?>("ReminderEmailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reminder_emailed_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.Property<DateTime>("TimelineAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("timeline_at");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tasks");
+
+                    b.HasIndex("CommunicationId")
+                        .HasDatabaseName("ix_tasks_communication_id");
+
+                    b.HasIndex("AssigneeId", "RemindedAt", "RemindAt")
+                        .HasDatabaseName("ix_tasks_assignee_id_reminded_at_remind_at");
+
+                    b.HasIndex("AssigneeId", "State", "DueAt")
+                        .HasDatabaseName("ix_tasks_assignee_id_state_due_at");
+
+                    b.HasIndex("CustomerId", "TimelineAt", "Id")
+                        .HasDatabaseName("ix_tasks_customer_id_timeline_at_id");
+
+                    b.ToTable("tasks", (string)null);
+                });
+
             modelBuilder.Entity("company_tags", b =>
                 {
                     b.Property<long>("company_id")
@@ -1582,6 +1851,26 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasConstraintName("fk_communications_customers_customer_id");
 
                     b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("Kith.Core.Communications.CommunicationAttachment", b =>
+                {
+                    b.HasOne("Kith.Core.Communications.Communication", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("CommunicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_communication_attachments_communications_communication_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Communications.CommunicationParticipant", b =>
+                {
+                    b.HasOne("Kith.Core.Communications.Communication", null)
+                        .WithMany("Participants")
+                        .HasForeignKey("CommunicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_communication_participants_communications_communication_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Companies.Company", b =>
@@ -1704,6 +1993,28 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasConstraintName("fk_saved_views_users_user_id");
                 });
 
+            modelBuilder.Entity("Kith.Core.Tasks.TaskItem", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("AssigneeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_tasks_users_assignee_id");
+
+                    b.HasOne("Kith.Core.Communications.Communication", null)
+                        .WithMany()
+                        .HasForeignKey("CommunicationId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_tasks_communications_communication_id");
+
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_tasks_customers_customer_id");
+                });
+
             modelBuilder.Entity("company_tags", b =>
                 {
                     b.HasOne("Kith.Core.Companies.Company", null)
@@ -1736,6 +2047,13 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_customer_tags_tags_tag_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Communications.Communication", b =>
+                {
+                    b.Navigation("Attachments");
+
+                    b.Navigation("Participants");
                 });
 #pragma warning restore 612, 618
         }

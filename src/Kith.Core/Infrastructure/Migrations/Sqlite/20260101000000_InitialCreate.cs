@@ -12,49 +12,21 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "behavior_days",
+                name: "communication_choices",
                 columns: table => new
                 {
-                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    day = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    events = table.Column<long>(type: "INTEGER", nullable: false),
-                    first_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    last_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    amount_events = table.Column<long>(type: "INTEGER", nullable: false),
-                    amount_micros = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    name_en = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    name_zh = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    is_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    sort_order = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_behavior_days", x => new { x.customer_id, x.type, x.day });
-                });
-
-            migrationBuilder.CreateTable(
-                name: "behavior_stale",
-                columns: table => new
-                {
-                    customer_id = table.Column<long>(type: "INTEGER", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_behavior_stale", x => x.customer_id);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "behavior_totals",
-                columns: table => new
-                {
-                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    events = table.Column<long>(type: "INTEGER", nullable: false),
-                    first_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    last_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    amount_events = table.Column<long>(type: "INTEGER", nullable: false),
-                    amount_micros = table.Column<long>(type: "INTEGER", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_behavior_totals", x => new { x.customer_id, x.type });
+                    table.PrimaryKey("pk_communication_choices", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -154,29 +126,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "pending_events",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    event_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    reference_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    reference_value = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
-                    type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    page = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    properties = table.Column<string>(type: "TEXT", nullable: true),
-                    source = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    received_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
-                    site_key_id = table.Column<long>(type: "INTEGER", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_pending_events", x => x.id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "record_changes",
                 columns: table => new
                 {
@@ -225,24 +174,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settings", x => x.key);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "site_keys",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    key = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    allowed_origins = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
-                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    revoked_at = table.Column<DateTime>(type: "TEXT", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_site_keys", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -566,17 +497,23 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .Annotation("Sqlite:Autoincrement", true),
                     external_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    company_id = table.Column<long>(type: "INTEGER", nullable: true),
                     channel = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
                     direction = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
                     occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     duration_seconds = table.Column<int>(type: "INTEGER", nullable: true),
                     subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
                     content = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: true),
+                    content_format = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
                     outcome = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    visibility = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    idempotency_key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    request_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     created_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -676,6 +613,98 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "communication_attachments",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    file_name = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    stored_name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    size = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_communication_attachments", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_communication_attachments_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "communication_participants",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_communication_participants", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_communication_participants_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "tasks",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    title = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    notes = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    due_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    remind_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    reminded_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    reminder_emailed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    assignee_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    state = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    outcome = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    outcome_note = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    completed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    completed_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    timeline_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_tasks", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_tasks_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_tasks_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_tasks_users_assignee_id",
+                        column: x => x.assignee_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_tokens_token_hash",
                 table: "api_tokens",
@@ -699,9 +728,36 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_communications_customer_id_occurred_at",
+                name: "ix_communication_attachments_communication_id",
+                table: "communication_attachments",
+                column: "communication_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communication_choices_kind_key",
+                table: "communication_choices",
+                columns: new[] { "kind", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communication_participants_communication_id_user_id",
+                table: "communication_participants",
+                columns: new[] { "communication_id", "user_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communication_participants_customer_id_communication_id",
+                table: "communication_participants",
+                columns: new[] { "customer_id", "communication_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communications_created_by_user_id_idempotency_key",
                 table: "communications",
-                columns: new[] { "customer_id", "occurred_at" });
+                columns: new[] { "created_by_user_id", "idempotency_key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_communications_customer_id_occurred_at_id",
+                table: "communications",
+                columns: new[] { "customer_id", "occurred_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_communications_external_id",
@@ -910,23 +966,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_pending_events_event_id",
-                table: "pending_events",
-                column: "event_id",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "ix_pending_events_import_job_id",
-                table: "pending_events",
-                column: "import_job_id",
-                filter: "import_job_id IS NOT NULL");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_pending_events_reference_kind_reference_value",
-                table: "pending_events",
-                columns: new[] { "reference_kind", "reference_value" });
-
-            migrationBuilder.CreateIndex(
                 name: "ix_purchases_customer_id_ordered_at",
                 table: "purchases",
                 columns: new[] { "customer_id", "ordered_at" });
@@ -936,6 +975,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 table: "purchases",
                 column: "order_id",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_record_changes_entity_type_entity_id_at_id",
+                table: "record_changes",
+                columns: new[] { "entity_type", "entity_id", "at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_record_changes_entity_type_entity_id_id",
@@ -949,16 +993,30 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_site_keys_key",
-                table: "site_keys",
-                column: "key",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
                 name: "ix_tags_normalized_name",
                 table: "tags",
                 column: "normalized_name",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_assignee_id_reminded_at_remind_at",
+                table: "tasks",
+                columns: new[] { "assignee_id", "reminded_at", "remind_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_assignee_id_state_due_at",
+                table: "tasks",
+                columns: new[] { "assignee_id", "state", "due_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_communication_id",
+                table: "tasks",
+                column: "communication_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tasks_customer_id_timeline_at_id",
+                table: "tasks",
+                columns: new[] { "customer_id", "timeline_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_team_members_user_id",
@@ -985,19 +1043,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
-                name: "behavior_days");
-
-            migrationBuilder.DropTable(
                 name: "behavior_events");
 
             migrationBuilder.DropTable(
-                name: "behavior_stale");
+                name: "communication_attachments");
 
             migrationBuilder.DropTable(
-                name: "behavior_totals");
+                name: "communication_choices");
 
             migrationBuilder.DropTable(
-                name: "communications");
+                name: "communication_participants");
 
             migrationBuilder.DropTable(
                 name: "company_tags");
@@ -1024,9 +1079,6 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "import_templates");
 
             migrationBuilder.DropTable(
-                name: "pending_events");
-
-            migrationBuilder.DropTable(
                 name: "purchases");
 
             migrationBuilder.DropTable(
@@ -1042,7 +1094,7 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "settings");
 
             migrationBuilder.DropTable(
-                name: "site_keys");
+                name: "tasks");
 
             migrationBuilder.DropTable(
                 name: "team_members");
@@ -1054,10 +1106,13 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "import_jobs");
 
             migrationBuilder.DropTable(
-                name: "customers");
+                name: "communications");
 
             migrationBuilder.DropTable(
                 name: "teams");
+
+            migrationBuilder.DropTable(
+                name: "customers");
 
             migrationBuilder.DropTable(
                 name: "companies");

@@ -1,0 +1,28 @@
+using Kith.Core.Tasks;
+
+namespace Kith.Tasks;
+
+/// <summary>
+/// Sends due task reminders by email once a minute, through whatever <see cref="ITaskReminderSender"/> the mail
+/// feature registers; with none registered each round is a no-op and reminders show in the app only.
+/// </summary>
+internal sealed class TaskReminderWorker(IServiceScopeFactory scopes, ILogger<TaskReminderWorker> log, TimeProvider clock) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                if (scope.ServiceProvider.GetService<ITaskReminderSender>() is null) continue;
+                await scope.ServiceProvider.GetRequiredService<SendTaskReminders>().RunAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Sending task reminders failed; they are tried again in a minute.");
+            }
+        }
+    }
+}
