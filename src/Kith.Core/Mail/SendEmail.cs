@@ -95,6 +95,7 @@ public sealed class SendEmail(KithDb db, MailAccess access, MailClients clients,
             CreatedByKind = kind,
             CreatedByUserId = scope.UserId,
         };
+        MailOnTimeline.Share(communication, box.Visibility, box.OwnerId, [scope.UserId]);
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
         db.EmailMessages.Add(message);
         db.Communications.Add(communication);

@@ -221,6 +221,7 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
                     CreatedAt = Now(),
                     CreatedByKind = ActorKind.System,
                 };
+                MailOnTimeline.Share(communication, box.Visibility, box.OwnerId, addresses.SelectMany(a => usersByAddress[a]));
                 db.Communications.Add(communication);
                 newLinks.Add((message, communication, customerId));
             }

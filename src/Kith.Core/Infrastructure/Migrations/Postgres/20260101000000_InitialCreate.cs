@@ -13,6 +13,52 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "behavior_days",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    day = table.Column<DateOnly>(type: "date", nullable: false),
+                    events = table.Column<long>(type: "bigint", nullable: false),
+                    first_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    amount_events = table.Column<long>(type: "bigint", nullable: false),
+                    amount_micros = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_days", x => new { x.customer_id, x.type, x.day });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "behavior_stale",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_stale", x => x.customer_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "behavior_totals",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    events = table.Column<long>(type: "bigint", nullable: false),
+                    first_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    amount_events = table.Column<long>(type: "bigint", nullable: false),
+                    amount_micros = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_behavior_totals", x => new { x.customer_id, x.type });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "communication_choices",
                 columns: table => new
                 {
@@ -127,6 +173,70 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "mail_templates",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    language = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    body = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_mail_templates", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pending_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    reference_kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    reference_value = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    page = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    properties = table.Column<string>(type: "text", nullable: true),
+                    source = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    received_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    import_job_id = table.Column<long>(type: "bigint", nullable: true),
+                    site_key_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pending_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "prediction_models",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    trained_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    as_of = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    horizon_days = table.Column<int>(type: "integer", nullable: false),
+                    training_rows = table.Column<int>(type: "integer", nullable: false),
+                    test_rows = table.Column<int>(type: "integer", nullable: false),
+                    metric = table.Column<double>(type: "double precision", nullable: false),
+                    baseline_metric = table.Column<double>(type: "double precision", nullable: false),
+                    prevalence = table.Column<double>(type: "double precision", nullable: false),
+                    scored_customers = table.Column<int>(type: "integer", nullable: false),
+                    error = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_prediction_models", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "record_changes",
                 columns: table => new
                 {
@@ -175,6 +285,24 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settings", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "site_keys",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    allowed_origins = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "bigint", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    revoked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_site_keys", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -340,6 +468,42 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "mailboxes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    owner_id = table.Column<long>(type: "bigint", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    address = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    imap_host = table.Column<string>(type: "character varying(253)", maxLength: 253, nullable: false),
+                    imap_port = table.Column<int>(type: "integer", nullable: false),
+                    imap_security = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    imap_user = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    smtp_host = table.Column<string>(type: "character varying(253)", maxLength: 253, nullable: false),
+                    smtp_port = table.Column<int>(type: "integer", nullable: false),
+                    smtp_security = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    smtp_user = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    password_secret = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    visibility = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    sync_enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    sync_requested_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    last_sync_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_mailboxes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_mailboxes_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "saved_views",
                 columns: table => new
                 {
@@ -363,6 +527,34 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "segments",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    key = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    description = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    filter = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "bigint", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    member_count = table.Column<long>(type: "bigint", nullable: true),
+                    refreshed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    refresh_error = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_segments", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_segments_users_created_by_user_id",
+                        column: x => x.created_by_user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -466,6 +658,101 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "email_messages",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    message_id = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: false),
+                    mailbox_id = table.Column<long>(type: "bigint", nullable: true),
+                    owner_id = table.Column<long>(type: "bigint", nullable: false),
+                    folder = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    uid = table.Column<long>(type: "bigint", nullable: true),
+                    uid_validity = table.Column<long>(type: "bigint", nullable: true),
+                    thread_key = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: false),
+                    in_reply_to = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: true),
+                    references = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: true),
+                    from_address = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    from_name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    to_addresses = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
+                    cc_addresses = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
+                    subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    direction = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    html_body = table.Column<string>(type: "character varying(2000000)", maxLength: 2000000, nullable: true),
+                    visibility = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_email_messages", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_email_messages_mailboxes_mailbox_id",
+                        column: x => x.mailbox_id,
+                        principalTable: "mailboxes",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_email_messages_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "mail_sync_runs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    mailbox_id = table.Column<long>(type: "bigint", nullable: false),
+                    trigger = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    finished_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    outcome = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    seen = table.Column<int>(type: "integer", nullable: false),
+                    imported = table.Column<int>(type: "integer", nullable: false),
+                    already_stored = table.Column<int>(type: "integer", nullable: false),
+                    skipped_no_customer = table.Column<int>(type: "integer", nullable: false),
+                    dropped = table.Column<int>(type: "integer", nullable: false),
+                    errors = table.Column<int>(type: "integer", nullable: false),
+                    error_message = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_mail_sync_runs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_mail_sync_runs_mailboxes_mailbox_id",
+                        column: x => x.mailbox_id,
+                        principalTable: "mailboxes",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "mailbox_folders",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    mailbox_id = table.Column<long>(type: "bigint", nullable: false),
+                    name = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    uid_validity = table.Column<long>(type: "bigint", nullable: false),
+                    last_uid = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_mailbox_folders", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_mailbox_folders_mailboxes_mailbox_id",
+                        column: x => x.mailbox_id,
+                        principalTable: "mailboxes",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "behavior_events",
                 columns: table => new
                 {
@@ -521,6 +808,54 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     table.PrimaryKey("pk_communications", x => x.id);
                     table.ForeignKey(
                         name: "fk_communications_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "customer_rfm",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    r = table.Column<int>(type: "integer", nullable: false),
+                    f = table.Column<int>(type: "integer", nullable: false),
+                    m = table.Column<int>(type: "integer", nullable: false),
+                    segment = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    recency_days = table.Column<int>(type: "integer", nullable: false),
+                    frequency = table.Column<long>(type: "bigint", nullable: false),
+                    monetary_micros = table.Column<long>(type: "bigint", nullable: false),
+                    period_from = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    period_to = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    computed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_rfm", x => x.customer_id);
+                    table.ForeignKey(
+                        name: "fk_customer_rfm_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "customer_scores",
+                columns: table => new
+                {
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    churn_risk = table.Column<double>(type: "double precision", nullable: true),
+                    expected_value_micros = table.Column<long>(type: "bigint", nullable: true),
+                    reasons = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    computed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_scores", x => x.customer_id);
+                    table.ForeignKey(
+                        name: "fk_customer_scores_customers_customer_id",
                         column: x => x.customer_id,
                         principalTable: "customers",
                         principalColumn: "id",
@@ -615,6 +950,83 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "segment_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    segment_id = table.Column<long>(type: "bigint", nullable: false),
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    entered = table.Column<bool>(type: "boolean", nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_segment_changes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_segment_changes_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_segment_changes_segments_segment_id",
+                        column: x => x.segment_id,
+                        principalTable: "segments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "segment_members",
+                columns: table => new
+                {
+                    segment_id = table.Column<long>(type: "bigint", nullable: false),
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    entered_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_segment_members", x => new { x.segment_id, x.customer_id });
+                    table.ForeignKey(
+                        name: "fk_segment_members_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_segment_members_segments_segment_id",
+                        column: x => x.segment_id,
+                        principalTable: "segments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "email_participants",
+                columns: table => new
+                {
+                    email_message_id = table.Column<long>(type: "bigint", nullable: false),
+                    user_id = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_email_participants", x => new { x.email_message_id, x.user_id });
+                    table.ForeignKey(
+                        name: "fk_email_participants_email_messages_email_message_id",
+                        column: x => x.email_message_id,
+                        principalTable: "email_messages",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_email_participants_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "communication_attachments",
                 columns: table => new
                 {
@@ -655,6 +1067,31 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         name: "fk_communication_participants_communications_communication_id",
                         column: x => x.communication_id,
                         principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "email_links",
+                columns: table => new
+                {
+                    communication_id = table.Column<long>(type: "bigint", nullable: false),
+                    email_message_id = table.Column<long>(type: "bigint", nullable: false),
+                    customer_id = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_email_links", x => x.communication_id);
+                    table.ForeignKey(
+                        name: "fk_email_links_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_email_links_email_messages_email_message_id",
+                        column: x => x.email_message_id,
+                        principalTable: "email_messages",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -840,6 +1277,21 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 column: "survivor_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customer_rfm_segment",
+                table: "customer_rfm",
+                column: "segment");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_scores_churn_risk",
+                table: "customer_scores",
+                column: "churn_risk");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_scores_expected_value_micros",
+                table: "customer_scores",
+                column: "expected_value_micros");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customer_tags_tag_id_customer_id",
                 table: "customer_tags",
                 columns: new[] { "tag_id", "customer_id" });
@@ -941,6 +1393,43 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 columns: new[] { "status", "score" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_email_links_customer_id",
+                table: "email_links",
+                column: "customer_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_email_links_email_message_id_customer_id",
+                table: "email_links",
+                columns: new[] { "email_message_id", "customer_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_email_messages_mailbox_id",
+                table: "email_messages",
+                column: "mailbox_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_email_messages_message_id",
+                table: "email_messages",
+                column: "message_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_email_messages_owner_id",
+                table: "email_messages",
+                column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_email_messages_thread_key",
+                table: "email_messages",
+                column: "thread_key");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_email_participants_user_id",
+                table: "email_participants",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_import_changes_import_job_id_entity_type_entity_id",
                 table: "import_changes",
                 columns: new[] { "import_job_id", "entity_type", "entity_id" });
@@ -967,6 +1456,50 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_mail_sync_runs_mailbox_id_started_at",
+                table: "mail_sync_runs",
+                columns: new[] { "mailbox_id", "started_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_mail_templates_name",
+                table: "mail_templates",
+                column: "name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_mailbox_folders_mailbox_id_name",
+                table: "mailbox_folders",
+                columns: new[] { "mailbox_id", "name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_mailboxes_owner_id",
+                table: "mailboxes",
+                column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pending_events_event_id",
+                table: "pending_events",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pending_events_import_job_id",
+                table: "pending_events",
+                column: "import_job_id",
+                filter: "import_job_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pending_events_reference_kind_reference_value",
+                table: "pending_events",
+                columns: new[] { "reference_kind", "reference_value" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_prediction_models_kind_trained_at",
+                table: "prediction_models",
+                columns: new[] { "kind", "trained_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_purchases_customer_id_ordered_at",
                 table: "purchases",
                 columns: new[] { "customer_id", "ordered_at" });
@@ -991,6 +1524,38 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "ix_saved_views_user_id_entity_name",
                 table: "saved_views",
                 columns: new[] { "user_id", "entity", "name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_segment_changes_customer_id_at",
+                table: "segment_changes",
+                columns: new[] { "customer_id", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_segment_changes_segment_id_at",
+                table: "segment_changes",
+                columns: new[] { "segment_id", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_segment_members_customer_id",
+                table: "segment_members",
+                column: "customer_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_segments_created_by_user_id",
+                table: "segments",
+                column: "created_by_user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_segments_key",
+                table: "segments",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_site_keys_key",
+                table: "site_keys",
+                column: "key",
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -1044,7 +1609,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
+                name: "behavior_days");
+
+            migrationBuilder.DropTable(
                 name: "behavior_events");
+
+            migrationBuilder.DropTable(
+                name: "behavior_stale");
+
+            migrationBuilder.DropTable(
+                name: "behavior_totals");
 
             migrationBuilder.DropTable(
                 name: "communication_attachments");
@@ -1065,10 +1639,22 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "customer_merges");
 
             migrationBuilder.DropTable(
+                name: "customer_rfm");
+
+            migrationBuilder.DropTable(
+                name: "customer_scores");
+
+            migrationBuilder.DropTable(
                 name: "customer_tags");
 
             migrationBuilder.DropTable(
                 name: "duplicate_pairs");
+
+            migrationBuilder.DropTable(
+                name: "email_links");
+
+            migrationBuilder.DropTable(
+                name: "email_participants");
 
             migrationBuilder.DropTable(
                 name: "import_changes");
@@ -1078,6 +1664,21 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "import_templates");
+
+            migrationBuilder.DropTable(
+                name: "mail_sync_runs");
+
+            migrationBuilder.DropTable(
+                name: "mail_templates");
+
+            migrationBuilder.DropTable(
+                name: "mailbox_folders");
+
+            migrationBuilder.DropTable(
+                name: "pending_events");
+
+            migrationBuilder.DropTable(
+                name: "prediction_models");
 
             migrationBuilder.DropTable(
                 name: "purchases");
@@ -1092,7 +1693,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "saved_views");
 
             migrationBuilder.DropTable(
+                name: "segment_changes");
+
+            migrationBuilder.DropTable(
+                name: "segment_members");
+
+            migrationBuilder.DropTable(
                 name: "settings");
+
+            migrationBuilder.DropTable(
+                name: "site_keys");
 
             migrationBuilder.DropTable(
                 name: "tasks");
@@ -1104,13 +1714,22 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "tags");
 
             migrationBuilder.DropTable(
+                name: "email_messages");
+
+            migrationBuilder.DropTable(
                 name: "import_jobs");
+
+            migrationBuilder.DropTable(
+                name: "segments");
 
             migrationBuilder.DropTable(
                 name: "communications");
 
             migrationBuilder.DropTable(
                 name: "teams");
+
+            migrationBuilder.DropTable(
+                name: "mailboxes");
 
             migrationBuilder.DropTable(
                 name: "customers");

@@ -22,6 +22,63 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Kith.Core.Analytics.CustomerRfm", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<int>("F")
+                        .HasColumnType("integer")
+                        .HasColumnName("f");
+
+                    b.Property<long>("Frequency")
+                        .HasColumnType("bigint")
+                        .HasColumnName("frequency");
+
+                    b.Property<int>("M")
+                        .HasColumnType("integer")
+                        .HasColumnName("m");
+
+                    b.Property<long>("MonetaryMicros")
+                        .HasColumnType("bigint")
+                        .HasColumnName("monetary_micros");
+
+                    b.Property<DateTime>("PeriodFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_from");
+
+                    b.Property<DateTime>("PeriodTo")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_to");
+
+                    b.Property<int>("R")
+                        .HasColumnType("integer")
+                        .HasColumnName("r");
+
+                    b.Property<int>("RecencyDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("recency_days");
+
+                    b.Property<string>("Segment")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("segment");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_customer_rfm");
+
+                    b.HasIndex("Segment")
+                        .HasDatabaseName("ix_customer_rfm_segment");
+
+                    b.ToTable("customer_rfm", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorDay", b =>
                 {
                     b.Property<long>("CustomerId")
@@ -152,6 +209,135 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasName("pk_behavior_totals");
 
                     b.ToTable("behavior_totals", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Behavior.PendingEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EventId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("event_id");
+
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Page")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("page");
+
+                    b.Property<string>("Properties")
+                        .HasColumnType("text")
+                        .HasColumnName("properties");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("ReferenceKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("reference_kind");
+
+                    b.Property<string>("ReferenceValue")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("reference_value");
+
+                    b.Property<long?>("SiteKeyId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("site_key_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pending_events");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pending_events_event_id");
+
+                    b.HasIndex("ImportJobId")
+                        .HasDatabaseName("ix_pending_events_import_job_id")
+                        .HasFilter("import_job_id IS NOT NULL");
+
+                    b.HasIndex("ReferenceKind", "ReferenceValue")
+                        .HasDatabaseName("ix_pending_events_reference_kind_reference_value");
+
+                    b.ToTable("pending_events", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Behavior.SiteKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AllowedOrigins")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("allowed_origins");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_site_keys");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_site_keys_key");
+
+                    b.ToTable("site_keys", (string)null);
                 });
 
             modelBuilder.Entity("Kith.Core.Behavior.StaleBehavior", b =>
@@ -1509,6 +1695,546 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("import_templates");
                 });
 
+            modelBuilder.Entity("Kith.Core.Mail.EmailLink", b =>
+                {
+                    b.Property<long>("CommunicationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("communication_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("EmailMessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("email_message_id");
+
+                    b.HasKey("CommunicationId")
+                        .HasName("pk_email_links");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_email_links_customer_id");
+
+                    b.HasIndex("EmailMessageId", "CustomerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_email_links_email_message_id_customer_id");
+
+                    b.ToTable("email_links");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CcAddresses")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("cc_addresses");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Direction")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("direction");
+
+                    b.Property<string>("Folder")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("folder");
+
+                    b.Property<string>("FromAddress")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("from_address");
+
+                    b.Property<string>("FromName")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("from_name");
+
+                    b.Property<string>("HtmlBody")
+                        .HasMaxLength(2000000)
+                        .HasColumnType("character varying(2000000)")
+                        .HasColumnName("html_body");
+
+                    b.Property<string>("InReplyTo")
+                        .HasMaxLength(998)
+                        .HasColumnType("character varying(998)")
+                        .HasColumnName("in_reply_to");
+
+                    b.Property<long?>("MailboxId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("mailbox_id");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("character varying(998)")
+                        .HasColumnName("message_id");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("References")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("references");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("ThreadKey")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("character varying(998)")
+                        .HasColumnName("thread_key");
+
+                    b.Property<string>("ToAddresses")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("to_addresses");
+
+                    b.Property<long?>("Uid")
+                        .HasColumnType("bigint")
+                        .HasColumnName("uid");
+
+                    b.Property<long?>("UidValidity")
+                        .HasColumnType("bigint")
+                        .HasColumnName("uid_validity");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("visibility");
+
+                    b.HasKey("Id")
+                        .HasName("pk_email_messages");
+
+                    b.HasIndex("MailboxId")
+                        .HasDatabaseName("ix_email_messages_mailbox_id");
+
+                    b.HasIndex("MessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_email_messages_message_id");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_email_messages_owner_id");
+
+                    b.HasIndex("ThreadKey")
+                        .HasDatabaseName("ix_email_messages_thread_key");
+
+                    b.ToTable("email_messages");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailParticipant", b =>
+                {
+                    b.Property<long>("EmailMessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("email_message_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("EmailMessageId", "UserId")
+                        .HasName("pk_email_participants");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_email_participants_user_id");
+
+                    b.ToTable("email_participants");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailSyncRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("AlreadyStored")
+                        .HasColumnType("integer")
+                        .HasColumnName("already_stored");
+
+                    b.Property<int>("Dropped")
+                        .HasColumnType("integer")
+                        .HasColumnName("dropped");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error_message");
+
+                    b.Property<int>("Errors")
+                        .HasColumnType("integer")
+                        .HasColumnName("errors");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("Imported")
+                        .HasColumnType("integer")
+                        .HasColumnName("imported");
+
+                    b.Property<long>("MailboxId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("mailbox_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("outcome");
+
+                    b.Property<int>("Seen")
+                        .HasColumnType("integer")
+                        .HasColumnName("seen");
+
+                    b.Property<int>("SkippedNoCustomer")
+                        .HasColumnType("integer")
+                        .HasColumnName("skipped_no_customer");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mail_sync_runs");
+
+                    b.HasIndex("MailboxId", "StartedAt")
+                        .HasDatabaseName("ix_mail_sync_runs_mailbox_id_started_at");
+
+                    b.ToTable("mail_sync_runs");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(100000)
+                        .HasColumnType("character varying(100000)")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mail_templates");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mail_templates_name");
+
+                    b.ToTable("mail_templates");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.Mailbox", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("address");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ImapHost")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("imap_host");
+
+                    b.Property<int>("ImapPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("imap_port");
+
+                    b.Property<string>("ImapSecurity")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("imap_security");
+
+                    b.Property<string>("ImapUser")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("imap_user");
+
+                    b.Property<DateTime?>("LastSyncAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_sync_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("PasswordSecret")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("password_secret");
+
+                    b.Property<string>("SmtpHost")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("smtp_host");
+
+                    b.Property<int>("SmtpPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("smtp_port");
+
+                    b.Property<string>("SmtpSecurity")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("smtp_security");
+
+                    b.Property<string>("SmtpUser")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("smtp_user");
+
+                    b.Property<bool>("SyncEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("sync_enabled");
+
+                    b.Property<DateTime?>("SyncRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sync_requested_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("visibility");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mailboxes");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_mailboxes_owner_id");
+
+                    b.ToTable("mailboxes");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailboxFolder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_uid");
+
+                    b.Property<long>("MailboxId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("mailbox_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("bigint")
+                        .HasColumnName("uid_validity");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mailbox_folders");
+
+                    b.HasIndex("MailboxId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailbox_folders_mailbox_id_name");
+
+                    b.ToTable("mailbox_folders");
+                });
+
+            modelBuilder.Entity("Kith.Core.Predictions.CustomerScore", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<double?>("ChurnRisk")
+                        .HasColumnType("double precision")
+                        .HasColumnName("churn_risk");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long?>("ExpectedValueMicros")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expected_value_micros");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reasons");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_customer_scores");
+
+                    b.HasIndex("ChurnRisk")
+                        .HasDatabaseName("ix_customer_scores_churn_risk");
+
+                    b.HasIndex("ExpectedValueMicros")
+                        .HasDatabaseName("ix_customer_scores_expected_value_micros");
+
+                    b.ToTable("customer_scores");
+                });
+
+            modelBuilder.Entity("Kith.Core.Predictions.PredictionModel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_of");
+
+                    b.Property<double>("BaselineMetric")
+                        .HasColumnType("double precision")
+                        .HasColumnName("baseline_metric");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("error");
+
+                    b.Property<int>("HorizonDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("horizon_days");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<double>("Metric")
+                        .HasColumnType("double precision")
+                        .HasColumnName("metric");
+
+                    b.Property<double>("Prevalence")
+                        .HasColumnType("double precision")
+                        .HasColumnName("prevalence");
+
+                    b.Property<int>("ScoredCustomers")
+                        .HasColumnType("integer")
+                        .HasColumnName("scored_customers");
+
+                    b.Property<int>("TestRows")
+                        .HasColumnType("integer")
+                        .HasColumnName("test_rows");
+
+                    b.Property<DateTime>("TrainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trained_at");
+
+                    b.Property<int>("TrainingRows")
+                        .HasColumnType("integer")
+                        .HasColumnName("training_rows");
+
+                    b.HasKey("Id")
+                        .HasName("pk_prediction_models");
+
+                    b.HasIndex("Kind", "TrainedAt")
+                        .HasDatabaseName("ix_prediction_models_kind_trained_at");
+
+                    b.ToTable("prediction_models");
+                });
+
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
                 {
                     b.Property<long>("Id")
@@ -1637,6 +2363,136 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasDatabaseName("ix_saved_views_user_id_entity_name");
 
                     b.ToTable("saved_views");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.Segment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("CreatedByUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Filter")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("filter");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("key");
+
+                    b.Property<long?>("MemberCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("member_count");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("RefreshError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("refresh_error");
+
+                    b.Property<DateTime?>("RefreshedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refreshed_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segments");
+
+                    b.HasIndex("CreatedByUserId")
+                        .HasDatabaseName("ix_segments_created_by_user_id");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_segments_key");
+
+                    b.ToTable("segments");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.SegmentChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<bool>("Entered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("entered");
+
+                    b.Property<long>("SegmentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("segment_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segment_changes");
+
+                    b.HasIndex("CustomerId", "At")
+                        .HasDatabaseName("ix_segment_changes_customer_id_at");
+
+                    b.HasIndex("SegmentId", "At")
+                        .HasDatabaseName("ix_segment_changes_segment_id_at");
+
+                    b.ToTable("segment_changes");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.SegmentMember", b =>
+                {
+                    b.Property<long>("SegmentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("segment_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("entered_at");
+
+                    b.HasKey("SegmentId", "CustomerId")
+                        .HasName("pk_segment_members");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_segment_members_customer_id");
+
+                    b.ToTable("segment_members");
                 });
 
             modelBuilder.Entity("Kith.Core.Settings.Setting", b =>
@@ -1829,6 +2685,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("customer_tags");
                 });
 
+            modelBuilder.Entity("Kith.Core.Analytics.CustomerRfm", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_rfm_customers_customer_id");
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorEvent", b =>
                 {
                     b.HasOne("Kith.Core.Customers.Customer", "Customer")
@@ -1971,6 +2837,98 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasConstraintName("fk_import_rejections_import_jobs_import_job_id");
                 });
 
+            modelBuilder.Entity("Kith.Core.Mail.EmailLink", b =>
+                {
+                    b.HasOne("Kith.Core.Communications.Communication", null)
+                        .WithMany()
+                        .HasForeignKey("CommunicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_links_communications_communication_id");
+
+                    b.HasOne("Kith.Core.Mail.EmailMessage", null)
+                        .WithMany()
+                        .HasForeignKey("EmailMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_links_email_messages_email_message_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailMessage", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_email_messages_mailboxes_mailbox_id");
+
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_messages_users_owner_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailParticipant", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.EmailMessage", null)
+                        .WithMany()
+                        .HasForeignKey("EmailMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_participants_email_messages_email_message_id");
+
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_participants_users_user_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailSyncRun", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mail_sync_runs_mailboxes_mailbox_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.Mailbox", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailboxes_users_owner_id");
+
+                    b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailboxFolder", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailbox_folders_mailboxes_mailbox_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Predictions.CustomerScore", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithOne()
+                        .HasForeignKey("Kith.Core.Predictions.CustomerScore", "CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_scores_customers_customer_id");
+                });
+
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
                 {
                     b.HasOne("Kith.Core.Customers.Customer", "Customer")
@@ -1991,6 +2949,50 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_saved_views_users_user_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.Segment", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_segments_users_created_by_user_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.SegmentChange", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_changes_customers_customer_id");
+
+                    b.HasOne("Kith.Core.Segments.Segment", null)
+                        .WithMany()
+                        .HasForeignKey("SegmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_changes_segments_segment_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.SegmentMember", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_members_customers_customer_id");
+
+                    b.HasOne("Kith.Core.Segments.Segment", null)
+                        .WithMany()
+                        .HasForeignKey("SegmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_members_segments_segment_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Tasks.TaskItem", b =>

@@ -17,6 +17,63 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Kith.Core.Analytics.CustomerRfm", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("computed_at");
+
+                    b.Property<int>("F")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("f");
+
+                    b.Property<long>("Frequency")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("frequency");
+
+                    b.Property<int>("M")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("m");
+
+                    b.Property<long>("MonetaryMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("monetary_micros");
+
+                    b.Property<DateTime>("PeriodFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_from");
+
+                    b.Property<DateTime>("PeriodTo")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_to");
+
+                    b.Property<int>("R")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("r");
+
+                    b.Property<int>("RecencyDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recency_days");
+
+                    b.Property<string>("Segment")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("segment");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_customer_rfm");
+
+                    b.HasIndex("Segment")
+                        .HasDatabaseName("ix_customer_rfm_segment");
+
+                    b.ToTable("customer_rfm", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorDay", b =>
                 {
                     b.Property<long>("CustomerId")
@@ -145,6 +202,131 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasName("pk_behavior_totals");
 
                     b.ToTable("behavior_totals", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Behavior.PendingEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("EventId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Page")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("page");
+
+                    b.Property<string>("Properties")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("properties");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("ReferenceKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reference_kind");
+
+                    b.Property<string>("ReferenceValue")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reference_value");
+
+                    b.Property<long?>("SiteKeyId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("site_key_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pending_events");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pending_events_event_id");
+
+                    b.HasIndex("ImportJobId")
+                        .HasDatabaseName("ix_pending_events_import_job_id")
+                        .HasFilter("import_job_id IS NOT NULL");
+
+                    b.HasIndex("ReferenceKind", "ReferenceValue")
+                        .HasDatabaseName("ix_pending_events_reference_kind_reference_value");
+
+                    b.ToTable("pending_events", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Behavior.SiteKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AllowedOrigins")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allowed_origins");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoked_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_site_keys");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_site_keys_key");
+
+                    b.ToTable("site_keys", (string)null);
                 });
 
             modelBuilder.Entity("Kith.Core.Behavior.StaleBehavior", b =>
@@ -1468,6 +1650,534 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("import_templates");
                 });
 
+            modelBuilder.Entity("Kith.Core.Mail.EmailLink", b =>
+                {
+                    b.Property<long>("CommunicationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("communication_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("EmailMessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_message_id");
+
+                    b.HasKey("CommunicationId")
+                        .HasName("pk_email_links");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_email_links_customer_id");
+
+                    b.HasIndex("EmailMessageId", "CustomerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_email_links_email_message_id_customer_id");
+
+                    b.ToTable("email_links");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CcAddresses")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cc_addresses");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Direction")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("direction");
+
+                    b.Property<string>("Folder")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("folder");
+
+                    b.Property<string>("FromAddress")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_address");
+
+                    b.Property<string>("FromName")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_name");
+
+                    b.Property<string>("HtmlBody")
+                        .HasMaxLength(2000000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("html_body");
+
+                    b.Property<string>("InReplyTo")
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("in_reply_to");
+
+                    b.Property<long?>("MailboxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mailbox_id");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("References")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("references");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("ThreadKey")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thread_key");
+
+                    b.Property<string>("ToAddresses")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_addresses");
+
+                    b.Property<long?>("Uid")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uid");
+
+                    b.Property<long?>("UidValidity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uid_validity");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visibility");
+
+                    b.HasKey("Id")
+                        .HasName("pk_email_messages");
+
+                    b.HasIndex("MailboxId")
+                        .HasDatabaseName("ix_email_messages_mailbox_id");
+
+                    b.HasIndex("MessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_email_messages_message_id");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_email_messages_owner_id");
+
+                    b.HasIndex("ThreadKey")
+                        .HasDatabaseName("ix_email_messages_thread_key");
+
+                    b.ToTable("email_messages");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailParticipant", b =>
+                {
+                    b.Property<long>("EmailMessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_message_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("EmailMessageId", "UserId")
+                        .HasName("pk_email_participants");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_email_participants_user_id");
+
+                    b.ToTable("email_participants");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailSyncRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("AlreadyStored")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("already_stored");
+
+                    b.Property<int>("Dropped")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dropped");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_message");
+
+                    b.Property<int>("Errors")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("errors");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("Imported")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imported");
+
+                    b.Property<long>("MailboxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mailbox_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<int>("Seen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seen");
+
+                    b.Property<int>("SkippedNoCustomer")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("skipped_no_customer");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mail_sync_runs");
+
+                    b.HasIndex("MailboxId", "StartedAt")
+                        .HasDatabaseName("ix_mail_sync_runs_mailbox_id_started_at");
+
+                    b.ToTable("mail_sync_runs");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(100000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mail_templates");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mail_templates_name");
+
+                    b.ToTable("mail_templates");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.Mailbox", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ImapHost")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imap_host");
+
+                    b.Property<int>("ImapPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imap_port");
+
+                    b.Property<string>("ImapSecurity")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imap_security");
+
+                    b.Property<string>("ImapUser")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imap_user");
+
+                    b.Property<DateTime?>("LastSyncAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_sync_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("PasswordSecret")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("password_secret");
+
+                    b.Property<string>("SmtpHost")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("smtp_host");
+
+                    b.Property<int>("SmtpPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("smtp_port");
+
+                    b.Property<string>("SmtpSecurity")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("smtp_security");
+
+                    b.Property<string>("SmtpUser")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("smtp_user");
+
+                    b.Property<bool>("SyncEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sync_enabled");
+
+                    b.Property<DateTime?>("SyncRequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sync_requested_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visibility");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mailboxes");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_mailboxes_owner_id");
+
+                    b.ToTable("mailboxes");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailboxFolder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_uid");
+
+                    b.Property<long>("MailboxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mailbox_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uid_validity");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mailbox_folders");
+
+                    b.HasIndex("MailboxId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailbox_folders_mailbox_id_name");
+
+                    b.ToTable("mailbox_folders");
+                });
+
+            modelBuilder.Entity("Kith.Core.Predictions.CustomerScore", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<double?>("ChurnRisk")
+                        .HasColumnType("REAL")
+                        .HasColumnName("churn_risk");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long?>("ExpectedValueMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expected_value_micros");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reasons");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_customer_scores");
+
+                    b.HasIndex("ChurnRisk")
+                        .HasDatabaseName("ix_customer_scores_churn_risk");
+
+                    b.HasIndex("ExpectedValueMicros")
+                        .HasDatabaseName("ix_customer_scores_expected_value_micros");
+
+                    b.ToTable("customer_scores");
+                });
+
+            modelBuilder.Entity("Kith.Core.Predictions.PredictionModel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("AsOf")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("as_of");
+
+                    b.Property<double>("BaselineMetric")
+                        .HasColumnType("REAL")
+                        .HasColumnName("baseline_metric");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<int>("HorizonDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("horizon_days");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<double>("Metric")
+                        .HasColumnType("REAL")
+                        .HasColumnName("metric");
+
+                    b.Property<double>("Prevalence")
+                        .HasColumnType("REAL")
+                        .HasColumnName("prevalence");
+
+                    b.Property<int>("ScoredCustomers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scored_customers");
+
+                    b.Property<int>("TestRows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("test_rows");
+
+                    b.Property<DateTime>("TrainedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trained_at");
+
+                    b.Property<int>("TrainingRows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("training_rows");
+
+                    b.HasKey("Id")
+                        .HasName("pk_prediction_models");
+
+                    b.HasIndex("Kind", "TrainedAt")
+                        .HasDatabaseName("ix_prediction_models_kind_trained_at");
+
+                    b.ToTable("prediction_models");
+                });
+
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
                 {
                     b.Property<long>("Id")
@@ -1592,6 +2302,132 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasDatabaseName("ix_saved_views_user_id_entity_name");
 
                     b.ToTable("saved_views");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.Segment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("CreatedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Filter")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("filter");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long?>("MemberCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("member_count");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("RefreshError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refresh_error");
+
+                    b.Property<DateTime?>("RefreshedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refreshed_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segments");
+
+                    b.HasIndex("CreatedByUserId")
+                        .HasDatabaseName("ix_segments_created_by_user_id");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_segments_key");
+
+                    b.ToTable("segments");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.SegmentChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<bool>("Entered")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("entered");
+
+                    b.Property<long>("SegmentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("segment_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segment_changes");
+
+                    b.HasIndex("CustomerId", "At")
+                        .HasDatabaseName("ix_segment_changes_customer_id_at");
+
+                    b.HasIndex("SegmentId", "At")
+                        .HasDatabaseName("ix_segment_changes_segment_id_at");
+
+                    b.ToTable("segment_changes");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.SegmentMember", b =>
+                {
+                    b.Property<long>("SegmentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("segment_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entered_at");
+
+                    b.HasKey("SegmentId", "CustomerId")
+                        .HasName("pk_segment_members");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_segment_members_customer_id");
+
+                    b.ToTable("segment_members");
                 });
 
             modelBuilder.Entity("Kith.Core.Settings.Setting", b =>
@@ -1780,6 +2616,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("customer_tags");
                 });
 
+            modelBuilder.Entity("Kith.Core.Analytics.CustomerRfm", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_rfm_customers_customer_id");
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorEvent", b =>
                 {
                     b.HasOne("Kith.Core.Customers.Customer", "Customer")
@@ -1922,6 +2768,98 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasConstraintName("fk_import_rejections_import_jobs_import_job_id");
                 });
 
+            modelBuilder.Entity("Kith.Core.Mail.EmailLink", b =>
+                {
+                    b.HasOne("Kith.Core.Communications.Communication", null)
+                        .WithMany()
+                        .HasForeignKey("CommunicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_links_communications_communication_id");
+
+                    b.HasOne("Kith.Core.Mail.EmailMessage", null)
+                        .WithMany()
+                        .HasForeignKey("EmailMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_links_email_messages_email_message_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailMessage", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_email_messages_mailboxes_mailbox_id");
+
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_messages_users_owner_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.EmailParticipant", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.EmailMessage", null)
+                        .WithMany()
+                        .HasForeignKey("EmailMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_participants_email_messages_email_message_id");
+
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_participants_users_user_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailSyncRun", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mail_sync_runs_mailboxes_mailbox_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.Mailbox", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailboxes_users_owner_id");
+
+                    b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("Kith.Core.Mail.MailboxFolder", b =>
+                {
+                    b.HasOne("Kith.Core.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailbox_folders_mailboxes_mailbox_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Predictions.CustomerScore", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithOne()
+                        .HasForeignKey("Kith.Core.Predictions.CustomerScore", "CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_scores_customers_customer_id");
+                });
+
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
                 {
                     b.HasOne("Kith.Core.Customers.Customer", "Customer")
@@ -1942,6 +2880,50 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_saved_views_users_user_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.Segment", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_segments_users_created_by_user_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.SegmentChange", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_changes_customers_customer_id");
+
+                    b.HasOne("Kith.Core.Segments.Segment", null)
+                        .WithMany()
+                        .HasForeignKey("SegmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_changes_segments_segment_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Segments.SegmentMember", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_members_customers_customer_id");
+
+                    b.HasOne("Kith.Core.Segments.Segment", null)
+                        .WithMany()
+                        .HasForeignKey("SegmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_members_segments_segment_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Tasks.TaskItem", b =>
