@@ -9,7 +9,7 @@ namespace Kith.Core.Listing;
 /// <code>
 /// events.TYPE[.Nd]     op n     events of a type, all time or in the last N days   events.purchase.30d ge 2
 /// visited[.Nd]         op page  a visit (access event) to a page                    visited eq "/pricing"
-/// purchases[.Nd]       op n     orders in the purchases table                       purchases ge 1
+/// orders[.Nd]          op n     orders in the purchases table                       orders ge 1
 /// spent[.Nd]           op x     their total amount                                  spent.90d gt 500
 /// </code>
 /// Each is a subquery correlated on the customer through the (customer_id, occurred_at) indexes. A count compared with
@@ -19,7 +19,7 @@ internal static partial class BehaviorFilter
 {
     public const int MaxDays = 3650;
 
-    public static readonly IReadOnlyList<string> Names = ["events.<type>[.<N>d]", "visited[.<N>d]", "purchases[.<N>d]", "spent[.<N>d]", "churnRisk", "expectedValue", "rfm"];
+    public static readonly IReadOnlyList<string> Names = ["events.<type>[.<N>d]", "visited[.<N>d]", "orders[.<N>d]", "spent[.<N>d]", "churnRisk", "expectedValue", "rfm"];
 
     private static readonly string[] CountOperators = ["eq", "ne", "gt", "ge", "lt", "le"];
     private static readonly string[] PageOperators = ["eq", "ne", "contains", "startswith", "in"];
@@ -145,6 +145,6 @@ internal static partial class BehaviorFilter
     [GeneratedRegex(@"^events\.(?<type>[A-Za-z0-9_\-.]+?)(?:\.(?<days>\d+)d)?$", RegexOptions.IgnoreCase)]
     private static partial Regex EventsField();
 
-    [GeneratedRegex(@"^(?<kind>visited|purchases|spent)(?:\.(?<days>\d+)d)?$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?<kind>visited|orders|spent)(?:\.(?<days>\d+)d)?$", RegexOptions.IgnoreCase)]
     private static partial Regex OtherField();
 }

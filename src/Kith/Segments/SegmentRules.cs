@@ -33,7 +33,7 @@ public sealed class SegmentRule
             RuleKind.Field => Field,
             RuleKind.Events => $"events.{EventType.Trim().ToLowerInvariant()}{window}",
             RuleKind.Visited => $"visited{window}",
-            RuleKind.Purchases => $"purchases{window}",
+            RuleKind.Purchases => $"orders{window}",
             RuleKind.Spent => $"spent{window}",
             RuleKind.Rfm => "rfm",
             RuleKind.ChurnRisk => "churnRisk",
@@ -107,7 +107,7 @@ public sealed class SegmentRule
         switch (lower)
         {
             case "visited": return Rule(RuleKind.Visited);
-            case "purchases": return Rule(RuleKind.Purchases);
+            case "orders": return Rule(RuleKind.Purchases);
             case "spent": return Rule(RuleKind.Spent);
             case "segment": return days is null ? Rule(RuleKind.Segment) : null;
             case "rfm": return days is null ? Rule(RuleKind.Rfm) : null;

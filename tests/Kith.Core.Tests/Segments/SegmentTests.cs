@@ -64,11 +64,11 @@ public sealed class SegmentTests
         Assert.Equal(["Ann", "Bo"], await Names(kit, admin, "visited.30d eq \"/pricing\""));
         Assert.Equal(["Bo"], await Names(kit, admin, "visited startswith \"/blog\""));
         Assert.Equal(["Ann", "Cy", "Di"], await Names(kit, admin, "visited.7d ne \"/pricing\""));
-        Assert.Equal(["Ann"], await Names(kit, admin, "purchases.30d ge 2"));
+        Assert.Equal(["Ann"], await Names(kit, admin, "orders.30d ge 2"));
         Assert.Equal(["Ann", "Cy"], await Names(kit, admin, "spent ge 150.5"));
         Assert.Equal(["Cy"], await Names(kit, admin, "spent gt 150.5"));
         Assert.Equal(["Ann"], await Names(kit, admin, "spent.30d gt 0"));
-        Assert.Equal(["Bo", "Di"], await Names(kit, admin, "not (purchases ge 1)"));
+        Assert.Equal(["Bo", "Di"], await Names(kit, admin, "not (orders ge 1)"));
     }
 
     [Theory]
