@@ -84,6 +84,11 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.CustomerId, survivor.Id), ct), ct),
             Events = await MoveAsync(db.BehaviorEvents, e => e.CustomerId == other.Id, e => e.Id, (ids, q) => q.Where(e => ids.Contains(e.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.CustomerId, survivor.Id), ct), ct),
+            Tasks = await MoveAsync(db.Tasks, t => t.CustomerId == other.Id, t => t.Id, (ids, q) => q.Where(t => ids.Contains(t.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.CustomerId, survivor.Id), ct), ct),
+            // The merged customer as a participant of communications on other timelines: it is the survivor now.
+            Participants = await MoveAsync(db.CommunicationParticipants, p => p.CustomerId == other.Id, p => p.Id, (ids, q) => q.Where(p => ids.Contains(p.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerId, survivor.Id), ct), ct),
             // Records merged into the one now merged away: their external ids must resolve to the survivor too.
             Tombstones = await MoveAsync(db.Customers, c => c.MergedIntoId == other.Id, c => c.Id, (ids, q) => q.Where(c => ids.Contains(c.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, survivor.Id), ct), ct),
@@ -376,6 +381,9 @@ internal sealed class MergedRecords
     public long[] Purchases { get; init; } = [];
     public long[] Communications { get; init; } = [];
     public long[] Events { get; init; } = [];
+    public long[] Tasks { get; init; } = [];
+    /// <summary>Communication participant rows that named the merged customer.</summary>
+    public long[] Participants { get; init; } = [];
     /// <summary>Customers merged earlier into the merged one, whose <see cref="Customer.MergedIntoId"/> now names the survivor.</summary>
     public long[] Tombstones { get; init; } = [];
     public PairBefore[] Pairs { get; init; } = [];

@@ -55,6 +55,12 @@ public sealed class UndoMerge(KithDb db, DuplicateQueries queries, TimeProvider 
             foreach (var ids in moved.Events.Chunk(IdsPerStatement))
                 await db.BehaviorEvents.Where(e => ids.Contains(e.Id) && e.CustomerId == survivor.Id)
                     .ExecuteUpdateAsync(s => s.SetProperty(e => e.CustomerId, merged.Id), ct);
+            foreach (var ids in moved.Tasks.Chunk(IdsPerStatement))
+                await db.Tasks.Where(t => ids.Contains(t.Id) && t.CustomerId == survivor.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.CustomerId, merged.Id), ct);
+            foreach (var ids in moved.Participants.Chunk(IdsPerStatement))
+                await db.CommunicationParticipants.Where(p => ids.Contains(p.Id) && p.CustomerId == survivor.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerId, merged.Id), ct);
             foreach (var ids in moved.Tombstones.Chunk(IdsPerStatement))
                 await db.Customers.Where(c => ids.Contains(c.Id) && c.MergedIntoId == survivor.Id)
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, merged.Id), ct);

@@ -128,6 +128,11 @@ internal sealed class DuplicateKit : IAsyncDisposable
         db.Communications.Add(communication);
         db.BehaviorEvents.AddRange(events);
         await db.SaveChangesAsync(Ct);
+        // A follow-up task on the customer, and the customer as a participant of the call.
+        var assignee = await db.Users.Select(u => u.Id).FirstAsync(Ct);
+        db.Tasks.Add(new Kith.Core.Tasks.TaskItem { Title = $"{prefix}-task", AssigneeId = assignee, CustomerId = customerId, CreatedAt = at, TimelineAt = at });
+        db.CommunicationParticipants.Add(new CommunicationParticipant { CommunicationId = communication.Id, CustomerId = customerId });
+        await db.SaveChangesAsync(Ct);
         return ([.. purchases.Select(p => p.Id)], [communication.Id], [.. events.Select(e => e.Id)]);
     }
 
@@ -139,6 +144,9 @@ internal sealed class DuplicateKit : IAsyncDisposable
         foreach (var p in await db.Purchases.AsNoTracking().ToListAsync(Ct)) map["purchase " + p.OrderId] = p.CustomerId;
         foreach (var c in await db.Communications.AsNoTracking().ToListAsync(Ct)) map["communication " + c.ExternalId] = c.CustomerId;
         foreach (var e in await db.BehaviorEvents.AsNoTracking().ToListAsync(Ct)) map["event " + e.EventId] = e.CustomerId;
+        foreach (var t in await db.Tasks.AsNoTracking().ToListAsync(Ct)) map["task " + t.Title] = t.CustomerId!.Value;
+        foreach (var p in await db.CommunicationParticipants.AsNoTracking().Where(p => p.CustomerId != null).ToListAsync(Ct))
+            map["participant " + p.Id] = p.CustomerId!.Value;
         return map;
     }
 
