@@ -19,6 +19,7 @@ public static class CoreRegistration
         Kith.Core.Predictions.PredictionRegistration.AddKithPredictions(services);
         Kith.Core.Analytics.AnalyticsRegistration.AddKithAnalytics(services);
         Kith.Core.Mail.MailRegistration.AddKithMail(services);
+        Kith.Core.Cases.CaseRegistration.AddKithCases(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithEventIngestion(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithBehavior(services);
         return services;

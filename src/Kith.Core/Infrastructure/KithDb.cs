@@ -68,6 +68,8 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<CommunicationParticipant> CommunicationParticipants => Set<CommunicationParticipant>();
     public DbSet<CommunicationAttachment> CommunicationAttachments => Set<CommunicationAttachment>();
     public DbSet<Kith.Core.Tasks.TaskItem> Tasks => Set<Kith.Core.Tasks.TaskItem>();
+    public DbSet<Kith.Core.Cases.ServiceCase> Cases => Set<Kith.Core.Cases.ServiceCase>();
+    public DbSet<Kith.Core.Cases.CaseCommunication> CaseCommunications => Set<Kith.Core.Cases.CaseCommunication>();
 
     public abstract DatabaseProvider Provider { get; }
 

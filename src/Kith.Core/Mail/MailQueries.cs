@@ -15,7 +15,7 @@ public sealed record MailSyncRunView(long Id, string Trigger, DateTime StartedAt
 public sealed record MailboxView(long Id, long OwnerId, string Name, string Address,
     string ImapHost, int ImapPort, MailSecurity ImapSecurity, string ImapUser,
     string SmtpHost, int SmtpPort, MailSecurity SmtpSecurity, string SmtpUser,
-    MailVisibility Visibility, bool SyncEnabled, bool HasPassword, DateTime? LastSyncAt, DateTime? SyncRequestedAt,
+    MailVisibility Visibility, bool SyncEnabled, bool IsSupportAddress, bool HasPassword, DateTime? LastSyncAt, DateTime? SyncRequestedAt,
     MailboxStatus Status, MailSyncRunView? LastRun);
 
 public sealed record EmailItem(long Id, long CommunicationId, string MessageId, string ThreadKey, string? Subject, DateTime SentAt,
@@ -56,7 +56,7 @@ public sealed class MailQueries(KithDb db, MailAccess access, TimeProvider clock
         var since = now - MailboxStatus.DroppedWindow;
         var dropped = await runs.Where(r => r.StartedAt >= since).SumAsync(r => r.Dropped, ct);
         return new MailboxView(b.Id, b.OwnerId, b.Name, b.Address, b.ImapHost, b.ImapPort, b.ImapSecurity, b.ImapUser,
-            b.SmtpHost, b.SmtpPort, b.SmtpSecurity, b.SmtpUser, b.Visibility, b.SyncEnabled, b.PasswordSecret.Length > 0,
+            b.SmtpHost, b.SmtpPort, b.SmtpSecurity, b.SmtpUser, b.Visibility, b.SyncEnabled, b.IsSupportAddress, b.PasswordSecret.Length > 0,
             b.LastSyncAt, b.SyncRequestedAt, MailboxStatus.Of(b, latest, finished, dropped, now),
             latest is null ? null : MailSyncRunView.Of(latest));
     }

@@ -34,6 +34,8 @@ public sealed class Mailbox
     public string PasswordSecret { get; set; } = "";
     public MailVisibility Visibility { get; set; }
     public bool SyncEnabled { get; set; } = true;
+    /// <summary>A support address: incoming mail opens a service case for its sender, or continues the case of its thread.</summary>
+    public bool IsSupportAddress { get; set; }
     /// <summary>Set by "Sync now"; the worker clears it when it runs the sync.</summary>
     public DateTime? SyncRequestedAt { get; set; }
     public DateTime? LastSyncAt { get; set; }

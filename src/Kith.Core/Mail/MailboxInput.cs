@@ -22,6 +22,8 @@ public sealed class MailboxInput
     [MaxLength(500)] public string? Password { get; set; }
     public MailVisibility Visibility { get; set; } = MailVisibility.Participants;
     public bool SyncEnabled { get; set; } = true;
+    /// <summary>Incoming mail opens or continues service cases (see docs/cases.md); senders not yet customers become customers.</summary>
+    public bool IsSupportAddress { get; set; }
 
     /// <summary>Checks every field and copies them onto <paramref name="box"/>; throws one RuleViolation naming every bad field.</summary>
     internal void ApplyTo(Mailbox box, MailClients clients, bool passwordRequired)
@@ -60,6 +62,7 @@ public sealed class MailboxInput
         box.SmtpUser = smtpUser;
         box.Visibility = Visibility;
         box.SyncEnabled = SyncEnabled;
+        box.IsSupportAddress = IsSupportAddress;
         if (password.Length > 0) box.PasswordSecret = clients.Seal(password);
     }
 

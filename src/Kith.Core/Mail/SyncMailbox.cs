@@ -1,4 +1,7 @@
+using Kith.Core.Cases;
 using Kith.Core.Communications;
+using Kith.Core.Customers;
+using Kith.Core.History;
 using Kith.Core.Infrastructure;
 using MailKit;
 using MailKit.Net.Imap;
@@ -18,7 +21,7 @@ namespace Kith.Core.Mail;
 /// (two folders, two mailboxes, a changed UIDVALIDITY) count as "already stored" rather than a second copy.
 /// </para>
 /// </summary>
-public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clock, ILogger<SyncMailbox> log)
+public sealed class SyncMailbox(KithDb db, MailClients clients, CaseMail cases, ChangeLog history, TimeProvider clock, ILogger<SyncMailbox> log)
 {
     public const int BatchSize = 200;
 
@@ -135,11 +138,13 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
         var customersByAddress = customers.ToLookup(c => c.Email, c => c.Id);
         var users = await db.Users.AsNoTracking().Where(u => allAddresses.Contains(u.Email)).Select(u => new { u.Id, u.Email }).ToListAsync(ct);
         var usersByAddress = users.ToLookup(u => u.Email, u => u.Id);
-        var newLinks = new List<(EmailMessage Message, Communication Communication, long CustomerId)>();
+        var newLinks = new List<(EmailMessage Message, Communication Communication)>();
+        var newCustomers = new Dictionary<string, Customer>();
+        var supportMail = new List<(EmailMessage Message, Communication Communication)>();
         var newParticipants = new List<(EmailMessage Message, long UserId)>();
 
         var claimed = new HashSet<string>();
-        var wanted = new List<(UniqueId Uid, Envelope Envelope, string MessageId, List<string> Addresses, List<long> CustomerIds)>();
+        var wanted = new List<(UniqueId Uid, Envelope Envelope, string MessageId, List<string> Addresses, List<long> CustomerIds, Customer? NewCustomer)>();
         foreach (var (uid, envelope, messageId, addresses) in entries)
         {
             if (existing.TryGetValue(messageId, out var storedId))
@@ -156,18 +161,23 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
                 continue;
             }
             var customerIds = addresses.Where(a => a != box.Address).SelectMany(a => customersByAddress[a]).Distinct().ToList();
+            Customer? newCustomer = null;
             if (customerIds.Count == 0)
             {
-                // Hook for service cases (not built yet): a mailbox marked as a support address would hand this
-                // message to the case handler here (open a case, or continue the one with the same thread key).
-                counts.NoCustomer++;
-                continue;
+                // Someone new writing to a support address becomes a customer, so their request can become a case.
+                if (!box.IsSupportAddress || SupportSender(box, envelope, sentFolder, usersByAddress) is not { } sender)
+                {
+                    counts.NoCustomer++;
+                    continue;
+                }
+                if (!newCustomers.TryGetValue(sender.Address, out newCustomer))
+                    newCustomers[sender.Address] = newCustomer = NewCustomer(box, sender);
             }
-            wanted.Add((uid, envelope, messageId, addresses, customerIds));
+            wanted.Add((uid, envelope, messageId, addresses, customerIds, newCustomer));
         }
 
         var bodies = await FetchBodiesAsync(folder, wanted.Select(w => w.Uid).ToList(), ct);
-        foreach (var (uid, envelope, messageId, addresses, customerIds) in wanted)
+        foreach (var (uid, envelope, messageId, addresses, customerIds, newCustomer) in wanted)
         {
             if (!bodies.TryGetValue(uid.Id, out var fetched) || fetched.Message is not { } mime)
             {
@@ -208,11 +218,13 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
             db.EmailMessages.Add(message);
             foreach (var userId in addresses.SelectMany(a => usersByAddress[a]).Append(box.OwnerId).Distinct())
                 newParticipants.Add((message, userId));
-            foreach (var customerId in customerIds)
+            Communication? first = null;
+            foreach (var customerId in customerIds.DefaultIfEmpty(0))
             {
                 var communication = new Communication
                 {
                     CustomerId = customerId,
+                    Customer = customerId == 0 ? newCustomer : null,
                     Channel = "email",
                     Direction = direction,
                     OccurredAt = sentAt,
@@ -223,8 +235,11 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
                 };
                 MailOnTimeline.Share(communication, box.Visibility, box.OwnerId, addresses.SelectMany(a => usersByAddress[a]));
                 db.Communications.Add(communication);
-                newLinks.Add((message, communication, customerId));
+                newLinks.Add((message, communication));
+                // The case belongs to the sender when they are a customer (not to a customer copied in).
+                if (first is null || customersByAddress[from].Contains(customerId)) first = communication;
             }
+            if (box.IsSupportAddress && first is not null) supportMail.Add((message, first));
             counts.Imported++;
         }
 
@@ -233,8 +248,12 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
         await db.SaveChangesAsync(ct);
         foreach (var (message, userId) in newParticipants)
             db.EmailParticipants.Add(new EmailParticipant { EmailMessageId = message.Id, UserId = userId });
-        foreach (var (message, communication, customerId) in newLinks)
-            db.EmailLinks.Add(new EmailLink { EmailMessageId = message.Id, CommunicationId = communication.Id, CustomerId = customerId });
+        foreach (var (message, communication) in newLinks)
+            db.EmailLinks.Add(new EmailLink { EmailMessageId = message.Id, CommunicationId = communication.Id, CustomerId = communication.CustomerId });
+        foreach (var customer in newCustomers.Values)
+            history.Created(ChangeLog.CustomerEntity, customer.Id, Actor.System, customer.CreatedAt);
+        foreach (var (message, communication) in supportMail)
+            await cases.TakeAsync(new SupportMail(communication.Id, communication.CustomerId, message.ThreadKey, message.Direction, message.Subject, message.SentAt), ct);
         state.LastUid = Math.Max(state.LastUid, batch.Max(u => u.Id));
         counts.AddTo(run, 1);
         try
@@ -288,6 +307,24 @@ public sealed class SyncMailbox(KithDb db, MailClients clients, TimeProvider clo
             }
         }
         return bodies;
+    }
+
+    /// <summary>The sender of an incoming message from outside (not the mailbox itself, not a Kith user), or null.</summary>
+    private static MailboxAddress? SupportSender(Mailbox box, Envelope envelope, bool sentFolder, ILookup<string, long> usersByAddress)
+    {
+        if (sentFolder || envelope.From?.Mailboxes.FirstOrDefault() is not { } sender) return null;
+        var address = (sender.Address ?? "").Trim().ToLowerInvariant();
+        if (!MailboxInput.IsAddress(address) || address == box.Address || usersByAddress.Contains(address)) return null;
+        return new MailboxAddress(sender.Name, address);
+    }
+
+    private Customer NewCustomer(Mailbox box, MailboxAddress sender)
+    {
+        var name = EmailContent.Clip(string.IsNullOrWhiteSpace(sender.Name) ? sender.Address : sender.Name.Trim(), 200)!;
+        var customer = new Customer { Name = name, Email = sender.Address, OwnerId = box.OwnerId, Source = "email" };
+        customer.StampCreated(Actor.System, Now());
+        CustomerWriter.SetSearch(customer, null);
+        return customer;
     }
 
     private static IEnumerable<string> Addresses(InternetAddressList? list) =>

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Kith.Core.Cases;
 using Kith.Core.Communications;
 using Kith.Core.History;
 using Kith.Core.Identity;
@@ -9,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kith.Core.Timeline;
 
 /// <summary>
-/// Everything that happened with one customer, newest first: communications, tasks, purchases, changes to the record
+/// Everything that happened with one customer, newest first: cases, communications, tasks, purchases, changes to the record
 /// and behaviour events summed per day and type. Each source is read with its own index-backed keyset query from
 /// the cursor (at most one page plus one row each), then the pages are merged; the cursor carries (time, source
 /// rank, id), so a page boundary between two entries at the same instant is exact.
@@ -17,7 +18,7 @@ namespace Kith.Core.Timeline;
 public sealed class CustomerTimeline(KithDb db)
 {
     public const int DefaultLimit = 50, MaxLimit = 200;
-    private const int CommunicationRank = 5, TaskRank = 4, PurchaseRank = 3, ChangeRank = 2, BehaviorRank = 1;
+    private const int CaseRank = 6, CommunicationRank = 5, TaskRank = 4, PurchaseRank = 3, ChangeRank = 2, BehaviorRank = 1;
     private const int MaxBehaviorChunk = 4000;
 
     public async Task<TimelinePage> PageAsync(AccessScope scope, long customerId, TimelineFilter filter, string? cursor, int limit, CancellationToken ct)
@@ -30,6 +31,7 @@ public sealed class CustomerTimeline(KithDb db)
         var q = string.IsNullOrWhiteSpace(filter.Query) ? null : filter.Query.Trim().ToLowerInvariant();
         var take = limit + 1;
         var found = new List<(KeysetPosition At, TimelineEntry Entry)>();
+        if (filter.Includes(TimelineFilter.Case)) found.AddRange(await CasesAsync(customerId, q, after, take, ct));
         if (filter.Includes(TimelineFilter.Communication)) found.AddRange(await CommunicationsAsync(scope, customerId, filter.Channels, q, after, take, ct));
         if (filter.Includes(TimelineFilter.Task)) found.AddRange(await TasksAsync(customerId, q, after, take, ct));
         if (filter.Includes(TimelineFilter.Purchase)) found.AddRange(await PurchasesAsync(customerId, q, after, take, ct));
@@ -104,6 +106,20 @@ public sealed class CustomerTimeline(KithDb db)
             Id = $"task:{t.Id}", Type = TimelineFilter.Task, OccurredAt = t.TimelineAt, RecordId = t.Id, Title = t.Title,
             Text = t.OutcomeNote ?? t.Notes, Outcome = t.Outcome, DueAt = t.DueAt, CompletedAt = t.CompletedAt,
             State = t.State == TaskState.Done ? "done" : "open",
+        }));
+    }
+
+    /// <summary>A case sits where it was opened and shows its current status.</summary>
+    private async Task<IEnumerable<(KeysetPosition, TimelineEntry)>> CasesAsync(long customerId, string? q, KeysetPosition? after, int take, CancellationToken ct)
+    {
+        var cases = db.Cases.AsNoTracking().Where(c => c.CustomerId == customerId);
+        if (q is not null) cases = cases.Where(c => c.Subject.ToLower().Contains(q));
+        var rows = await Newest(cases, c => c.CreatedAt, c => c.Id, after, CaseRank, take).ToListAsync(ct);
+        return rows.Select(c => (new KeysetPosition(c.CreatedAt, CaseRank, c.Id), new TimelineEntry
+        {
+            Id = $"case:{c.Id}", Type = TimelineFilter.Case, OccurredAt = c.CreatedAt, RecordId = c.Id, Number = c.Number, Title = c.Subject,
+            State = CaseRules.Name(c.Status), Priority = c.Priority.ToString().ToLowerInvariant(), DueAt = c.DueAt,
+            CompletedAt = c.ResolvedAt,
         }));
     }
 

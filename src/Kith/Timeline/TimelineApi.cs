@@ -12,7 +12,7 @@ internal static class TimelineApi
     public static RouteGroupBuilder MapTimeline(this RouteGroupBuilder api)
     {
         api.MapGet("/customers/{id:long}/timeline", TimelineAsync).WithTags("Customers").WithName("CustomerTimeline")
-            .WithSummary("A customer's timeline, newest first: type (comma-separated: communication, task, purchase, change, behavior), channel (comma-separated), q (words in contents), limit (1-200) and cursor; answers items and nextCursor.");
+            .WithSummary("A customer's timeline, newest first: type (comma-separated: case, communication, task, purchase, change, behavior), channel (comma-separated), q (words in contents), limit (1-200) and cursor; answers items and nextCursor.");
         return api;
     }
 

@@ -1,3 +1,4 @@
+using Kith.Core.Cases;
 using Kith.Core.Communications;
 using Kith.Core.Customers;
 using Kith.Core.Identity;
@@ -39,6 +40,7 @@ internal sealed class RecordKit : IAsyncDisposable
             .AddKithSegments()
             .AddKithPredictions()
             .AddKithCommunications()
+            .AddKithCases()
             .BuildServiceProvider();
         return new RecordKit(database, services, clock);
     }

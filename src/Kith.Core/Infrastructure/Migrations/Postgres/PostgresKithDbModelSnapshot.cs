@@ -352,6 +352,128 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("behavior_stale", (string)null);
                 });
 
+            modelBuilder.Entity("Kith.Core.Cases.CaseCommunication", b =>
+                {
+                    b.Property<long>("CommunicationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("communication_id");
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("linked_at");
+
+                    b.HasKey("CommunicationId")
+                        .HasName("pk_case_communications");
+
+                    b.HasIndex("CaseId", "LinkedAt")
+                        .HasDatabaseName("ix_case_communications_case_id_linked_at");
+
+                    b.ToTable("case_communications", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Cases.ServiceCase", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AssigneeId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("assignee_id");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<long?>("CompanyId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("company_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedByKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("created_by_kind");
+
+                    b.Property<long?>("CreatedByUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime?>("FirstRespondedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_responded_at");
+
+                    b.Property<string>("Priority")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("priority");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("ThreadKey")
+                        .HasMaxLength(998)
+                        .HasColumnType("character varying(998)")
+                        .HasColumnName("thread_key");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cases");
+
+                    b.HasIndex("CompanyId")
+                        .HasDatabaseName("ix_cases_company_id");
+
+                    b.HasIndex("ThreadKey")
+                        .HasDatabaseName("ix_cases_thread_key");
+
+                    b.HasIndex("AssigneeId", "Status")
+                        .HasDatabaseName("ix_cases_assignee_id_status");
+
+                    b.HasIndex("CustomerId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_cases_customer_id_created_at_id");
+
+                    b.HasIndex("Status", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_cases_status_created_at_id");
+
+                    b.ToTable("cases", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Communications.Communication", b =>
                 {
                     b.Property<long>("Id")
@@ -2028,6 +2150,10 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasColumnType("character varying(254)")
                         .HasColumnName("imap_user");
 
+                    b.Property<bool>("IsSupportAddress")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_support_address");
+
                     b.Property<DateTime?>("LastSyncAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_sync_at");
@@ -2705,6 +2831,47 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasConstraintName("fk_behavior_events_customers_customer_id");
 
                     b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("Kith.Core.Cases.CaseCommunication", b =>
+                {
+                    b.HasOne("Kith.Core.Cases.ServiceCase", "Case")
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_case_communications_cases_case_id");
+
+                    b.HasOne("Kith.Core.Communications.Communication", null)
+                        .WithMany()
+                        .HasForeignKey("CommunicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_case_communications_communications_communication_id");
+
+                    b.Navigation("Case");
+                });
+
+            modelBuilder.Entity("Kith.Core.Cases.ServiceCase", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("AssigneeId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_cases_users_assignee_id");
+
+                    b.HasOne("Kith.Core.Companies.Company", null)
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_cases_companies_company_id");
+
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cases_customers_customer_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Communications.Communication", b =>

@@ -486,6 +486,7 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     password_secret = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
                     visibility = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
                     sync_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    is_support_address = table.Column<bool>(type: "INTEGER", nullable: false),
                     sync_requested_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     last_sync_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
@@ -777,6 +778,51 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "cases",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    company_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    priority = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    assignee_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    due_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    first_responded_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    resolved_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    closed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    thread_key = table.Column<string>(type: "TEXT", maxLength: 998, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_cases", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_cases_companies_company_id",
+                        column: x => x.company_id,
+                        principalTable: "companies",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_cases_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_cases_users_assignee_id",
+                        column: x => x.assignee_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "communications",
                 columns: table => new
                 {
@@ -1026,6 +1072,31 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "case_communications",
+                columns: table => new
+                {
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    case_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    linked_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_case_communications", x => x.communication_id);
+                    table.ForeignKey(
+                        name: "fk_case_communications_cases_case_id",
+                        column: x => x.case_id,
+                        principalTable: "cases",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_case_communications_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "communication_attachments",
                 columns: table => new
                 {
@@ -1163,6 +1234,36 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 table: "behavior_events",
                 column: "event_id",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_case_communications_case_id_linked_at",
+                table: "case_communications",
+                columns: new[] { "case_id", "linked_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_cases_assignee_id_status",
+                table: "cases",
+                columns: new[] { "assignee_id", "status" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_cases_company_id",
+                table: "cases",
+                column: "company_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_cases_customer_id_created_at_id",
+                table: "cases",
+                columns: new[] { "customer_id", "created_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_cases_status_created_at_id",
+                table: "cases",
+                columns: new[] { "status", "created_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_cases_thread_key",
+                table: "cases",
+                column: "thread_key");
 
             migrationBuilder.CreateIndex(
                 name: "ix_communication_attachments_communication_id",
@@ -1620,6 +1721,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "behavior_totals");
 
             migrationBuilder.DropTable(
+                name: "case_communications");
+
+            migrationBuilder.DropTable(
                 name: "communication_attachments");
 
             migrationBuilder.DropTable(
@@ -1708,6 +1812,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "team_members");
+
+            migrationBuilder.DropTable(
+                name: "cases");
 
             migrationBuilder.DropTable(
                 name: "tags");
