@@ -6,7 +6,7 @@ namespace Kith.Tests.Browser;
 /// <summary>Every text the customer, company and custom field screens show has a Simplified Chinese translation.</summary>
 public sealed partial class UiTextsTests
 {
-    private static readonly string[] s_folders = ["Components", "Customers", "Companies", "CustomFields", "SavedViews", "Segments", "Predictions"];
+    private static readonly string[] s_folders = ["Components", "Customers", "Companies", "CustomFields", "SavedViews", "Segments", "Predictions", "Cases"];
 
     [Fact]
     public void EveryLocalizedTextOfTheRecordScreensHasAChineseTranslation()
@@ -19,7 +19,8 @@ public sealed partial class UiTextsTests
             // Labels and names the pages pass to L[...] indirectly.
             .Concat(["Lead", "Prospect", "Customer", "Churned", "Female", "Male", "Other", "Text", "Number", "Date", "Choice",
                      "Birth date", "Signup date", "External id", "Employees", "Industry", "Domain", "Website", "API", "import",
-                     "command line", "unknown"])
+                     "command line", "unknown",
+                     "Open", "Pending", "Resolved", "Closed", "Low", "Normal", "High", "Urgent", "Subject", "Company", "Assignee"])
             .Distinct()
             .ToList();
         var missing = keys.Where(k => !KithLocalizer.Chinese.ContainsKey(k)).ToList();
