@@ -52,7 +52,7 @@ public sealed class CasesBrowserTests
         await Assertions.Expect(rows).ToHaveCountAsync(2);
         await Assertions.Expect(rows.Filter(new() { HasText = "Late refund" }).Locator("[data-test=case-breached]")).ToBeVisibleAsync();
         await Assertions.Expect(rows.Filter(new() { HasText = "屏幕坏了" }).Locator("[data-test=case-due]")).ToBeVisibleAsync();
-        await page.Locator("[data-test=cases-breached] input").CheckAsync();
+        await page.GetByText("Only breached").ClickAsync();
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await ScreenshotAsync(page, "case-list.png");
 
