@@ -268,7 +268,8 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     can_create = table.Column<bool>(type: "boolean", nullable: false),
                     can_edit = table.Column<bool>(type: "boolean", nullable: false),
                     can_delete = table.Column<bool>(type: "boolean", nullable: false),
-                    can_assign = table.Column<bool>(type: "boolean", nullable: false)
+                    can_assign = table.Column<bool>(type: "boolean", nullable: false),
+                    require_mfa = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -347,7 +348,10 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     is_disabled = table.Column<bool>(type: "boolean", nullable: false),
                     security_stamp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    last_sign_in_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    last_sign_in_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    mfa_secret = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    mfa_enabled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    mfa_last_step = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -504,6 +508,27 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "mfa_recovery_codes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    user_id = table.Column<long>(type: "bigint", nullable: false),
+                    code_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    used_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_mfa_recovery_codes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_mfa_recovery_codes_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "saved_views",
                 columns: table => new
                 {
@@ -575,6 +600,31 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "fk_team_members_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_sessions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    user_id = table.Column<long>(type: "bigint", nullable: false),
+                    key_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_seen_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    user_agent = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    passed_mfa = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_sessions", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_user_sessions_users_user_id",
                         column: x => x.user_id,
                         principalTable: "users",
                         principalColumn: "id",
@@ -1478,6 +1528,11 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 column: "owner_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_mfa_recovery_codes_user_id",
+                table: "mfa_recovery_codes",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pending_events_event_id",
                 table: "pending_events",
                 column: "event_id",
@@ -1596,6 +1651,17 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_user_sessions_key_hash",
+                table: "user_sessions",
+                column: "key_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_sessions_user_id",
+                table: "user_sessions",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_users_email",
                 table: "users",
                 column: "email",
@@ -1675,6 +1741,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "mailbox_folders");
 
             migrationBuilder.DropTable(
+                name: "mfa_recovery_codes");
+
+            migrationBuilder.DropTable(
                 name: "pending_events");
 
             migrationBuilder.DropTable(
@@ -1709,6 +1778,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "team_members");
+
+            migrationBuilder.DropTable(
+                name: "user_sessions");
 
             migrationBuilder.DropTable(
                 name: "tags");

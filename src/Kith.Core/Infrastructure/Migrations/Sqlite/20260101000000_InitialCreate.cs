@@ -267,7 +267,8 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     can_create = table.Column<bool>(type: "INTEGER", nullable: false),
                     can_edit = table.Column<bool>(type: "INTEGER", nullable: false),
                     can_delete = table.Column<bool>(type: "INTEGER", nullable: false),
-                    can_assign = table.Column<bool>(type: "INTEGER", nullable: false)
+                    can_assign = table.Column<bool>(type: "INTEGER", nullable: false),
+                    require_mfa = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -346,7 +347,10 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     is_disabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     security_stamp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    last_sign_in_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    last_sign_in_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    mfa_secret = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    mfa_enabled_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    mfa_last_step = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -503,6 +507,27 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "mfa_recovery_codes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    code_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    used_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_mfa_recovery_codes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_mfa_recovery_codes_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "saved_views",
                 columns: table => new
                 {
@@ -574,6 +599,31 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "fk_team_members_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_sessions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    key_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    user_agent = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    passed_mfa = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_sessions", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_user_sessions_users_user_id",
                         column: x => x.user_id,
                         principalTable: "users",
                         principalColumn: "id",
@@ -1477,6 +1527,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 column: "owner_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_mfa_recovery_codes_user_id",
+                table: "mfa_recovery_codes",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pending_events_event_id",
                 table: "pending_events",
                 column: "event_id",
@@ -1595,6 +1650,17 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_user_sessions_key_hash",
+                table: "user_sessions",
+                column: "key_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_sessions_user_id",
+                table: "user_sessions",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_users_email",
                 table: "users",
                 column: "email",
@@ -1674,6 +1740,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "mailbox_folders");
 
             migrationBuilder.DropTable(
+                name: "mfa_recovery_codes");
+
+            migrationBuilder.DropTable(
                 name: "pending_events");
 
             migrationBuilder.DropTable(
@@ -1708,6 +1777,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "team_members");
+
+            migrationBuilder.DropTable(
+                name: "user_sessions");
 
             migrationBuilder.DropTable(
                 name: "tags");
