@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
 using Kith.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
