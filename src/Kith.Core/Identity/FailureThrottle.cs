@@ -74,6 +74,8 @@ public sealed class SignInThrottle(TimeProvider clock)
 {
     public FailureThrottle Accounts { get; } = new(5, TimeSpan.FromMinutes(15), clock);
     public FailureThrottle Addresses { get; } = new(20, TimeSpan.FromMinutes(15), clock);
+    /// <summary>Wrong second-factor codes per user (5 in 15 minutes): three codes are valid at a time, out of a million.</summary>
+    public FailureThrottle Codes { get; } = new(5, TimeSpan.FromMinutes(15), clock);
 
     public TimeSpan? RetryAfter(string email, string address)
     {

@@ -11,6 +11,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         b.Property(u => u.DisplayName).HasMaxLength(200);
         b.Property(u => u.Language).HasMaxLength(10);
         b.Property(u => u.SecurityStamp).HasMaxLength(64);
+        b.Property(u => u.MfaSecret).HasMaxLength(200);
         b.HasIndex(u => u.Email).IsUnique();
     }
 }
@@ -52,5 +53,28 @@ internal sealed class RolePolicyConfiguration : IEntityTypeConfiguration<RolePol
     public void Configure(EntityTypeBuilder<RolePolicy> b)
     {
         b.HasKey(p => p.Role);
+    }
+}
+
+internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSession>
+{
+    public void Configure(EntityTypeBuilder<UserSession> b)
+    {
+        b.Property(s => s.KeyHash).HasMaxLength(64);
+        b.Property(s => s.UserAgent).HasMaxLength(300);
+        b.Property(s => s.Address).HasMaxLength(64);
+        b.HasIndex(s => s.KeyHash).IsUnique();
+        b.HasIndex(s => s.UserId);
+        b.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class MfaRecoveryCodeConfiguration : IEntityTypeConfiguration<MfaRecoveryCode>
+{
+    public void Configure(EntityTypeBuilder<MfaRecoveryCode> b)
+    {
+        b.Property(c => c.CodeHash).HasMaxLength(64);
+        b.HasIndex(c => c.UserId);
+        b.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

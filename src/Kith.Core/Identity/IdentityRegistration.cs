@@ -10,6 +10,8 @@ public static class IdentityRegistration
         services.AddScoped<UserAccounts>();
         services.AddScoped<TeamRoster>();
         services.AddScoped<RoleSettings>();
+        services.AddScoped<UserSessions>();
+        services.AddScoped<TwoFactor>();
         return services;
     }
 }

@@ -35,12 +35,18 @@ public sealed class RoleSettings(KithDb db)
         stored.CanEdit = policy.CanEdit;
         stored.CanDelete = policy.CanDelete;
         stored.CanAssign = policy.CanAssign;
+        stored.RequireMfa = policy.RequireMfa;
         await db.SaveChangesAsync(ct);
         return Copy(stored);
     }
 
+    /// <summary>Whether users of <paramref name="role"/> must sign in with a second factor.</summary>
+    public Task<bool> RequiresMfaAsync(Role role, CancellationToken ct = default) =>
+        db.RolePolicies.AnyAsync(p => p.Role == role && p.RequireMfa, ct);
+
     private static RolePolicy Copy(RolePolicy p) => new()
     {
         Role = p.Role, Reach = p.Reach, CanCreate = p.CanCreate, CanEdit = p.CanEdit, CanDelete = p.CanDelete, CanAssign = p.CanAssign,
+        RequireMfa = p.RequireMfa,
     };
 }

@@ -18,6 +18,39 @@ public sealed class User
     public string SecurityStamp { get; set; } = Guid.NewGuid().ToString("N");
     public DateTime CreatedAt { get; set; }
     public DateTime? LastSignInAt { get; set; }
+    /// <summary>The TOTP key, sealed by SecretBox. Set while enrolling (<see cref="MfaEnabledAt"/> still null) and while enabled.</summary>
+    public string? MfaSecret { get; set; }
+    /// <summary>When two-factor sign-in was confirmed with a first code; null while it is off.</summary>
+    public DateTime? MfaEnabledAt { get; set; }
+    /// <summary>The last TOTP time step accepted: a code (and any older one) is accepted once.</summary>
+    public long MfaLastStep { get; set; }
+}
+
+/// <summary>
+/// One signed-in browser. The cookie carries a random key; only its SHA-256 is stored, so a copy of the database
+/// does not open anyone's session. Ending a session deletes its row, which the next request notices.
+/// </summary>
+public sealed class UserSession
+{
+    public long Id { get; set; }
+    public long UserId { get; set; }
+    /// <summary>Lower-case hex SHA-256 of the key in the cookie.</summary>
+    public string KeyHash { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime LastSeenAt { get; set; }
+    public string UserAgent { get; set; } = "";
+    public string Address { get; set; } = "";
+    /// <summary>The sign-in that started the session passed a second factor.</summary>
+    public bool PassedMfa { get; set; }
+}
+
+/// <summary>A single-use code that stands in for the authenticator app. Only its hash is stored.</summary>
+public sealed class MfaRecoveryCode
+{
+    public long Id { get; set; }
+    public long UserId { get; set; }
+    public string CodeHash { get; set; } = "";
+    public DateTime? UsedAt { get; set; }
 }
 
 /// <summary>A group of users whose records are shared among its members.</summary>
@@ -60,6 +93,8 @@ public sealed class RolePolicy
     public bool CanDelete { get; set; }
     /// <summary>May assign records to another owner.</summary>
     public bool CanAssign { get; set; }
+    /// <summary>Users of this role must sign in with a second factor; those without one enrol at their next sign-in.</summary>
+    public bool RequireMfa { get; set; }
 }
 
 /// <summary>Own: records the user owns. Team: also records owned by members of the user's teams. All: every record.</summary>

@@ -92,6 +92,9 @@ public sealed class UserAccounts(KithDb db, TimeProvider clock)
         return Item(user, teams);
     }
 
+    public Task<User?> FindAsync(long id, CancellationToken ct = default) =>
+        db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id && !u.IsDisabled, ct);
+
     public Task<User?> FindByEmailAsync(string email, CancellationToken ct = default)
     {
         var normalized = NormalizeEmail(email);
@@ -119,6 +122,7 @@ public sealed class UserAccounts(KithDb db, TimeProvider clock)
         if (request.Language is { } language) user.Language = language;
         if (rightsChange) user.SecurityStamp = NewStamp();
         await db.SaveChangesAsync(ct);
+        if (rightsChange) await EndSessionRowsAsync(id, ct);
         return await GetAsync(id, ct);
     }
 
@@ -130,9 +134,13 @@ public sealed class UserAccounts(KithDb db, TimeProvider clock)
         user.PasswordHash = Passwords.Hash(user, password);
         user.SecurityStamp = NewStamp();
         await db.SaveChangesAsync(ct);
+        await EndSessionRowsAsync(id, ct);
     }
 
-    /// <summary>A user changes their own password, proving they know the current one. Returns the updated user.</summary>
+    /// <summary>
+    /// A user changes their own password, proving they know the current one. Every session ends (the caller starts a
+    /// new one for the browser that made the change). Returns the updated user.
+    /// </summary>
     public async Task<User> ChangeOwnPasswordAsync(long id, string currentPassword, string newPassword, CancellationToken ct = default)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id && !u.IsDisabled, ct) ?? throw new NotFound("User");
@@ -142,6 +150,7 @@ public sealed class UserAccounts(KithDb db, TimeProvider clock)
         user.PasswordHash = Passwords.Hash(user, newPassword);
         user.SecurityStamp = NewStamp();
         await db.SaveChangesAsync(ct);
+        await EndSessionRowsAsync(id, ct);
         return user;
     }
 
@@ -172,14 +181,9 @@ public sealed class UserAccounts(KithDb db, TimeProvider clock)
         return user;
     }
 
-    /// <summary>Ends every browser session of the user: signing out also makes a copied cookie worthless.</summary>
-    public async Task EndSessionsAsync(long id, CancellationToken ct = default)
-    {
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null) return;
-        user.SecurityStamp = NewStamp();
-        await db.SaveChangesAsync(ct);
-    }
+    // The new stamp already voids the sessions; deleting their rows keeps the session list true.
+    private Task EndSessionRowsAsync(long id, CancellationToken ct) =>
+        db.UserSessions.Where(s => s.UserId == id).ExecuteDeleteAsync(ct);
 
     internal static string NewStamp() => Guid.NewGuid().ToString("N");
 

@@ -21,7 +21,10 @@ internal static class TokensCommand
     {
         var user = UserOption();
         var name = new Option<string>("--name") { Description = "What the token is for, e.g. \"nightly import\".", Required = true };
-        var command = new Command("create", "Create a token; it carries the user's rights and is printed once, as the last line of output.");
+        // No sign-in and so no second factor here: the command runs on the server as an operator who can read the
+        // database and the secret key anyway. A token of a user whose role requires two-factor sign-in is refused by
+        // the API until that user has set it up.
+        var command = new Command("create", "Create a token; it carries the user's rights and is printed once, as the last line of output. For operators on the server: it asks for no sign-in.");
         command.Options.Add(user);
         command.Options.Add(name);
         command.SetAction((parse, ct) => UsersCommand.RunAsync(parse, ct, async db =>

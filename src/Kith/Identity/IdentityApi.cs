@@ -16,10 +16,10 @@ public sealed record AddTeamMemberBody([property: JsonRequired] long UserId);
 
 public sealed record CreateTokenBody([property: JsonRequired] string Name);
 
-/// <summary>A role's whole policy: PUT replaces it, so every member is required.</summary>
+/// <summary>A role's whole policy: PUT replaces it, so every right is required; two-factor sign-in is off when absent.</summary>
 public sealed record RolePolicyBody(
     [property: JsonRequired] RecordReach Reach, [property: JsonRequired] bool CanCreate, [property: JsonRequired] bool CanEdit,
-    [property: JsonRequired] bool CanDelete, [property: JsonRequired] bool CanAssign);
+    [property: JsonRequired] bool CanDelete, [property: JsonRequired] bool CanAssign, bool RequireMfa = false);
 
 /// <summary>The token as created: <see cref="Token"/> is the secret and is shown this once.</summary>
 public sealed record CreatedToken(long Id, string Name, string Prefix, DateTime CreatedAt, string Token);
@@ -71,6 +71,7 @@ internal static class IdentityApi
             return TypedResults.Ok(await settings.UpdateAsync(new RolePolicy
             {
                 Role = parsed, Reach = body.Reach, CanCreate = body.CanCreate, CanEdit = body.CanEdit, CanDelete = body.CanDelete, CanAssign = body.CanAssign,
+                RequireMfa = body.RequireMfa,
             }, ct));
         });
     }

@@ -22,11 +22,19 @@ public sealed class CircuitCaller(AuthenticationStateProvider authentication, IS
     public async Task<long> UserIdAsync() =>
         (await UserAsync()).UserId() ?? throw new UnauthorizedAccessException("Not signed in.");
 
-    /// <summary>Runs <paramref name="work"/> in a new scope with the caller's current reach.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in a new scope with the caller's current reach. A circuit outlives the request
+    /// that opened it, so the browser's session is checked again on every call: signing out everywhere or disabling
+    /// the user stops an open page at its next click.
+    /// </summary>
     public async Task<T> RunAsync<T>(Func<IServiceProvider, AccessScope, Task<T>> work, CancellationToken ct = default)
     {
-        var userId = await UserIdAsync();
+        var user = await UserAsync();
+        var userId = user.UserId() ?? throw new UnauthorizedAccessException("Not signed in.");
         await using var scope = scopes.CreateAsyncScope();
+        var session = await scope.ServiceProvider.GetRequiredService<UserSessions>().FindActiveAsync(
+            userId, user.FindFirstValue(KithAuthentication.SessionClaim), user.FindFirstValue(KithAuthentication.StampClaim), ct);
+        if (session is null) throw new UnauthorizedAccessException("The session has ended; sign in again.");
         var db = scope.ServiceProvider.GetRequiredService<KithDb>();
         var access = await AccessScope.ForUserAsync(db, userId, ct) ?? throw new UnauthorizedAccessException("Not signed in.");
         return await work(scope.ServiceProvider, access);

@@ -20,6 +20,17 @@ public static class KithAuthentication
     public const string AdminPolicy = "admin";
     public const string UserIdClaim = "kith:uid";
     public const string StampClaim = "kith:stamp";
+    /// <summary>The key of the server-side session (<see cref="UserSessions"/>) the cookie belongs to.</summary>
+    public const string SessionClaim = "kith:sid";
+    /// <summary>How the session's sign-in was proven: "mfa" with a second factor, "pwd" with the password alone.</summary>
+    public const string MethodClaim = "amr";
+    /// <summary>
+    /// The half-signed-in state between the password and the second factor (or the forced enrolment): a separate,
+    /// short-lived cookie that no endpoint accepts as a sign-in. It names the user and their security stamp, so
+    /// signing out everywhere or a password change voids it too.
+    /// </summary>
+    public const string SecondStepScheme = "Kith.SecondStep";
+    public static readonly TimeSpan SecondStepLifetime = TimeSpan.FromMinutes(5);
 
     public static IServiceCollection AddKithAuthentication(this IServiceCollection services)
     {
@@ -40,6 +51,15 @@ public static class KithAuthentication
                 o.Events.OnRedirectToLogin = c => RedirectOrStatus(c, 401);
                 o.Events.OnRedirectToAccessDenied = c => RedirectOrStatus(c, 403);
             })
+            .AddCookie(SecondStepScheme, o =>
+            {
+                o.Cookie.Name = "kith.signin";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = SecondStepLifetime;
+                o.SlidingExpiration = false;
+            })
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerScheme, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireAuthenticatedUser())
@@ -50,6 +70,16 @@ public static class KithAuthentication
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<TokenThrottle>();
         return services;
+    }
+
+    /// <summary>A browser's principal: the user's claims plus the session key and how the sign-in was proven.</summary>
+    public static ClaimsPrincipal SessionPrincipal(User user, string sessionKey, bool passedMfa)
+    {
+        var principal = Principal(user, CookieAuthenticationDefaults.AuthenticationScheme);
+        var identity = (ClaimsIdentity)principal.Identity!;
+        identity.AddClaim(new Claim(SessionClaim, sessionKey));
+        identity.AddClaim(new Claim(MethodClaim, passedMfa ? "mfa" : "pwd"));
+        return principal;
     }
 
     public static ClaimsPrincipal Principal(User user, string scheme)
@@ -66,7 +96,10 @@ public static class KithAuthentication
         return new ClaimsPrincipal(identity);
     }
 
-    /// <summary>The client's address, the key for throttling guesses. Kith answers clients directly, so no forwarded headers are trusted.</summary>
+    /// <summary>
+    /// The client's address, the key for throttling guesses and rate limits. X-Forwarded-For has already been applied
+    /// here only when the connection came from a configured trusted proxy (<see cref="ProxyTrust"/>).
+    /// </summary>
     public static string ClientAddress(this HttpContext context) =>
         context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
@@ -88,6 +121,9 @@ public static class KithAuthentication
     public static long? UserId(this ClaimsPrincipal principal) =>
         long.TryParse(principal.FindFirstValue(UserIdClaim), out var id) ? id : null;
 
+    /// <summary>Whether the browser session's sign-in passed a second factor.</summary>
+    public static bool PassedMfa(this ClaimsPrincipal principal) => principal.FindFirstValue(MethodClaim) == "mfa";
+
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
         if (context.Request.Path.StartsWithSegments("/api"))
@@ -99,13 +135,16 @@ public static class KithAuthentication
         return Task.CompletedTask;
     }
 
-    /// <summary>A cookie stops working the moment its user is disabled or their password or role changes.</summary>
+    /// <summary>
+    /// A cookie works only while its server-side session lives: it stops the moment the session is ended (here or
+    /// "everywhere"), its user is disabled, or their password or role changes.
+    /// </summary>
     private static async Task ValidateCookieAsync(CookieValidatePrincipalContext context)
     {
         var id = context.Principal?.UserId();
-        var stamp = context.Principal?.FindFirstValue(StampClaim);
-        var db = context.HttpContext.RequestServices.GetRequiredService<KithDb>();
-        var ok = id is not null && await db.Users.AnyAsync(u => u.Id == id && !u.IsDisabled && u.SecurityStamp == stamp);
+        var sessions = context.HttpContext.RequestServices.GetRequiredService<UserSessions>();
+        var ok = id is { } userId && await sessions.FindActiveAsync(userId, context.Principal!.FindFirstValue(SessionClaim),
+            context.Principal!.FindFirstValue(StampClaim), context.HttpContext.RequestAborted) is not null;
         if (!ok)
         {
             context.RejectPrincipal();
@@ -125,6 +164,7 @@ internal sealed class BearerTokenHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private TimeSpan? _retryAfter;
+    private bool _mustEnrol;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -144,12 +184,21 @@ internal sealed class BearerTokenHandler(
             return AuthenticateResult.Fail("Malformed token.");
         }
         var hash = ApiTokens.Hash(token);
-        var found = await db.ApiTokens.Include(t => t.User)
-            .FirstOrDefaultAsync(t => t.TokenHash == hash && t.RevokedAt == null, Context.RequestAborted);
-        if (found?.User is null || found.User.IsDisabled)
+        var match = await db.ApiTokens
+            .Where(t => t.TokenHash == hash && t.RevokedAt == null)
+            .Select(t => new { Token = t, t.User, MfaMissing = t.User!.MfaEnabledAt == null && db.RolePolicies.Any(p => p.Role == t.User.Role && p.RequireMfa) })
+            .FirstOrDefaultAsync(Context.RequestAborted);
+        var found = match?.Token;
+        if (found is null || match!.User is not { IsDisabled: false } user)
         {
             throttle.Addresses.Fail(address);
             return AuthenticateResult.Fail("Unknown or revoked token.");
+        }
+        // A token must not outlive the rule that its user signs in with a second factor: it works again once they enrol.
+        if (match.MfaMissing)
+        {
+            _mustEnrol = true;
+            return AuthenticateResult.Fail("The user's role requires two-factor sign-in.");
         }
         var now = clock.GetUtcNow().UtcDateTime;
         // Touch at most once a minute: a write per request would serialise every API read on SQLite.
@@ -158,7 +207,7 @@ internal sealed class BearerTokenHandler(
             found.LastUsedAt = now;
             await db.SaveChangesAsync(Context.RequestAborted);
         }
-        return AuthenticateResult.Success(new AuthenticationTicket(KithAuthentication.Principal(found.User, Scheme.Name), Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(KithAuthentication.Principal(user, Scheme.Name), Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -166,6 +215,9 @@ internal sealed class BearerTokenHandler(
         if (_retryAfter is { } wait)
             return KithAuthentication.WriteProblemAsync(Context, 429, "Too many requests",
                 "Too many requests with an unknown or revoked token came from your address; wait before trying again.", wait);
+        if (_mustEnrol)
+            return KithAuthentication.WriteProblemAsync(Context, 403, "Two-factor sign-in required",
+                "Your role requires two-factor sign-in. Sign in to Kith in a browser and set it up; then this token works again.");
         Response.Headers.WWWAuthenticate = "Bearer";
         return KithAuthentication.WriteProblemAsync(Context, 401, "Not signed in",
             "Send a valid API token as `Authorization: Bearer TOKEN`; create one on /account/tokens or with `kith tokens create`.");

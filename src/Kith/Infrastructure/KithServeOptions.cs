@@ -12,4 +12,22 @@ public sealed record KithServeOptions
     public string EnvironmentName { get; init; } = "Production";
     /// <summary>Used by tests to silence request logs.</summary>
     public bool QuietLogs { get; init; }
+    /// <summary>Addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For and -Proto are believed.</summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+    public ApiRateLimits ApiLimits { get; init; } = new();
+    /// <summary>A .pfx file, or a PEM certificate (then <see cref="CertificateKeyPath"/> names its key), for https:// URLs.</summary>
+    public string? CertificatePath { get; init; }
+    public string? CertificateKeyPath { get; init; }
+    /// <summary>The password of the .pfx file or of an encrypted PEM key.</summary>
+    public string? CertificatePassword { get; init; }
+}
+
+/// <summary>
+/// Requests per minute to /api, per token and per client address (0: no limit). Far above what a person clicks and
+/// what a well-behaved sync needs; a runaway script or a scraper hits them and gets 429 with Retry-After.
+/// </summary>
+public sealed record ApiRateLimits
+{
+    public int PerTokenPerMinute { get; init; } = 1200;
+    public int PerAddressPerMinute { get; init; } = 2400;
 }

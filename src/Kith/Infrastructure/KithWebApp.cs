@@ -21,10 +21,12 @@ public static class KithWebApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.WebHost.UseUrls(options.Urls);
+        var certificate = ServerCertificate.Load(options);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = 10 * 1024 * 1024;
+            if (certificate is not null) k.ConfigureHttpsDefaults(h => h.ServerCertificate = certificate);
         });
         // Serves the component library's CSS and JS from the build output as well as from a publish folder.
         builder.WebHost.UseStaticWebAssets();
@@ -47,6 +49,8 @@ public static class KithWebApp
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.AddKithAuthentication();
+        builder.Services.AddKithProxyTrust(options.TrustedProxies);
+        builder.Services.AddKithApiRateLimits(options.ApiLimits);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddScoped<CircuitCaller>();
@@ -62,10 +66,12 @@ public static class KithWebApp
         builder.Services.AddHealthChecks();
 
         var app = builder.Build();
+        app.UseKithProxyTrust(options.TrustedProxies);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSecurityHeaders();
         app.MapStaticAssets();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRequestLocalization();

@@ -22,6 +22,9 @@ internal static class SecurityHeaders
                 h["Cross-Origin-Opener-Policy"] = "same-origin";
                 h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
                 h.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/api/reference") ? ReferenceCsp : Csp;
+                // Over HTTPS (directly, or from a trusted proxy that says so), browsers are told to never use plain HTTP
+                // for this host again. Subdomains are left alone: they may be other people's sites.
+                if (context.Request.IsHttps) h.StrictTransportSecurity = "max-age=31536000";
                 h.Remove("Server");
                 h.Remove("X-Powered-By");
                 return Task.CompletedTask;

@@ -20,6 +20,10 @@ public sealed partial class IdentityTextsTests
                 "Enter a valid email address, such as name@example.com.", "A user with this email already exists.",
                 "This is the last active administrator; make another user an administrator first.",
                 "The current password is not correct.", "A team with this name already exists.",
+                "The code is not correct. Check the time on your phone and enter the code the app shows now.",
+                "Two-factor sign-in is already on.", "Two-factor sign-in is already off.", "Start setting up two-factor sign-in first.",
+                "Your role requires two-factor sign-in, so it cannot be turned off.", "The password is not correct.", "The code is not correct.",
+                "Creating a token needs a sign-in with your two-factor code: sign out, sign in again, then create the token.",
             ])
             .Distinct()
             .ToList();

@@ -1,6 +1,7 @@
 using System.Net;
 using Kith.Core.Identity;
 using Kith.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Kith.Tests.Identity;
 
@@ -248,6 +249,8 @@ public sealed class SignInTests
         Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/profile", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await other.GetAsync("/account/profile", Ct)).StatusCode);
+        await using (var db = host.OpenDb())
+            Assert.Equal(1, await db.UserSessions.CountAsync(Ct));
         await host.SignedInClientAsync("agent@example.com", "a brand new pass phrase");
     }
 

@@ -35,17 +35,20 @@ public sealed class KithTestHost : IAsyncDisposable
 
     public static JsonSerializerOptions Json { get; } = CreateJson();
 
-    public static async Task<KithTestHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, bool demo = false)
+    /// <param name="configure">Changes the options before the host starts: rate limits, trusted proxies, a certificate.</param>
+    public static async Task<KithTestHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, bool demo = false,
+        Func<KithServeOptions, KithServeOptions>? configure = null)
     {
         var database = await TestDatabase.CreateAsync(provider, migrate: false);
-        var app = KithWebApp.Build(new KithServeOptions
+        var options = new KithServeOptions
         {
             Database = database.Options,
             Urls = "http://127.0.0.1:0",
             Demo = demo,
             EnvironmentName = "Production",
             QuietLogs = true,
-        });
+        };
+        var app = KithWebApp.Build(configure?.Invoke(options) ?? options);
         await KithWebApp.PrepareDatabaseAsync(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

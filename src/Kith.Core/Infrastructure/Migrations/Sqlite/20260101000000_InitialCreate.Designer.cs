@@ -1369,6 +1369,36 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("api_tokens");
                 });
 
+            modelBuilder.Entity("Kith.Core.Identity.MfaRecoveryCode", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code_hash");
+
+                    b.Property<DateTime?>("UsedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("used_at");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mfa_recovery_codes");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_mfa_recovery_codes_user_id");
+
+                    b.ToTable("mfa_recovery_codes");
+                });
+
             modelBuilder.Entity("Kith.Core.Identity.RolePolicy", b =>
                 {
                     b.Property<string>("Role")
@@ -1397,6 +1427,10 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT")
                         .HasColumnName("reach");
+
+                    b.Property<bool>("RequireMfa")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("require_mfa");
 
                     b.HasKey("Role")
                         .HasName("pk_role_policies");
@@ -1487,6 +1521,19 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("last_sign_in_at");
 
+                    b.Property<DateTime?>("MfaEnabledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mfa_enabled_at");
+
+                    b.Property<long>("MfaLastStep")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mfa_last_step");
+
+                    b.Property<string>("MfaSecret")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mfa_secret");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -1512,6 +1559,60 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasDatabaseName("ix_users_email");
 
                     b.ToTable("users");
+                });
+
+            modelBuilder.Entity("Kith.Core.Identity.UserSession", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<bool>("PassedMfa")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("passed_mfa");
+
+                    b.Property<string>("UserAgent")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_agent");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_user_sessions");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_user_sessions_key_hash");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_user_sessions_user_id");
+
+                    b.ToTable("user_sessions");
                 });
 
             modelBuilder.Entity("Kith.Core.Importing.ImportChange", b =>
@@ -2899,6 +3000,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Kith.Core.Identity.MfaRecoveryCode", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mfa_recovery_codes_users_user_id");
+                });
+
             modelBuilder.Entity("Kith.Core.Identity.TeamMember", b =>
                 {
                     b.HasOne("Kith.Core.Identity.Team", null)
@@ -2914,6 +3025,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_team_members_users_user_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Identity.UserSession", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_user_sessions_users_user_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Importing.ImportChange", b =>
