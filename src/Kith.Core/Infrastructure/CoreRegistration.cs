@@ -21,6 +21,8 @@ public static class CoreRegistration
         Kith.Core.Mail.MailRegistration.AddKithMail(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithEventIngestion(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithBehavior(services);
+        Kith.Core.Backups.BackupRegistration.AddKithBackups(services);
+        services.AddSingleton<JobLocks>();
         return services;
     }
 }

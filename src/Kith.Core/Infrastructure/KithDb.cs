@@ -68,6 +68,8 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<CommunicationParticipant> CommunicationParticipants => Set<CommunicationParticipant>();
     public DbSet<CommunicationAttachment> CommunicationAttachments => Set<CommunicationAttachment>();
     public DbSet<Kith.Core.Tasks.TaskItem> Tasks => Set<Kith.Core.Tasks.TaskItem>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<SharedVersion> SharedVersions => Set<SharedVersion>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -118,6 +118,20 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    friendly_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    xml = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "import_jobs",
                 columns: table => new
                 {
@@ -285,6 +299,18 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settings", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "shared_versions",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_shared_versions", x => x.name);
                 });
 
             migrationBuilder.CreateTable(
@@ -1648,6 +1674,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "customer_tags");
 
             migrationBuilder.DropTable(
+                name: "data_protection_keys");
+
+            migrationBuilder.DropTable(
                 name: "duplicate_pairs");
 
             migrationBuilder.DropTable(
@@ -1700,6 +1729,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "settings");
+
+            migrationBuilder.DropTable(
+                name: "shared_versions");
 
             migrationBuilder.DropTable(
                 name: "site_keys");

@@ -1695,6 +1695,49 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("import_templates");
                 });
 
+            modelBuilder.Entity("Kith.Core.Infrastructure.DataProtectionKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys");
+                });
+
+            modelBuilder.Entity("Kith.Core.Infrastructure.SharedVersion", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Name")
+                        .HasName("pk_shared_versions");
+
+                    b.ToTable("shared_versions");
+                });
+
             modelBuilder.Entity("Kith.Core.Mail.EmailLink", b =>
                 {
                     b.Property<long>("CommunicationId")

@@ -1650,6 +1650,47 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("import_templates");
                 });
 
+            modelBuilder.Entity("Kith.Core.Infrastructure.DataProtectionKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("FriendlyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys");
+                });
+
+            modelBuilder.Entity("Kith.Core.Infrastructure.SharedVersion", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Name")
+                        .HasName("pk_shared_versions");
+
+                    b.ToTable("shared_versions");
+                });
+
             modelBuilder.Entity("Kith.Core.Mail.EmailLink", b =>
                 {
                     b.Property<long>("CommunicationId")
