@@ -100,11 +100,15 @@ public sealed class BackupSchedule(KithDb db, CreateBackup create, TimeProvider 
         if (schedule.Folder is null) return null;
         var last = await LastAsync(ct);
         if (last is not null && last.At + TimeSpan.FromHours(schedule.EveryHours) > clock.GetUtcNow().UtcDateTime) return null;
-        return await RunNowAsync(null, ct);
+        return await RunAsync(null, ct);
     }
 
+    /// <summary>An administrator's "Back up now".</summary>
+    public Task<StoredBackup> RunNowAsync(AccessScope scope, IProgress<BackupProgress>? progress, CancellationToken ct) =>
+        scope.IsAdmin ? RunAsync(progress, ct) : throw new Forbidden("Only an administrator may start a backup.");
+
     /// <summary>Backs up into the schedule's folder now, records the outcome and removes backups past the number to keep.</summary>
-    public async Task<StoredBackup> RunNowAsync(IProgress<BackupProgress>? progress, CancellationToken ct)
+    private async Task<StoredBackup> RunAsync(IProgress<BackupProgress>? progress, CancellationToken ct)
     {
         var schedule = await GetAsync(ct);
         if (schedule.Folder is null) throw RuleViolation.Field("folder", "Choose a folder for backups first.");

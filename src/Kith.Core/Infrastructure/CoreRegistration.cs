@@ -22,7 +22,6 @@ public static class CoreRegistration
         Kith.Core.Behavior.BehaviorRegistration.AddKithEventIngestion(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithBehavior(services);
         Kith.Core.Backups.BackupRegistration.AddKithBackups(services);
-        services.AddSingleton<JobLocks>();
         return services;
     }
 }

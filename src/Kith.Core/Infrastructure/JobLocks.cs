@@ -14,6 +14,12 @@ namespace Kith.Core.Infrastructure;
 /// </summary>
 public sealed class JobLocks(DatabaseOptions database)
 {
+    /// <summary>
+    /// This node, in the application_name of its lock connections ("kith NODE JOB"), so pg_stat_activity shows which
+    /// node runs which job.
+    /// </summary>
+    public string Node { get; } = Guid.NewGuid().ToString("N")[..8];
+
     /// <summary>How often a node that does not hold a job asks again, and how often the holder checks it still does.</summary>
     public TimeSpan RetryEvery { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -22,7 +28,7 @@ public sealed class JobLocks(DatabaseOptions database)
     {
         if (database.Provider == DatabaseProvider.Sqlite) return new JobLock(job, null);
         // Pooling off: the lock belongs to this physical connection and must die with it, never return to a pool.
-        var csb = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, KeepAlive = 30 };
+        var csb = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, KeepAlive = 30, ApplicationName = $"kith {Node} {job}" };
         var connection = new NpgsqlConnection(csb.ConnectionString);
         try
         {
