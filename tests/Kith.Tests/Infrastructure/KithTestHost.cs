@@ -63,7 +63,7 @@ public sealed class KithTestHost : IAsyncDisposable
             Urls = "http://127.0.0.1:0",
             Demo = demo,
             EnvironmentName = "Production",
-            QuietLogs = true,
+            QuietLogs = Environment.GetEnvironmentVariable("KITH_TEST_LOGS") is null,
             JobLockRetry = TimeSpan.FromMilliseconds(500),
         });
         await KithWebApp.PrepareDatabaseAsync(app);
