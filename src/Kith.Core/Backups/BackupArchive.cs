@@ -24,21 +24,27 @@ internal static class BackupArchive
     {
         var entry = zip.CreateEntry(entryName, CompressionLevel.Fastest);
         entry.LastWriteTime = File.GetLastWriteTimeUtc(source);
+        await using var input = File.OpenRead(source);
+        await using var output = await entry.OpenAsync(ct);
+        var (bytes, sha256) = await CopyHashingAsync(input, output, null, ct);
+        return new BackupFile(entryName, bytes, sha256);
+    }
+
+    /// <summary>Copies a stream and returns how many bytes went through and their SHA-256, telling <paramref name="copied"/> of each chunk.</summary>
+    private static async Task<(long Bytes, string Sha256)> CopyHashingAsync(Stream input, Stream output, Action<int>? copied, CancellationToken ct)
+    {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long bytes = 0;
-        await using (var input = File.OpenRead(source))
-        await using (var output = await entry.OpenAsync(ct))
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await input.ReadAsync(buffer, ct)) > 0)
         {
-            var buffer = new byte[81920];
-            int read;
-            while ((read = await input.ReadAsync(buffer, ct)) > 0)
-            {
-                sha.AppendData(buffer, 0, read);
-                await output.WriteAsync(buffer.AsMemory(0, read), ct);
-                bytes += read;
-            }
+            sha.AppendData(buffer, 0, read);
+            await output.WriteAsync(buffer.AsMemory(0, read), ct);
+            bytes += read;
+            copied?.Invoke(read);
         }
-        return new BackupFile(entryName, bytes, Convert.ToHexStringLower(sha.GetHashAndReset()));
+        return (bytes, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 
     public static async Task WriteManifestAsync(ZipArchive zip, BackupManifest manifest, CancellationToken ct)
@@ -108,29 +114,23 @@ internal static class BackupArchive
             }
             var target = Path.Combine(folder, file.Path.Replace('/', Path.DirectorySeparatorChar));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            long bytes = 0;
+            long bytes;
+            string hash;
             try
             {
                 await using var input = await entry.OpenAsync(ct);
                 await using var output = File.Create(target);
-                var buffer = new byte[81920];
-                int read;
-                while ((read = await input.ReadAsync(buffer, ct)) > 0)
+                (bytes, hash) = await CopyHashingAsync(input, output, read =>
                 {
-                    sha.AppendData(buffer, 0, read);
-                    await output.WriteAsync(buffer.AsMemory(0, read), ct);
-                    bytes += read;
                     done += read;
                     progress?.Report(new BackupProgress("Checking files", from + (to - from) * Math.Min(1, (double)done / total), file.Path));
-                }
+                }, ct);
             }
             catch (InvalidDataException e)
             {
                 problems.Add($"{file.Path} is damaged in the archive: {e.Message}");
                 continue;
             }
-            var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
             if (bytes != file.Bytes) problems.Add($"{file.Path}: {bytes} bytes, the manifest says {file.Bytes}.");
             else if (hash != file.Sha256) problems.Add($"{file.Path}: its SHA-256 differs from the manifest (the file is damaged).");
         }
