@@ -30,9 +30,12 @@ public sealed class CohortRetention(KithDb db, TimeProvider clock)
 {
     private readonly AnalyticsSql _sql = new(db);
 
-    private sealed record Cube(DateTime ComputedAt, Dictionary<(long Owner, int Cohort), long> Sizes, Dictionary<(long Owner, int Cohort, int Offset), long> Active);
+    private sealed record Cube(long Version, DateTime ComputedAt, Dictionary<(long Owner, int Cohort), long> Sizes, Dictionary<(long Owner, int Cohort, int Offset), long> Active);
 
     private static readonly ConcurrentDictionary<string, Cube> s_cubes = new(StringComparer.Ordinal);
+
+    /// <summary>The <see cref="SharedVersion"/> that tells every node its cubes are stale (a refresh or an invalidation on any node).</summary>
+    public const string SharedName = "analytics.cohorts";
 
     public static CohortBy ParseBy(string? text) => (text ?? "").Trim().ToLowerInvariant() switch
     {
@@ -46,22 +49,20 @@ public sealed class CohortRetention(KithDb db, TimeProvider clock)
         eventType = string.IsNullOrWhiteSpace(eventType) ? null : eventType.Trim().ToLowerInvariant();
         if (eventType is { Length: > 100 }) throw RuleViolation.Field("event", "event must be an event type of at most 100 characters.");
         var key = $"{db.Database.GetConnectionString()}|{by}|{eventType}";
-        if (refresh || !s_cubes.TryGetValue(key, out var cube))
+        if (refresh) await SharedVersions.BumpAsync(db, SharedName, ct);
+        var version = await SharedVersions.ReadAsync(db, SharedName, ct);
+        if (refresh || !s_cubes.TryGetValue(key, out var cube) || cube.Version != version)
         {
-            cube = await CountAsync(by, eventType, ct);
+            cube = await CountAsync(version, by, eventType, ct);
             s_cubes[key] = cube;
         }
         return Slice(cube, scope, by, eventType, period);
     }
 
-    /// <summary>Forgets every cube taken from this database, so the next read counts afresh (after an import, a merge).</summary>
-    public void Invalidate()
-    {
-        var prefix = db.Database.GetConnectionString() + "|";
-        foreach (var key in s_cubes.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))) s_cubes.TryRemove(key, out _);
-    }
+    /// <summary>Makes every node forget the cubes taken from this database, so the next read counts afresh (after an import, a merge).</summary>
+    public Task InvalidateAsync(CancellationToken ct = default) => SharedVersions.BumpAsync(db, SharedName, ct);
 
-    private async Task<Cube> CountAsync(CohortBy by, string? eventType, CancellationToken ct)
+    private async Task<Cube> CountAsync(long version, CohortBy by, string? eventType, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var cohortSql = by == CohortBy.Signup
@@ -90,7 +91,7 @@ public sealed class CohortRetention(KithDb db, TimeProvider clock)
         var active = (await _sql.ReadAsync(activeSql, parameters,
                 r => (Owner: AnalyticsSql.Long(r, 0), Cohort: (int)AnalyticsSql.Long(r, 1), Offset: (int)AnalyticsSql.Long(r, 2), Count: AnalyticsSql.Long(r, 3)), ct))
             .ToDictionary(x => (x.Owner, x.Cohort, x.Offset), x => x.Count);
-        return new Cube(now, sizes, active);
+        return new Cube(version, now, sizes, active);
     }
 
     private static CohortTable Slice(Cube cube, AccessScope scope, CohortBy by, string? eventType, AnalysisPeriod period)

@@ -22,6 +22,7 @@ public static class CoreRegistration
         Kith.Core.Cases.CaseRegistration.AddKithCases(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithEventIngestion(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithBehavior(services);
+        Kith.Core.Backups.BackupRegistration.AddKithBackups(services);
         return services;
     }
 }

@@ -72,6 +72,8 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<Kith.Core.Tasks.TaskItem> Tasks => Set<Kith.Core.Tasks.TaskItem>();
     public DbSet<Kith.Core.Cases.ServiceCase> Cases => Set<Kith.Core.Cases.ServiceCase>();
     public DbSet<Kith.Core.Cases.CaseCommunication> CaseCommunications => Set<Kith.Core.Cases.CaseCommunication>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<SharedVersion> SharedVersions => Set<SharedVersion>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -1,3 +1,4 @@
+using Kith.Core.Infrastructure;
 using Kith.Core.Behavior;
 
 namespace Kith.Behavior;
@@ -6,11 +7,16 @@ namespace Kith.Behavior;
 /// Keeps the behaviour rollup current in the server: catches up every couple of seconds. A round with nothing new
 /// costs two primary-key lookups and a settings read, so the summary is at most a few seconds behind the events.
 /// </summary>
-internal sealed class BehaviorWorker(IServiceScopeFactory scopes, ILogger<BehaviorWorker> log) : BackgroundService
+internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<BehaviorWorker> log) : BackgroundService
 {
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Runs on one node at a time when several share a PostgreSQL database.</summary>
+    public const string Job = "behavior-rollup";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => locks.RunWhileHeldAsync(Job, RunAsync, stoppingToken);
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {

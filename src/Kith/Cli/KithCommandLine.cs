@@ -48,6 +48,8 @@ public static class KithCommandLine
         yield return ImportCommand.Build();
         yield return DuplicatesCommand.Build();
         yield return AnalyzeCommand.Build();
+        yield return BackupCommand.Build();
+        yield return BackupCommand.Restore();
     }
 
     public static async Task<int> RunAsync(string[] args)

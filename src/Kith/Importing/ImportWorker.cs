@@ -1,3 +1,4 @@
+using Kith.Core.Infrastructure;
 using Kith.Core.Importing;
 
 namespace Kith.Importing;
@@ -16,11 +17,16 @@ public sealed class ImportSignal
 /// Runs queued imports in the server, one at a time, and resumes imports a stopped process left behind. On shutdown
 /// a running import stops after its current batch and resumes on the next start.
 /// </summary>
-internal sealed class ImportWorker(IServiceScopeFactory scopes, ImportSignal signal, ILogger<ImportWorker> log) : BackgroundService
+internal sealed class ImportWorker(JobLocks locks, IServiceScopeFactory scopes, ImportSignal signal, ILogger<ImportWorker> log) : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Runs on one node at a time when several share a PostgreSQL database.</summary>
+    public const string Job = "imports";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => locks.RunWhileHeldAsync(Job, RunAsync, stoppingToken);
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {

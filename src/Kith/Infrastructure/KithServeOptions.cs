@@ -10,6 +10,8 @@ public sealed record KithServeOptions
     /// <summary>Fill an empty database with generated demo data on start.</summary>
     public bool Demo { get; init; }
     public string EnvironmentName { get; init; } = "Production";
+    /// <summary>How often a node asks for background work another node holds (see <see cref="JobLocks"/>); tests shorten it.</summary>
+    public TimeSpan JobLockRetry { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>Used by tests to silence request logs.</summary>
     public bool QuietLogs { get; init; }
     /// <summary>Addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For and -Proto are believed.</summary>

@@ -62,6 +62,9 @@ public static class KithWebApp
         builder.Services.AddHostedService<Kith.Mail.MailSyncWorker>();
         builder.Services.AddHostedService<Kith.Behavior.BehaviorWorker>();
         builder.Services.AddHostedService<Kith.Tasks.TaskReminderWorker>();
+        builder.Services.AddSingleton(sp => new JobLocks(options.Database) { RetryEvery = options.JobLockRetry });
+        builder.Services.AddHostedService<Kith.Backups.BackupWorker>();
+        builder.Services.AddKithDataProtection();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
@@ -87,6 +90,7 @@ public static class KithWebApp
         Kith.Importing.ImportDownloads.MapImportDownloads(app);
         Kith.Analytics.AnalyticsApi.MapAnalyticsDownloads(app);
         Kith.Communications.CommunicationsApi.MapAttachmentDownloads(app);
+        Kith.Backups.BackupDownloads.MapBackupDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,3 +1,4 @@
+using Kith.Core.Infrastructure;
 using Kith.Core.Mail;
 
 namespace Kith.Mail;
@@ -16,11 +17,16 @@ public sealed class MailSyncSignal
 /// Syncs every mailbox every few minutes, and at once when asked, one mailbox at a time so that a large mailbox
 /// does not starve the server. A failing mailbox records its error in its ledger and the worker goes on.
 /// </summary>
-internal sealed class MailSyncWorker(IServiceScopeFactory scopes, MailSyncSignal signal, ILogger<MailSyncWorker> log) : BackgroundService
+internal sealed class MailSyncWorker(JobLocks locks, IServiceScopeFactory scopes, MailSyncSignal signal, ILogger<MailSyncWorker> log) : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Runs on one node at a time when several share a PostgreSQL database.</summary>
+    public const string Job = "mail-sync";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => locks.RunWhileHeldAsync(Job, RunAsync, stoppingToken);
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {

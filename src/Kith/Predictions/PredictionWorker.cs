@@ -1,15 +1,21 @@
+using Kith.Core.Infrastructure;
 using Kith.Core.Predictions;
 
 namespace Kith.Predictions;
 
 /// <summary>Retrains the models and rescores every customer once a day, so scores follow what customers do.</summary>
-internal sealed class PredictionWorker(IServiceScopeFactory scopes, ILogger<PredictionWorker> log) : BackgroundService
+internal sealed class PredictionWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<PredictionWorker> log) : BackgroundService
 {
     public static readonly TimeSpan Every = TimeSpan.FromDays(1);
     /// <summary>Not at start-up: a server just started has better things to do first.</summary>
     private static readonly TimeSpan FirstAfter = TimeSpan.FromMinutes(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Runs on one node at a time when several share a PostgreSQL database.</summary>
+    public const string Job = "predictions";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => locks.RunWhileHeldAsync(Job, RunAsync, stoppingToken);
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         try
         {

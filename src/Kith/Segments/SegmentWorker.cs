@@ -1,3 +1,4 @@
+using Kith.Core.Infrastructure;
 using Kith.Core.Segments;
 
 namespace Kith.Segments;
@@ -6,11 +7,16 @@ namespace Kith.Segments;
 /// Keeps segment membership recorded: a segment just saved at once, and every segment on a schedule (every
 /// <see cref="Every"/>), so entering and leaving is known within that time even when nobody looks.
 /// </summary>
-internal sealed class SegmentWorker(IServiceScopeFactory scopes, SegmentSignal signal, ILogger<SegmentWorker> log) : BackgroundService
+internal sealed class SegmentWorker(JobLocks locks, IServiceScopeFactory scopes, SegmentSignal signal, ILogger<SegmentWorker> log) : BackgroundService
 {
     public static readonly TimeSpan Every = TimeSpan.FromMinutes(15);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Runs on one node at a time when several share a PostgreSQL database.</summary>
+    public const string Job = "segments";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => locks.RunWhileHeldAsync(Job, RunAsync, stoppingToken);
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         var next = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         while (!stoppingToken.IsCancellationRequested)

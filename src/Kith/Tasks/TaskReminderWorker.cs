@@ -1,3 +1,4 @@
+using Kith.Core.Infrastructure;
 using Kith.Core.Tasks;
 
 namespace Kith.Tasks;
@@ -6,9 +7,14 @@ namespace Kith.Tasks;
 /// Sends due task reminders by email once a minute, through whatever <see cref="ITaskReminderSender"/> the mail
 /// feature registers; with none registered each round is a no-op and reminders show in the app only.
 /// </summary>
-internal sealed class TaskReminderWorker(IServiceScopeFactory scopes, ILogger<TaskReminderWorker> log, TimeProvider clock) : BackgroundService
+internal sealed class TaskReminderWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<TaskReminderWorker> log, TimeProvider clock) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Runs on one node at a time when several share a PostgreSQL database.</summary>
+    public const string Job = "task-reminders";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => locks.RunWhileHeldAsync(Job, RunAsync, stoppingToken);
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -1,9 +1,9 @@
-using Kith.Cli;
 using Kith.Core.Behavior;
 using Kith.Core.Customers;
 using Kith.Core.Identity;
 using Kith.Core.Purchases;
 using Kith.Tests.Infrastructure;
+using static Kith.Tests.Infrastructure.CommandRunner;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kith.Tests.Analytics;
@@ -52,24 +52,5 @@ public sealed class AnalyzeCommandTests
         (code, _, error) = await RunAsync("analyze", "cohorts", "--by", "week", "--data", host.Database.Folder);
         Assert.NotEqual(0, code);
         Assert.Contains("by must be signup or first_purchase", error);
-    }
-
-    private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
-    {
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        try
-        {
-            Console.SetOut(output);
-            Console.SetError(error);
-            var code = await KithCommandLine.RunAsync(args);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
     }
 }

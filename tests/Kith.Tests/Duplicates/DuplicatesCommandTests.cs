@@ -1,9 +1,9 @@
-using Kith.Cli;
 using Kith.Core.Customers;
 using Kith.Core.Duplicates;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Tests.Infrastructure;
+using static Kith.Tests.Infrastructure.CommandRunner;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,24 +38,5 @@ public sealed class DuplicatesCommandTests
         Assert.DoesNotContain("Scanning", output);
         await using var db = host.OpenDb();
         Assert.Equal(DuplicateStatus.Open, (await db.DuplicatePairs.SingleAsync(Ct)).Status);
-    }
-
-    private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
-    {
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        try
-        {
-            Console.SetOut(output);
-            Console.SetError(error);
-            var code = await KithCommandLine.RunAsync(args);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
     }
 }

@@ -22,11 +22,14 @@ public sealed class KithTestHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly List<HttpClient> _clients = [];
 
-    private KithTestHost(WebApplication app, TestDatabase database, Uri address)
+    private readonly bool _ownsDatabase;
+
+    private KithTestHost(WebApplication app, TestDatabase database, Uri address, bool ownsDatabase = true)
     {
         _app = app;
         Database = database;
         Address = address;
+        _ownsDatabase = ownsDatabase;
     }
 
     public TestDatabase Database { get; }
@@ -40,20 +43,41 @@ public sealed class KithTestHost : IAsyncDisposable
         Func<KithServeOptions, KithServeOptions>? configure = null)
     {
         var database = await TestDatabase.CreateAsync(provider, migrate: false);
+        var (app, address) = await StartAppAsync(database, demo, configure);
+        return new KithTestHost(app, database, address);
+    }
+
+    /// <summary>
+    /// A second `kith serve` over the database (and data folder) of <paramref name="first"/>, as a second node behind
+    /// a load balancer would be; the database stays with the first host.
+    /// </summary>
+    public static async Task<KithTestHost> StartAnotherNodeAsync(KithTestHost first)
+    {
+        var (app, address) = await StartAppAsync(first.Database, demo: false, configure: null);
+        return new KithTestHost(app, first.Database, address, ownsDatabase: false);
+    }
+
+    private static async Task<(WebApplication App, Uri Address)> StartAppAsync(TestDatabase database, bool demo,
+        Func<KithServeOptions, KithServeOptions>? configure)
+    {
         var options = new KithServeOptions
         {
             Database = database.Options,
             Urls = "http://127.0.0.1:0",
             Demo = demo,
             EnvironmentName = "Production",
-            QuietLogs = true,
+            QuietLogs = Environment.GetEnvironmentVariable("KITH_TEST_LOGS") is null,
+            JobLockRetry = TimeSpan.FromMilliseconds(500),
         };
         var app = KithWebApp.Build(configure?.Invoke(options) ?? options);
         await KithWebApp.PrepareDatabaseAsync(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new KithTestHost(app, database, new Uri(address));
+        return (app, new Uri(address));
     }
+
+    /// <summary>Stops the server (its background work and job locks end) but keeps the database for other nodes.</summary>
+    public async Task StopAsync() => await _app.StopAsync();
 
     public KithDb OpenDb() => Database.Open();
 
@@ -111,7 +135,7 @@ public sealed class KithTestHost : IAsyncDisposable
         foreach (var c in _clients) c.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await Database.DisposeAsync();
+        if (_ownsDatabase) await Database.DisposeAsync();
     }
 
     private static JsonSerializerOptions CreateJson()
