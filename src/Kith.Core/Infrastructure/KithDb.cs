@@ -68,6 +68,9 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<CommunicationParticipant> CommunicationParticipants => Set<CommunicationParticipant>();
     public DbSet<CommunicationAttachment> CommunicationAttachments => Set<CommunicationAttachment>();
     public DbSet<Kith.Core.Tasks.TaskItem> Tasks => Set<Kith.Core.Tasks.TaskItem>();
+    public DbSet<Kith.Core.Privacy.Consent> Consents => Set<Kith.Core.Privacy.Consent>();
+    public DbSet<Kith.Core.Privacy.ErasedPerson> ErasedPeople => Set<Kith.Core.Privacy.ErasedPerson>();
+    public DbSet<Kith.Core.Privacy.Erasure> Erasures => Set<Kith.Core.Privacy.Erasure>();
 
     public abstract DatabaseProvider Provider { get; }
 
