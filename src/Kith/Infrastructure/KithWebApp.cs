@@ -58,6 +58,7 @@ public static class KithWebApp
         builder.Services.AddHostedService<Kith.Mail.MailSyncWorker>();
         builder.Services.AddHostedService<Kith.Behavior.BehaviorWorker>();
         builder.Services.AddHostedService<Kith.Tasks.TaskReminderWorker>();
+        builder.Services.AddHostedService<Kith.Privacy.RetentionWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
@@ -81,6 +82,7 @@ public static class KithWebApp
         Kith.Importing.ImportDownloads.MapImportDownloads(app);
         Kith.Analytics.AnalyticsApi.MapAnalyticsDownloads(app);
         Kith.Communications.CommunicationsApi.MapAttachmentDownloads(app);
+        Kith.Privacy.PrivacyApi.MapPersonalDataDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -118,6 +118,24 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "erasures",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    erased_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    erased_by_user_id = table.Column<long>(type: "bigint", nullable: true),
+                    reason = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    counts = table.Column<string>(type: "text", nullable: false),
+                    files = table.Column<int>(type: "integer", nullable: false),
+                    scrub = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_erasures", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "import_jobs",
                 columns: table => new
                 {
@@ -352,6 +370,28 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_users", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "erased_people",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    erasure_id = table.Column<long>(type: "bigint", nullable: false),
+                    erased_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_erased_people", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_erased_people_erasures_erasure_id",
+                        column: x => x.erasure_id,
+                        principalTable: "erasures",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -815,6 +855,34 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "consents",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    customer_id = table.Column<long>(type: "bigint", nullable: false),
+                    purpose = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    legal_basis = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    source = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    recorded_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    recorded_by_kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    recorded_by_user_id = table.Column<long>(type: "bigint", nullable: true),
+                    note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_consents", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_consents_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customer_rfm",
                 columns: table => new
                 {
@@ -1255,6 +1323,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 columns: new[] { "tag_id", "company_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_consents_customer_id_purpose_at_id",
+                table: "consents",
+                columns: new[] { "customer_id", "purpose", "at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_consents_purpose_customer_id",
+                table: "consents",
+                columns: new[] { "purpose", "customer_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_custom_fields_entity_key",
                 table: "custom_fields",
                 columns: new[] { "entity", "key" },
@@ -1428,6 +1506,22 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "ix_email_participants_user_id",
                 table: "email_participants",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_erased_people_erasure_id",
+                table: "erased_people",
+                column: "erasure_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_erased_people_kind_hash",
+                table: "erased_people",
+                columns: new[] { "kind", "hash" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_erasures_erased_at",
+                table: "erasures",
+                column: "erased_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_import_changes_import_job_id_entity_type_entity_id",
@@ -1633,6 +1727,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "company_tags");
 
             migrationBuilder.DropTable(
+                name: "consents");
+
+            migrationBuilder.DropTable(
                 name: "custom_fields");
 
             migrationBuilder.DropTable(
@@ -1655,6 +1752,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "email_participants");
+
+            migrationBuilder.DropTable(
+                name: "erased_people");
 
             migrationBuilder.DropTable(
                 name: "import_changes");
@@ -1715,6 +1815,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "email_messages");
+
+            migrationBuilder.DropTable(
+                name: "erasures");
 
             migrationBuilder.DropTable(
                 name: "import_jobs");

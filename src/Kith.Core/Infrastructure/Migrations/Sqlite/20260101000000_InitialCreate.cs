@@ -117,6 +117,24 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "erasures",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    erased_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    erased_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    counts = table.Column<string>(type: "TEXT", nullable: false),
+                    files = table.Column<int>(type: "INTEGER", nullable: false),
+                    scrub = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_erasures", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "import_jobs",
                 columns: table => new
                 {
@@ -351,6 +369,28 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_users", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "erased_people",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    erasure_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    erased_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_erased_people", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_erased_people_erasures_erasure_id",
+                        column: x => x.erasure_id,
+                        principalTable: "erasures",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -814,6 +854,34 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "consents",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    purpose = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    legal_basis = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
+                    source = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    recorded_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    recorded_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    recorded_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_consents", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_consents_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customer_rfm",
                 columns: table => new
                 {
@@ -1254,6 +1322,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 columns: new[] { "tag_id", "company_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_consents_customer_id_purpose_at_id",
+                table: "consents",
+                columns: new[] { "customer_id", "purpose", "at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_consents_purpose_customer_id",
+                table: "consents",
+                columns: new[] { "purpose", "customer_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_custom_fields_entity_key",
                 table: "custom_fields",
                 columns: new[] { "entity", "key" },
@@ -1427,6 +1505,22 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "ix_email_participants_user_id",
                 table: "email_participants",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_erased_people_erasure_id",
+                table: "erased_people",
+                column: "erasure_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_erased_people_kind_hash",
+                table: "erased_people",
+                columns: new[] { "kind", "hash" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_erasures_erased_at",
+                table: "erasures",
+                column: "erased_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_import_changes_import_job_id_entity_type_entity_id",
@@ -1632,6 +1726,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "company_tags");
 
             migrationBuilder.DropTable(
+                name: "consents");
+
+            migrationBuilder.DropTable(
                 name: "custom_fields");
 
             migrationBuilder.DropTable(
@@ -1654,6 +1751,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "email_participants");
+
+            migrationBuilder.DropTable(
+                name: "erased_people");
 
             migrationBuilder.DropTable(
                 name: "import_changes");
@@ -1714,6 +1814,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "email_messages");
+
+            migrationBuilder.DropTable(
+                name: "erasures");
 
             migrationBuilder.DropTable(
                 name: "import_jobs");
