@@ -18,10 +18,10 @@ public sealed record ErasureResult(long ErasureId, IReadOnlyDictionary<string, i
 /// </summary>
 /// <remarks>
 /// SQLite: the transaction runs with <c>PRAGMA secure_delete=ON</c>, which overwrites deleted cells and freed pages
-/// with zeros; the search index (FTS5) is told to delete securely too. A <c>wal_checkpoint(TRUNCATE)</c> then copies
-/// the scrubbed pages into the database file and empties the WAL, which held the older page images. VACUUM is not
-/// needed for the bytes to be gone (the erasure test proves it by scanning both files) and is skipped: on a large
-/// database it rewrites every page and needs as much free disk again. PostgreSQL: the touched tables are vacuumed
+/// with zeros (the search index, FTS5, is told to delete securely too). That is not enough alone: free space that
+/// earlier updates left in other pages still holds old values. A VACUUM therefore rewrites the file from the live rows,
+/// and a <c>wal_checkpoint(TRUNCATE)</c> moves the rewritten pages into the database file and empties the WAL, which
+/// held older page images (docs/privacy.md has the measured cost). PostgreSQL: the touched tables are vacuumed
 /// after commit so the dead row versions are pruned; WAL segments already archived and backups keep the data until
 /// they expire (docs/privacy.md).
 /// </remarks>
@@ -92,10 +92,14 @@ public sealed class ErasePerson(KithDb db, IEnumerable<IPersonalDataPart> parts,
         var watch = Stopwatch.StartNew();
         if (db.Provider == DatabaseProvider.Sqlite)
         {
-            // Rows written by the erasure's own commit (the erasure record) leave nothing of the person in the WAL; the
-            // older frames that did are gone once the checkpoint truncates it.
+            // secure_delete zeroes what the erasure frees, but not the stale copies that earlier updates and page splits
+            // left in free space of pages it never touched; the erasure test found the marker in the file without it.
+            // VACUUM rewrites every page from the live rows; the checkpoint then moves the rewritten pages into the
+            // file and truncates the WAL, whose older frames held the person too.
+            await db.Database.ExecuteSqlRawAsync("VACUUM", ct);
+            var vacuum = watch.ElapsedMilliseconds;
             await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)", ct);
-            return $"sqlite: secure_delete, fts secure-delete, wal_checkpoint(truncate) in {watch.ElapsedMilliseconds} ms";
+            return $"sqlite: secure_delete, vacuum {vacuum} ms, wal_checkpoint(truncate) {watch.ElapsedMilliseconds - vacuum} ms";
         }
         // VACUUM cannot run in a transaction; the table names are Kith's own.
         await db.Database.OpenConnectionAsync(ct);

@@ -51,7 +51,7 @@ internal static class PrivacyApi
 
     private static async Task<Ok<ErasureResult>> EraseAsync(long id, HttpContext http, Caller caller, ErasePerson erase, CancellationToken ct)
     {
-        var body = http.Request.ContentLength is > 0 ? await RecordApi.ReadBodyAsync<EraseRequest>(http.Request, ct) : new EraseRequest(null);
+        var body = http.Request.ContentLength is > 0 || http.Request.ContentType is not null ? await RecordApi.ReadBodyAsync<EraseRequest>(http.Request, ct) : new EraseRequest(null);
         return TypedResults.Ok(await erase.HandleAsync(await caller.ScopeAsync(ct), id, body.ConfirmName, "api", ct));
     }
 

@@ -160,7 +160,8 @@ public sealed class PrivacyApiTests
                 await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                 var bytes = new byte[stream.Length];
                 await stream.ReadExactlyAsync(bytes, Ct);
-                if (bytes.AsSpan().IndexOf(needle) >= 0) hits.Add(name);
+                var at = bytes.AsSpan().IndexOf(needle);
+                if (at >= 0) hits.Add($"{name} at byte {at}: {Encoding.UTF8.GetString(bytes, Math.Max(0, at - 40), Math.Min(100, bytes.Length - Math.Max(0, at - 40)))}");
             }
         }
         else
