@@ -137,7 +137,7 @@ public sealed class PrivacyApiTests
         var import = await admin.PostAsync("/api/v1/imports/customers?fileName=people.csv",
             Csv($"name,email\nSomeone,{marker}@example.com\nLin,lin@example.com\n"), Ct);
         Assert.Equal(HttpStatusCode.Accepted, import.StatusCode);
-        var job = await FinishedAsync(admin, import.Headers.Location!.OriginalString);
+        var job = await Kith.Tests.Importing.ImportsApiTests.FinishedAsync(admin, import.Headers.Location!.OriginalString);
         Assert.Equal(1, job.GetProperty("created").GetInt64());
         Assert.Equal(1, job.GetProperty("rejected").GetInt64());
         var report = await (await admin.GetAsync(import.Headers.Location!.OriginalString + "/report", Ct)).JsonAsync();
@@ -193,18 +193,6 @@ public sealed class PrivacyApiTests
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
         content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         return content;
-    }
-
-    /// <summary>Polls the job until it has ended. The bound only stops a broken worker from hanging the test run.</summary>
-    private static async Task<JsonElement> FinishedAsync(HttpClient client, string location)
-    {
-        for (var attempt = 0; attempt < 1200; attempt++)
-        {
-            var job = await (await client.GetAsync(location, Ct)).JsonAsync();
-            if (job.GetProperty("status").GetString() is not ("queued" or "running")) return job;
-            await Task.Delay(50, Ct);
-        }
-        throw new InvalidOperationException($"{location} did not end.");
     }
 
     [Fact]

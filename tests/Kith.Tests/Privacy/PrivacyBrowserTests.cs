@@ -29,7 +29,8 @@ public sealed class PrivacyBrowserTests
         }
 
         var page = await browser.NewPageAsync(host.Address);
-        await CustomerBrowserTests.SignInAsync(page, "ada@example.com", $"/customers/{id}");
+        await CustomerBrowserTests.SignInAsync(page, "ada@example.com", "/customers");
+        await page.GotoAsync($"/customers/{id}");
         await CustomerBrowserTests.Interactive(page);
         var sms = page.Locator("[data-test=consent-sms]");
         await Expect(sms.Locator("[data-test=consent-status]")).ToHaveTextAsync("Not asked");
@@ -39,9 +40,9 @@ public sealed class PrivacyBrowserTests
         await page.ClickAsync("[data-test=erase]");
         var now = page.Locator("[data-test=erase-now]");
         await Expect(now).ToBeDisabledAsync();
-        await page.Locator("[data-test=erase-name] input").FillAsync("王小");
+        await CustomerBrowserTests.Field(page, "erase-name").FillAsync("王小");
         await Expect(now).ToBeDisabledAsync();
-        await page.Locator("[data-test=erase-name] input").FillAsync("王小明");
+        await CustomerBrowserTests.Field(page, "erase-name").FillAsync("王小明");
         await Expect(now).ToBeEnabledAsync();
         await now.ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/customers$"));
