@@ -41,6 +41,9 @@ public sealed partial class TrackEvents(KithDb db, TimeProvider clock)
         var count = items.ValueKind == JsonValueKind.Array ? items.GetArrayLength() : 0;
         if (count > MaxEvents) throw RuleViolation.Field("events", $"The tracker sends at most {MaxEvents} events at once; this request has {count}.");
 
+        // A person who withdrew consent to tracking is not tracked: nothing of the batch is stored, not even parked.
+        if ((email ?? identify) is { } person && await Privacy.CustomerConsents.WithdrawnByEmailAsync(db, person, Privacy.ConsentPurposes.Tracking, ct))
+            return new IngestResult(0, 0, 0, Enumerable.Range(0, count).Select(i => new EventError(i, null, "consent", "This person withdrew consent to tracking.")).ToList());
         if (identify is not null) await IdentifyAsync(visitor, identify, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var reference = (email ?? identify) is { } known ? (EventReference.Email, known) : (EventReference.Visitor, visitor);

@@ -5,13 +5,16 @@ using Kith.Core.Infrastructure;
 namespace Kith.Core.Customers;
 
 /// <summary>Creates a customer owned by the caller (or, for roles that may assign, by the owner named in the input).</summary>
-public sealed class CreateCustomer(KithDb db, CustomerWriter writer, ChangeLog history, CustomerQueries queries, TimeProvider clock)
+public sealed class CreateCustomer(KithDb db, CustomerWriter writer, ChangeLog history, CustomerQueries queries,
+    Privacy.ErasedPeople erased, TimeProvider clock)
 {
     public async Task<CustomerDetail> HandleAsync(CustomerInput input, AccessScope scope, ActorKind via, CancellationToken ct)
     {
         scope.EnsureCanCreate();
         var customer = new Customer();
         await writer.ApplyAsync(customer, input, scope, ct);
+        if (await erased.MatchAsync(db, customer.Email, customer.Phone, customer.ExternalId, ct) is { } field)
+            throw Privacy.ErasedPeople.Refusal(field);
         var actor = scope.Actor(via);
         var now = clock.GetUtcNow().UtcDateTime;
         customer.StampCreated(actor, now);

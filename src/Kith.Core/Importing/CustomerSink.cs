@@ -45,6 +45,8 @@ internal sealed class CustomerSink : IRowSink
     private readonly HashSet<long> _touched = [];
     private readonly DuplicateIndex _index = new();
     private ImportLookups _lookups = null!;
+    private Privacy.ErasedSet? _erased;
+    private Privacy.ErasedMatchAction _onErased;
 
     public IReadOnlyList<string[]> RequiredFieldSets { get; } = [["name"]];
 
@@ -53,6 +55,11 @@ internal sealed class CustomerSink : IRowSink
         var db = run.Db;
         var jobId = run.Job.Id;
         _lookups = await ImportLookups.LoadAsync(db, ct);
+        if (run.ErasedPeople is { } erased)
+        {
+            _erased = await erased.LoadAsync(db, ct);
+            _onErased = (await new Privacy.PrivacySettings(db).GetAsync(ct)).OnErasedMatch;
+        }
         // A resumed job already recorded the first state of the records it touched.
         foreach (var id in await db.ImportChanges.Where(c => c.ImportJobId == jobId && c.EntityType == ChangeLog.CustomerEntity).Select(c => c.EntityId).ToListAsync(ct))
             _touched.Add(id);
@@ -132,6 +139,9 @@ internal sealed class CustomerSink : IRowSink
                 var name = row.Text("name") ?? "";
                 var email = row.Text("email");
                 var phone = row.Text("phone");
+                var erasedMatch = _erased?.Match(email, phone, ext);
+                if (erasedMatch is not null && _onErased == Privacy.ErasedMatchAction.Reject)
+                    throw new RowRejected(run.Column(erasedMatch), $"This {Privacy.ErasedPeople.Describe(erasedMatch)} belongs to a person who was erased at their request; the row was not imported.");
                 Customer? target = null;
                 var overwrite = false;
                 var duplicate = false;
@@ -198,7 +208,7 @@ internal sealed class CustomerSink : IRowSink
                         throw new RowRejected(run.Column("externalId"), "This row matches a stored customer (mode create).");
                     var changed = ApplyChecked(run, target, row, overwrite, skipExternalId: false, ImportChangeAction.Updated, before, pending);
                     if (changed) run.Job.Updated++; else run.Job.Unchanged++;
-                    if (row.Flagged) run.Job.Flagged++;
+                    if (row.Flagged || erasedMatch is not null) run.Job.Flagged++;
                     Remember(ext, row.Line);
                     continue;
                 }
@@ -211,7 +221,7 @@ internal sealed class CustomerSink : IRowSink
                     pairs.Add(Pair(run, customer.Id, fuzzy.OtherId, fuzzy.Kind == MatchKind.Exact, fuzzy.Score, string.Join("; ", fuzzy.Reasons)));
                     run.Job.Flagged++;
                 }
-                else if (row.Flagged) run.Job.Flagged++;
+                else if (row.Flagged || erasedMatch is not null) run.Job.Flagged++;
                 Remember(ext, row.Line);
             }
             catch (RowRejected e)

@@ -16,6 +16,8 @@ internal sealed class ImportRun
     /// <summary>Field key to the header name mapped to it, for messages that name a column.</summary>
     public required IReadOnlyDictionary<string, string> ColumnOf { get; init; }
     public required TimeProvider Clock { get; init; }
+    /// <summary>Fingerprints of erased people, so a row naming one is refused or flagged; null when the caller has no key.</summary>
+    public Privacy.ErasedPeople? ErasedPeople { get; init; }
     public List<ImportRejection> Rejections { get; } = [];
     public long UnknownCustomers { get; set; }
     public long CustomersCreated { get; set; }

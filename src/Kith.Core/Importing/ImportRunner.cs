@@ -24,7 +24,7 @@ public sealed record ImportProgress(long JobId, long BytesDone, long BytesTotal,
 /// resumes after its last committed line. A failure or a cancellation reverts what the job stored: an import either
 /// completes or changes nothing.
 /// </summary>
-public sealed class ImportRunner(KithDb db, TimeProvider clock)
+public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPeople? erased = null)
 {
     public const int BatchSize = 5_000;
 
@@ -92,7 +92,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock)
         var run = new ImportRun
         {
             Db = db, Job = job, Options = options, Actor = new Actor(ActorKind.Import, job.CreatedByUserId, $"import #{job.Id}"),
-            Scope = scope, OwnerId = options.OwnerId ?? scope.UserId, Clock = clock,
+            Scope = scope, OwnerId = options.OwnerId ?? scope.UserId, Clock = clock, ErasedPeople = erased,
             ColumnOf = mapping.Fields.Where(f => mapping.ColumnOf(f.Key) is not null).ToDictionary(f => f.Key, f => mapping.ColumnOf(f.Key)!),
         };
         if (options.OwnerId is { } owner && owner != scope.UserId && !scope.Policy.CanAssign)

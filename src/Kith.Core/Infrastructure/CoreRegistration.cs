@@ -23,6 +23,7 @@ public static class CoreRegistration
         Kith.Core.Behavior.BehaviorRegistration.AddKithEventIngestion(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithBehavior(services);
         Kith.Core.Backups.BackupRegistration.AddKithBackups(services);
+        Kith.Core.Privacy.PrivacyRegistration.AddKithPrivacy(services);
         return services;
     }
 }

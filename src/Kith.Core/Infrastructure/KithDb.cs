@@ -74,6 +74,9 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<Kith.Core.Cases.CaseCommunication> CaseCommunications => Set<Kith.Core.Cases.CaseCommunication>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<SharedVersion> SharedVersions => Set<SharedVersion>();
+    public DbSet<Kith.Core.Privacy.Consent> Consents => Set<Kith.Core.Privacy.Consent>();
+    public DbSet<Kith.Core.Privacy.ErasedPerson> ErasedPeople => Set<Kith.Core.Privacy.ErasedPerson>();
+    public DbSet<Kith.Core.Privacy.Erasure> Erasures => Set<Kith.Core.Privacy.Erasure>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -47,6 +47,13 @@ public sealed class SecretBox
         return Encoding.UTF8.GetString(plain);
     }
 
+    /// <summary>
+    /// A 256-bit key for another use, derived (HKDF-SHA256) from the same secret: one file outside the database keys
+    /// every use, and a key derived for one purpose says nothing about another.
+    /// </summary>
+    public byte[] DeriveKey(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, Key(), 32, info: Encoding.UTF8.GetBytes(purpose));
+
     private byte[] Key()
     {
         lock (_gate)

@@ -80,6 +80,10 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
         {
             return SegmentCompare(c);
         }
+        else if (schema.Behavior && c.Field.StartsWith(Privacy.ConsentFilter.Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Privacy.ConsentFilter.Compile(c, this);
+        }
         else if (schema.Behavior && BehaviorFilter.TryCompile(c, this) is { } behavior)
         {
             return behavior;
@@ -87,7 +91,7 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
         else
         {
             var known = string.Join(", ", schema.Fields.Values.Select(f => f.Name).Append("cf.<key>")
-                .Concat(schema.Behavior ? BehaviorFilter.Names.Append("segment") : []));
+                .Concat(schema.Behavior ? BehaviorFilter.Names.Append("segment").Append("consent.<purpose>") : []));
             throw FilterParser.Error($"Unknown field '{c.Field}' at position {c.Position}. Fields: {known}.", c.Position);
         }
 

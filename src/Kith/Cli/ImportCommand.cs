@@ -88,17 +88,18 @@ internal static class ImportCommand
                 var mapping = await ImportRunner.MapAsync(db, kind, head.Header, options, ct);
                 await new ImportTemplates(db, clock).SaveAsync(kind, templateName, mapping.ToOverrides(), scope, ct);
             }
-            return await RunJobAsync(db, job.Id, parse.GetValue(report), parse.GetValue(rejected), scope, ct);
+            return await RunJobAsync(db, KithCommandLine.DatabaseOptions(parse), job.Id, parse.GetValue(report), parse.GetValue(rejected), scope, ct);
         }));
         return command;
     }
 
-    private static async Task<int> RunJobAsync(KithDb db, long jobId, FileInfo? reportFile, FileInfo? rejectedFile, AccessScope scope, CancellationToken ct)
+    private static async Task<int> RunJobAsync(KithDb db, Kith.Core.Infrastructure.DatabaseOptions database, long jobId, FileInfo? reportFile, FileInfo? rejectedFile, AccessScope scope, CancellationToken ct)
     {
         var bar = new TerminalProgress($"import #{jobId}");
         var progress = new SyncProgress<ImportProgress>(p => bar.Draw(p.Fraction,
             $"{p.RowsRead:N0} rows · {p.Created:N0} created · {p.Updated:N0} updated · {p.Merged:N0} merged · {p.Rejected:N0} refused", p.Phase == "done"));
-        var report = await new ImportRunner(db, TimeProvider.System).RunAsync(jobId, progress, ct);
+        var report = await new ImportRunner(db, TimeProvider.System,
+            new Kith.Core.Privacy.ErasedPeople(new Kith.Core.Infrastructure.SecretBox(database))).RunAsync(jobId, progress, ct);
         bar.Done();
         if (reportFile is not null)
             await File.WriteAllTextAsync(reportFile.FullName, JsonSerializer.Serialize(report, ImportReport.Json), CancellationToken.None);
@@ -193,7 +194,7 @@ internal static class ImportCommand
             var job = await ImportQueriesFind(db, scope, parse.GetValue(id), ct);
             if (job.IsFinished) throw new RuleViolation($"Import #{job.Id} has ended ({job.Status.ToString().ToLowerInvariant()}); there is nothing to resume.");
             await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Running).SetProperty(j => j.HeartbeatAt, DateTime.UtcNow), ct);
-            return await RunJobAsync(db, job.Id, parse.GetValue(report), null, scope, ct);
+            return await RunJobAsync(db, KithCommandLine.DatabaseOptions(parse), job.Id, parse.GetValue(report), null, scope, ct);
         }));
         return command;
     }

@@ -20,6 +20,7 @@ internal static class ApiRoutes
         Kith.Timeline.TimelineApi.MapTimeline(api);
         Kith.Tasks.TasksApi.MapTasks(api);
         Kith.Cases.CasesApi.MapCases(api);
+        Kith.Privacy.PrivacyApi.MapPrivacy(api);
         return api;
     }
 }

@@ -65,6 +65,7 @@ public static class KithWebApp
         builder.Services.AddSingleton(sp => new JobLocks(options.Database) { RetryEvery = options.JobLockRetry });
         builder.Services.AddHostedService<Kith.Backups.BackupWorker>();
         builder.Services.AddKithDataProtection();
+        builder.Services.AddHostedService<Kith.Privacy.RetentionWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
@@ -91,6 +92,7 @@ public static class KithWebApp
         Kith.Analytics.AnalyticsApi.MapAnalyticsDownloads(app);
         Kith.Communications.CommunicationsApi.MapAttachmentDownloads(app);
         Kith.Backups.BackupDownloads.MapBackupDownloads(app);
+        Kith.Privacy.PrivacyApi.MapPersonalDataDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

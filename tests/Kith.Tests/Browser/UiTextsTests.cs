@@ -6,7 +6,7 @@ namespace Kith.Tests.Browser;
 /// <summary>Every text the customer, company and custom field screens show has a Simplified Chinese translation.</summary>
 public sealed partial class UiTextsTests
 {
-    private static readonly string[] s_folders = ["Components", "Customers", "Companies", "CustomFields", "SavedViews", "Segments", "Predictions", "Cases", "Backups"];
+    private static readonly string[] s_folders = ["Components", "Customers", "Companies", "CustomFields", "SavedViews", "Segments", "Predictions", "Cases", "Backups", "Privacy"];
 
     [Fact]
     public void EveryLocalizedTextOfTheRecordScreensHasAChineseTranslation()
@@ -20,7 +20,10 @@ public sealed partial class UiTextsTests
             .Concat(["Lead", "Prospect", "Customer", "Churned", "Female", "Male", "Other", "Text", "Number", "Date", "Choice",
                      "Birth date", "Signup date", "External id", "Employees", "Industry", "Domain", "Website", "API", "import",
                      "command line", "unknown",
-                     "Open", "Pending", "Resolved", "Closed", "Low", "Normal", "High", "Urgent", "Subject", "Company", "Assignee"])
+                     "Open", "Pending", "Resolved", "Closed", "Low", "Normal", "High", "Urgent", "Subject", "Company", "Assignee",
+                     "Marketing email", "SMS", "Website tracking", "Consent", "Contract", "Legal obligation",
+                     "Vital interest", "Public task", "Legitimate interest", "Form", "Import", "Kith UI", "Granted", "Withdrawn",
+                     "Behaviour events", "Communications", "Email messages", "Import reports", "Deleted customers (erased after)"])
             .Distinct()
             .ToList();
         var missing = keys.Where(k => !KithLocalizer.Chinese.ContainsKey(k)).ToList();

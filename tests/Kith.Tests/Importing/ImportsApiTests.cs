@@ -36,7 +36,7 @@ public sealed class ImportsApiTests
     }
 
     /// <summary>Polls the job until it has ended. The bound only stops a broken worker from hanging the test run.</summary>
-    private static async Task<JsonElement> FinishedAsync(HttpClient client, string location)
+    internal static async Task<JsonElement> FinishedAsync(HttpClient client, string location)
     {
         for (var attempt = 0; attempt < 1200; attempt++)
         {

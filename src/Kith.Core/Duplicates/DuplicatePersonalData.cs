@@ -1,0 +1,21 @@
+using Kith.Core.Privacy;
+
+namespace Kith.Core.Duplicates;
+
+/// <summary>Duplicate pairs naming the person, and merges of their records (a merge keeps the survivor's old values).</summary>
+internal sealed class DuplicatePersonalData : IPersonalDataPart
+{
+    public async Task ExportAsync(PersonalDataExport export, CancellationToken ct)
+    {
+        var ids = export.Subject.IdList;
+        await export.AddRowsAsync("duplicate_pairs", $"SELECT * FROM duplicate_pairs WHERE customer_id IN ({ids}) OR other_customer_id IN ({ids}) ORDER BY id", ct);
+        await export.AddRowsAsync("merges", $"SELECT * FROM customer_merges WHERE survivor_id IN ({ids}) OR merged_id IN ({ids}) ORDER BY id", ct);
+    }
+
+    public async Task EraseAsync(PersonalDataErasure erasure, CancellationToken ct)
+    {
+        var ids = erasure.Subject.IdList;
+        await erasure.ExecAsync("duplicate_pairs", "duplicate_pairs", $"DELETE FROM duplicate_pairs WHERE customer_id IN ({ids}) OR other_customer_id IN ({ids})", ct);
+        await erasure.ExecAsync("merges", "customer_merges", $"DELETE FROM customer_merges WHERE survivor_id IN ({ids}) OR merged_id IN ({ids})", ct);
+    }
+}

@@ -1,0 +1,15 @@
+using Kith.Core.Privacy;
+
+namespace Kith.Core.History;
+
+/// <summary>Who changed which field of the person's record from what to what: the history holds their old values.</summary>
+internal sealed class HistoryPersonalData : IPersonalDataPart
+{
+    private static string Where(PersonalDataSubject s) => $"entity_type = '{ChangeLog.CustomerEntity}' AND entity_id IN ({s.IdList})";
+
+    public Task ExportAsync(PersonalDataExport export, CancellationToken ct) =>
+        export.AddRowsAsync("history", $"SELECT * FROM record_changes WHERE {Where(export.Subject)} ORDER BY at, id", ct);
+
+    public Task EraseAsync(PersonalDataErasure erasure, CancellationToken ct) =>
+        erasure.ExecAsync("history", "record_changes", $"DELETE FROM record_changes WHERE {Where(erasure.Subject)}", ct);
+}
