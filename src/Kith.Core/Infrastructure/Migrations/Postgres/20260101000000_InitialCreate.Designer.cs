@@ -1925,6 +1925,49 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("import_templates");
                 });
 
+            modelBuilder.Entity("Kith.Core.Infrastructure.DataProtectionKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys");
+                });
+
+            modelBuilder.Entity("Kith.Core.Infrastructure.SharedVersion", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Name")
+                        .HasName("pk_shared_versions");
+
+                    b.ToTable("shared_versions");
+                });
+
             modelBuilder.Entity("Kith.Core.Mail.EmailLink", b =>
                 {
                     b.Property<long>("CommunicationId")
@@ -2467,6 +2510,166 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasDatabaseName("ix_prediction_models_kind_trained_at");
 
                     b.ToTable("prediction_models");
+                });
+
+            modelBuilder.Entity("Kith.Core.Privacy.Consent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("LegalBasis")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("legal_basis");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("purpose");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedByKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("recorded_by_kind");
+
+                    b.Property<long?>("RecordedByUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recorded_by_user_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consents");
+
+                    b.HasIndex("Purpose", "CustomerId")
+                        .HasDatabaseName("ix_consents_purpose_customer_id");
+
+                    b.HasIndex("CustomerId", "Purpose", "At", "Id")
+                        .HasDatabaseName("ix_consents_customer_id_purpose_at_id");
+
+                    b.ToTable("consents", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Privacy.ErasedPerson", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
+                    b.Property<long>("ErasureId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("erasure_id");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.HasKey("Id")
+                        .HasName("pk_erased_people");
+
+                    b.HasIndex("ErasureId")
+                        .HasDatabaseName("ix_erased_people_erasure_id");
+
+                    b.HasIndex("Kind", "Hash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_erased_people_kind_hash");
+
+                    b.ToTable("erased_people", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Privacy.Erasure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Counts")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("counts");
+
+                    b.Property<DateTime>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
+                    b.Property<long?>("ErasedByUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("erased_by_user_id");
+
+                    b.Property<int>("Files")
+                        .HasColumnType("integer")
+                        .HasColumnName("files");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Scrub")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("scrub");
+
+                    b.HasKey("Id")
+                        .HasName("pk_erasures");
+
+                    b.HasIndex("ErasedAt")
+                        .HasDatabaseName("ix_erasures_erased_at");
+
+                    b.ToTable("erasures", (string)null);
                 });
 
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
@@ -3222,6 +3425,26 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_customer_scores_customers_customer_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Privacy.Consent", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_consents_customers_customer_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Privacy.ErasedPerson", b =>
+                {
+                    b.HasOne("Kith.Core.Privacy.Erasure", null)
+                        .WithMany()
+                        .HasForeignKey("ErasureId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_erased_people_erasures_erasure_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>

@@ -1874,6 +1874,47 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("import_templates");
                 });
 
+            modelBuilder.Entity("Kith.Core.Infrastructure.DataProtectionKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("FriendlyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys");
+                });
+
+            modelBuilder.Entity("Kith.Core.Infrastructure.SharedVersion", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Name")
+                        .HasName("pk_shared_versions");
+
+                    b.ToTable("shared_versions");
+                });
+
             modelBuilder.Entity("Kith.Core.Mail.EmailLink", b =>
                 {
                     b.Property<long>("CommunicationId")
@@ -2404,6 +2445,160 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasDatabaseName("ix_prediction_models_kind_trained_at");
 
                     b.ToTable("prediction_models");
+                });
+
+            modelBuilder.Entity("Kith.Core.Privacy.Consent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("LegalBasis")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("legal_basis");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedByKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by_kind");
+
+                    b.Property<long?>("RecordedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_by_user_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consents");
+
+                    b.HasIndex("Purpose", "CustomerId")
+                        .HasDatabaseName("ix_consents_purpose_customer_id");
+
+                    b.HasIndex("CustomerId", "Purpose", "At", "Id")
+                        .HasDatabaseName("ix_consents_customer_id_purpose_at_id");
+
+                    b.ToTable("consents", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Privacy.ErasedPerson", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("ErasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("erased_at");
+
+                    b.Property<long>("ErasureId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("erasure_id");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.HasKey("Id")
+                        .HasName("pk_erased_people");
+
+                    b.HasIndex("ErasureId")
+                        .HasDatabaseName("ix_erased_people_erasure_id");
+
+                    b.HasIndex("Kind", "Hash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_erased_people_kind_hash");
+
+                    b.ToTable("erased_people", (string)null);
+                });
+
+            modelBuilder.Entity("Kith.Core.Privacy.Erasure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Counts")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counts");
+
+                    b.Property<DateTime>("ErasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("erased_at");
+
+                    b.Property<long?>("ErasedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("erased_by_user_id");
+
+                    b.Property<int>("Files")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("files");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Scrub")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scrub");
+
+                    b.HasKey("Id")
+                        .HasName("pk_erasures");
+
+                    b.HasIndex("ErasedAt")
+                        .HasDatabaseName("ix_erasures_erased_at");
+
+                    b.ToTable("erasures", (string)null);
                 });
 
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>
@@ -3147,6 +3342,26 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_customer_scores_customers_customer_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Privacy.Consent", b =>
+                {
+                    b.HasOne("Kith.Core.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_consents_customers_customer_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Privacy.ErasedPerson", b =>
+                {
+                    b.HasOne("Kith.Core.Privacy.Erasure", null)
+                        .WithMany()
+                        .HasForeignKey("ErasureId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_erased_people_erasures_erasure_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Purchases.Purchase", b =>

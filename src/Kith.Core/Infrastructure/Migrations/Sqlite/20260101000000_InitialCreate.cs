@@ -117,6 +117,38 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    friendly_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    xml = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "erasures",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    erased_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    erased_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    counts = table.Column<string>(type: "TEXT", nullable: false),
+                    files = table.Column<int>(type: "INTEGER", nullable: false),
+                    scrub = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_erasures", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "import_jobs",
                 columns: table => new
                 {
@@ -267,7 +299,8 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     can_create = table.Column<bool>(type: "INTEGER", nullable: false),
                     can_edit = table.Column<bool>(type: "INTEGER", nullable: false),
                     can_delete = table.Column<bool>(type: "INTEGER", nullable: false),
-                    can_assign = table.Column<bool>(type: "INTEGER", nullable: false)
+                    can_assign = table.Column<bool>(type: "INTEGER", nullable: false),
+                    require_mfa = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -284,6 +317,18 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settings", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "shared_versions",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_shared_versions", x => x.name);
                 });
 
             migrationBuilder.CreateTable(
@@ -346,11 +391,36 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     is_disabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     security_stamp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    last_sign_in_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    last_sign_in_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    mfa_secret = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    mfa_enabled_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    mfa_last_step = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_users", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "erased_people",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    erasure_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    erased_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_erased_people", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_erased_people_erasures_erasure_id",
+                        column: x => x.erasure_id,
+                        principalTable: "erasures",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -504,6 +574,27 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "mfa_recovery_codes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    code_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    used_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_mfa_recovery_codes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_mfa_recovery_codes_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "saved_views",
                 columns: table => new
                 {
@@ -575,6 +666,31 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "fk_team_members_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_sessions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    key_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    user_agent = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    passed_mfa = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_sessions", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_user_sessions_users_user_id",
                         column: x => x.user_id,
                         principalTable: "users",
                         principalColumn: "id",
@@ -853,6 +969,34 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     table.PrimaryKey("pk_communications", x => x.id);
                     table.ForeignKey(
                         name: "fk_communications_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "consents",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    purpose = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    legal_basis = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
+                    source = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    recorded_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    recorded_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    recorded_by_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_consents", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_consents_customers_customer_id",
                         column: x => x.customer_id,
                         principalTable: "customers",
                         principalColumn: "id",
@@ -1355,6 +1499,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 columns: new[] { "tag_id", "company_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_consents_customer_id_purpose_at_id",
+                table: "consents",
+                columns: new[] { "customer_id", "purpose", "at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_consents_purpose_customer_id",
+                table: "consents",
+                columns: new[] { "purpose", "customer_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_custom_fields_entity_key",
                 table: "custom_fields",
                 columns: new[] { "entity", "key" },
@@ -1530,6 +1684,22 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_erased_people_erasure_id",
+                table: "erased_people",
+                column: "erasure_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_erased_people_kind_hash",
+                table: "erased_people",
+                columns: new[] { "kind", "hash" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_erasures_erased_at",
+                table: "erasures",
+                column: "erased_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_import_changes_import_job_id_entity_type_entity_id",
                 table: "import_changes",
                 columns: new[] { "import_job_id", "entity_type", "entity_id" });
@@ -1576,6 +1746,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "ix_mailboxes_owner_id",
                 table: "mailboxes",
                 column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_mfa_recovery_codes_user_id",
+                table: "mfa_recovery_codes",
+                column: "user_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_pending_events_event_id",
@@ -1696,6 +1871,17 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_user_sessions_key_hash",
+                table: "user_sessions",
+                column: "key_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_sessions_user_id",
+                table: "user_sessions",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_users_email",
                 table: "users",
                 column: "email",
@@ -1736,6 +1922,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "company_tags");
 
             migrationBuilder.DropTable(
+                name: "consents");
+
+            migrationBuilder.DropTable(
                 name: "custom_fields");
 
             migrationBuilder.DropTable(
@@ -1751,6 +1940,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "customer_tags");
 
             migrationBuilder.DropTable(
+                name: "data_protection_keys");
+
+            migrationBuilder.DropTable(
                 name: "duplicate_pairs");
 
             migrationBuilder.DropTable(
@@ -1758,6 +1950,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "email_participants");
+
+            migrationBuilder.DropTable(
+                name: "erased_people");
 
             migrationBuilder.DropTable(
                 name: "import_changes");
@@ -1776,6 +1971,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "mailbox_folders");
+
+            migrationBuilder.DropTable(
+                name: "mfa_recovery_codes");
 
             migrationBuilder.DropTable(
                 name: "pending_events");
@@ -1805,6 +2003,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "settings");
 
             migrationBuilder.DropTable(
+                name: "shared_versions");
+
+            migrationBuilder.DropTable(
                 name: "site_keys");
 
             migrationBuilder.DropTable(
@@ -1814,6 +2015,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "team_members");
 
             migrationBuilder.DropTable(
+                name: "user_sessions");
+
+            migrationBuilder.DropTable(
                 name: "cases");
 
             migrationBuilder.DropTable(
@@ -1821,6 +2025,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "email_messages");
+
+            migrationBuilder.DropTable(
+                name: "erasures");
 
             migrationBuilder.DropTable(
                 name: "import_jobs");
