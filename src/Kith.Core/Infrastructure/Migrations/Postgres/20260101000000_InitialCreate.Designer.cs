@@ -82,6 +82,148 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("customer_rfm", (string)null);
                 });
 
+            modelBuilder.Entity("Kith.Core.Audit.AuditChain", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AnchorHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("anchor_hash");
+
+                    b.Property<long>("AnchorSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("anchor_sequence");
+
+                    b.Property<string>("HeadHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("head_hash");
+
+                    b.Property<long>("HeadSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("head_sequence");
+
+                    b.Property<bool>("Purging")
+                        .HasColumnType("boolean")
+                        .HasColumnName("purging");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_chains");
+
+                    b.ToTable("audit_chains");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            AnchorHash = "0000000000000000000000000000000000000000000000000000000000000000",
+                            AnchorSequence = 0L,
+                            HeadHash = "0000000000000000000000000000000000000000000000000000000000000000",
+                            HeadSequence = 0L,
+                            Purging = false
+                        });
+                });
+
+            modelBuilder.Entity("Kith.Core.Audit.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("actor_email");
+
+                    b.Property<string>("ActorKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("actor_kind");
+
+                    b.Property<long?>("ActorTokenId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("actor_token_id");
+
+                    b.Property<long?>("ActorUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("actor_user_id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client_address");
+
+                    b.Property<string>("Details")
+                        .HasColumnType("text")
+                        .HasColumnName("details");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("previous_hash");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("target_id");
+
+                    b.Property<string>("TargetType")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("target_type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_entries");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_audit_entries_at");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_entries_sequence");
+
+                    b.HasIndex("Action", "Sequence")
+                        .HasDatabaseName("ix_audit_entries_action_sequence");
+
+                    b.HasIndex("ActorUserId", "Sequence")
+                        .HasDatabaseName("ix_audit_entries_actor_user_id_sequence");
+
+                    b.HasIndex("TargetType", "TargetId", "Sequence")
+                        .HasDatabaseName("ix_audit_entries_target_type_target_id_sequence");
+
+                    b.ToTable("audit_entries");
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorDay", b =>
                 {
                     b.Property<long>("CustomerId")

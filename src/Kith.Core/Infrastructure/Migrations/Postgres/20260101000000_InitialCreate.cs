@@ -13,6 +13,47 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "audit_chains",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false),
+                    anchor_sequence = table.Column<long>(type: "bigint", nullable: false),
+                    anchor_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    head_sequence = table.Column<long>(type: "bigint", nullable: false),
+                    head_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    purging = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_chains", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "audit_entries",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    sequence = table.Column<long>(type: "bigint", nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    actor_kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    actor_user_id = table.Column<long>(type: "bigint", nullable: true),
+                    actor_email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: true),
+                    actor_token_id = table.Column<long>(type: "bigint", nullable: true),
+                    client_address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    action = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    target_type = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: true),
+                    target_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    details = table.Column<string>(type: "text", nullable: true),
+                    previous_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_entries", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "behavior_days",
                 columns: table => new
                 {
@@ -1143,6 +1184,11 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.InsertData(
+                table: "audit_chains",
+                columns: new[] { "id", "anchor_hash", "anchor_sequence", "head_hash", "head_sequence", "purging" },
+                values: new object[] { 1, "0000000000000000000000000000000000000000000000000000000000000000", 0L, "0000000000000000000000000000000000000000000000000000000000000000", 0L, false });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_tokens_token_hash",
                 table: "api_tokens",
@@ -1153,6 +1199,32 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "ix_api_tokens_user_id",
                 table: "api_tokens",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_action_sequence",
+                table: "audit_entries",
+                columns: new[] { "action", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_actor_user_id_sequence",
+                table: "audit_entries",
+                columns: new[] { "actor_user_id", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_at",
+                table: "audit_entries",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_sequence",
+                table: "audit_entries",
+                column: "sequence",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_target_type_target_id_sequence",
+                table: "audit_entries",
+                columns: new[] { "target_type", "target_id", "sequence" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_behavior_events_customer_id_occurred_at",
@@ -1607,6 +1679,12 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "api_tokens");
+
+            migrationBuilder.DropTable(
+                name: "audit_chains");
+
+            migrationBuilder.DropTable(
+                name: "audit_entries");
 
             migrationBuilder.DropTable(
                 name: "behavior_days");

@@ -12,6 +12,47 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "audit_chains",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false),
+                    anchor_sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    anchor_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    head_sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    head_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    purging = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_chains", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "audit_entries",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    actor_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    actor_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    actor_email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
+                    actor_token_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    client_address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    action = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    target_type = table.Column<string>(type: "TEXT", maxLength: 30, nullable: true),
+                    target_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    details = table.Column<string>(type: "TEXT", nullable: true),
+                    previous_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_entries", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "behavior_days",
                 columns: table => new
                 {
@@ -1142,6 +1183,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.InsertData(
+                table: "audit_chains",
+                columns: new[] { "id", "anchor_hash", "anchor_sequence", "head_hash", "head_sequence", "purging" },
+                values: new object[] { 1, "0000000000000000000000000000000000000000000000000000000000000000", 0L, "0000000000000000000000000000000000000000000000000000000000000000", 0L, false });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_tokens_token_hash",
                 table: "api_tokens",
@@ -1152,6 +1198,32 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "ix_api_tokens_user_id",
                 table: "api_tokens",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_action_sequence",
+                table: "audit_entries",
+                columns: new[] { "action", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_actor_user_id_sequence",
+                table: "audit_entries",
+                columns: new[] { "actor_user_id", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_at",
+                table: "audit_entries",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_sequence",
+                table: "audit_entries",
+                column: "sequence",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_target_type_target_id_sequence",
+                table: "audit_entries",
+                columns: new[] { "target_type", "target_id", "sequence" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_behavior_events_customer_id_occurred_at",
@@ -1606,6 +1678,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "api_tokens");
+
+            migrationBuilder.DropTable(
+                name: "audit_chains");
+
+            migrationBuilder.DropTable(
+                name: "audit_entries");
 
             migrationBuilder.DropTable(
                 name: "behavior_days");
