@@ -27,4 +27,14 @@ public static class AuditActions
     public const string PasswordReset = "user.passwordReset";
     public const string SettingsChanged = "settings.changed";
     public const string AuditPurged = "audit.purged";
+
+    public static string Record(Kith.Core.History.ChangeAction action) => action switch
+    {
+        Kith.Core.History.ChangeAction.Created => RecordCreated,
+        Kith.Core.History.ChangeAction.Updated => RecordUpdated,
+        Kith.Core.History.ChangeAction.Deleted => RecordDeleted,
+        Kith.Core.History.ChangeAction.Restored => RecordRestored,
+        Kith.Core.History.ChangeAction.Merged => Merge,
+        _ => MergeUndone,
+    };
 }
