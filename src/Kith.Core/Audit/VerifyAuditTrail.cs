@@ -3,7 +3,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Kith.Core.Audit;
 
 /// <summary>What a check of the chain found: intact, or the first entry where it breaks and how.</summary>
-public sealed record AuditVerification(bool Intact, long Checked, long? BrokenSequence, long? BrokenId, string? Problem);
+public sealed record AuditVerification(bool Intact, long Checked, long? BrokenSequence, long? BrokenId, string? Problem, AuditBreak? Break = null);
+
+/// <summary>How the chain broke: an entry changed, entries removed before one, a wrong link, or the newest entries cut off.</summary>
+public enum AuditBreak { Changed, Removed, Relinked, CutOff }
 
 /// <summary>
 /// Walks the chain from its anchor to its head, recomputing every hash. Reports the first entry that was changed,
@@ -28,11 +31,11 @@ public sealed class VerifyAuditTrail(Kith.Core.Infrastructure.KithDb db)
             foreach (var e in entries)
             {
                 if (e.Sequence != expected)
-                    return Broken(done, e, $"Entries {expected} to {e.Sequence - 1} are missing before this one.");
+                    return Broken(done, e, AuditBreak.Removed, $"Entries {expected} to {e.Sequence - 1} are missing before this one.");
                 if (!string.Equals(e.PreviousHash, previous, StringComparison.Ordinal))
-                    return Broken(done, e, "Its link to the previous entry does not match that entry's hash.");
+                    return Broken(done, e, AuditBreak.Relinked, "Its link to the previous entry does not match that entry's hash.");
                 if (!string.Equals(AuditHash.Of(previous, e), e.Hash, StringComparison.Ordinal))
-                    return Broken(done, e, "Its content no longer matches its hash: it was changed after it was written.");
+                    return Broken(done, e, AuditBreak.Changed, "Its content no longer matches its hash: it was changed after it was written.");
                 previous = e.Hash;
                 expected++;
                 done++;
@@ -43,9 +46,9 @@ public sealed class VerifyAuditTrail(Kith.Core.Infrastructure.KithDb db)
             return new AuditVerification(false, done, expected, null,
                 expected - 1 < chain.HeadSequence
                     ? $"The newest entries (from {expected} to {chain.HeadSequence}) are missing."
-                    : "The chain's head does not match its newest entry.");
+                    : "The chain's head does not match its newest entry.", AuditBreak.CutOff);
         return new AuditVerification(true, done, null, null, null);
     }
 
-    private static AuditVerification Broken(long done, AuditEntry e, string problem) => new(false, done, e.Sequence, e.Id, problem);
+    private static AuditVerification Broken(long done, AuditEntry e, AuditBreak kind, string problem) => new(false, done, e.Sequence, e.Id, problem, kind);
 }

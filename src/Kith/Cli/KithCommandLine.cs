@@ -48,6 +48,7 @@ public static class KithCommandLine
         yield return ImportCommand.Build();
         yield return DuplicatesCommand.Build();
         yield return AnalyzeCommand.Build();
+        yield return Kith.Audit.AuditCommand.Build();
     }
 
     public static async Task<int> RunAsync(string[] args)
@@ -71,6 +72,7 @@ public static class KithCommandLine
     public static async Task<KithDb> OpenDatabaseAsync(ParseResult parse, CancellationToken ct)
     {
         var db = DatabaseRegistration.Open(DatabaseOptions(parse));
+        db.AuditWho = Core.Audit.AuditWho.Cli;
         await DatabaseInitializer.MigrateAsync(db, ct);
         return db;
     }

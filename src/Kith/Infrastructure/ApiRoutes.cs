@@ -19,6 +19,7 @@ internal static class ApiRoutes
         Kith.Communications.CommunicationsApi.MapCommunications(api);
         Kith.Timeline.TimelineApi.MapTimeline(api);
         Kith.Tasks.TasksApi.MapTasks(api);
+        Kith.Audit.AuditApi.MapAudit(api);
         return api;
     }
 }

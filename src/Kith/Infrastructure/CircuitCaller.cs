@@ -28,6 +28,7 @@ public sealed class CircuitCaller(AuthenticationStateProvider authentication, IS
         var userId = await UserIdAsync();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KithDb>();
+        db.AuditWho = Kith.Audit.AuditRequests.WhoOf(await UserAsync(), userId);
         var access = await AccessScope.ForUserAsync(db, userId, ct) ?? throw new UnauthorizedAccessException("Not signed in.");
         return await work(scope.ServiceProvider, access);
     }

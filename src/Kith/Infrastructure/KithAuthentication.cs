@@ -151,6 +151,7 @@ internal sealed class BearerTokenHandler(
             throttle.Addresses.Fail(address);
             return AuthenticateResult.Fail("Unknown or revoked token.");
         }
+        Context.Items[Kith.Audit.AuditRequests.TokenIdKey] = found.Id;
         var now = clock.GetUtcNow().UtcDateTime;
         // Touch at most once a minute: a write per request would serialise every API read on SQLite.
         if (found.LastUsedAt is null || now - found.LastUsedAt > TimeSpan.FromMinutes(1))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Kith.Audit;
 using Kith.Components;
 using Kith.Core.Infrastructure;
 using Kith.Localization;
@@ -58,6 +59,7 @@ public static class KithWebApp
         builder.Services.AddHostedService<Kith.Mail.MailSyncWorker>();
         builder.Services.AddHostedService<Kith.Behavior.BehaviorWorker>();
         builder.Services.AddHostedService<Kith.Tasks.TaskReminderWorker>();
+        builder.Services.AddHostedService<Kith.Audit.AuditRetentionWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
@@ -68,6 +70,7 @@ public static class KithWebApp
         app.MapStaticAssets();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAuditWho();
         app.UseRequestLocalization();
         app.UseAntiforgery();
 
@@ -81,6 +84,7 @@ public static class KithWebApp
         Kith.Importing.ImportDownloads.MapImportDownloads(app);
         Kith.Analytics.AnalyticsApi.MapAnalyticsDownloads(app);
         Kith.Communications.CommunicationsApi.MapAttachmentDownloads(app);
+        Kith.Audit.AuditApi.MapAuditDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
