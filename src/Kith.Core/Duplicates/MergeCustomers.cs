@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Kith.Core.Audit;
 using Kith.Core.Customers;
 using Kith.Core.CustomFields;
 using Kith.Core.History;
@@ -113,6 +114,7 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
             ImportJobId = importJobId, MergedByKind = actor.Kind, MergedByUserId = actor.UserId, MergedAt = now,
         };
         db.CustomerMerges.Add(merge);
+        db.Audit(AuditActions.Merge, "customer", survivor.Id, new { mergedId = other.Id, importJobId }, db.AuditWho.As(actor), now);
         await RecordSaving.SaveAsync(db, "Customer", ct);
         await tx.CommitAsync(ct);
         var detail = await queries.DetailAsync(survivor.Id, includeDeleted: false, ct) ?? throw new NotFound("Customer");

@@ -1,3 +1,4 @@
+using Kith.Core.Audit;
 using Kith.Core.Customers;
 using Kith.Core.History;
 using Kith.Core.Identity;
@@ -88,6 +89,7 @@ public sealed class UndoMerge(KithDb db, DuplicateQueries queries, TimeProvider 
             MergeHistory.Add(db, survivor.Id, ChangeAction.Unmerged, "mergedFrom", MergeHistory.Describe(merged), null, actor, now, set);
             MergeHistory.Fields(db, survivor.Id, ChangeAction.Unmerged, snapshot, CustomerWriter.Snapshot(survivor), actor, now, set);
             MergeHistory.Add(db, merged.Id, ChangeAction.Unmerged, "mergedInto", MergeHistory.Describe(survivor), null, actor, now, set);
+            db.Audit(AuditActions.MergeUndone, "customer", survivor.Id, new { mergedId = merged.Id, mergeId }, db.AuditWho.As(actor), now);
             await RecordSaving.SaveAsync(db, "Customer", ct);
             await tx.CommitAsync(ct);
         }

@@ -1,3 +1,4 @@
+using Kith.Core.Audit;
 using Kith.Core.Companies;
 using Kith.Core.CustomFields;
 using Kith.Core.Identity;
@@ -36,7 +37,9 @@ public sealed class ExportCompanies(KithDb db, ListEngine engine)
         var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == CustomFieldEntity.Company)
             .OrderBy(f => f.SortOrder).ThenBy(f => f.Key).ToListAsync(ct);
         var columns = s_columns.Resolve(request.Columns, definitions);
-        return await ExportPages.RunAsync(engine, CompanyQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
+        var rows = await ExportPages.RunAsync(engine, CompanyQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
+        await db.AuditNowAsync(AuditActions.Export, "companies", details: ExportAudit.Details(request, rows), ct: ct);
+        return rows;
     }
 
     private async Task<IReadOnlyList<CompanyRecord>> LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Kith.Core.Audit;
 using Kith.Core.CustomFields;
 using Kith.Core.Customers;
 using Kith.Core.Identity;
@@ -50,7 +51,9 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
         var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == CustomFieldEntity.Customer)
             .OrderBy(f => f.SortOrder).ThenBy(f => f.Key).ToListAsync(ct);
         var columns = s_columns.Resolve(request.Columns, definitions);
-        return await ExportPages.RunAsync(engine, CustomerQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
+        var rows = await ExportPages.RunAsync(engine, CustomerQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
+        await db.AuditNowAsync(AuditActions.Export, "customers", details: ExportAudit.Details(request, rows), ct: ct);
+        return rows;
     }
 
     private async Task<IReadOnlyList<CustomerRecord>> LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)

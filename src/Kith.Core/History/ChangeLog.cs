@@ -1,3 +1,4 @@
+using Kith.Core.Audit;
 using Kith.Core.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,16 +22,18 @@ public sealed class ChangeLog(KithDb db)
     public int Updated(string entity, long id, IReadOnlyDictionary<string, string?> before, IReadOnlyDictionary<string, string?> after, Actor actor, DateTime at)
     {
         var set = Guid.NewGuid();
-        var n = 0;
+        var changes = new List<AuditedChange>();
         foreach (var field in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
         {
             before.TryGetValue(field, out var old);
             after.TryGetValue(field, out var now);
             if (string.Equals(old, now, StringComparison.Ordinal)) continue;
-            Add(entity, id, ChangeAction.Updated, field, old, now, actor, at, set);
-            n++;
+            Add(entity, id, ChangeAction.Updated, field, old, now, actor, at, set, audit: false);
+            changes.Add(new AuditedChange(field, Clip(old), Clip(now)));
         }
-        return n;
+        if (changes.Count > 0 && actor.Kind != ActorKind.Import)
+            db.Audit(AuditActions.RecordUpdated, entity, id, new { changes }, db.AuditWho.As(actor), at);
+        return changes.Count;
     }
 
     /// <summary>The history of one record, newest first, with the names of the people who made each change.</summary>
@@ -47,13 +50,22 @@ public sealed class ChangeLog(KithDb db)
             new ActorRef(r.c.ActorKind, r.c.ActorUserId, r.Name ?? r.c.ActorDetail), r.c.At)).ToList();
     }
 
-    private void Add(string entity, long id, ChangeAction action, string? field, string? old, string? now, Actor actor, DateTime at, Guid set) =>
+    private void Add(string entity, long id, ChangeAction action, string? field, string? old, string? now, Actor actor, DateTime at, Guid set,
+        bool audit = true)
+    {
+        // The audit trail gets the same change (one entry per save, with every field's old and new value); an
+        // import's rows are summed up in one entry for the whole import instead.
+        if (audit && actor.Kind != ActorKind.Import)
+            db.Audit(AuditActions.Record(action), entity, id, who: db.AuditWho.As(actor), at: at);
         db.RecordChanges.Add(new RecordChange
         {
             EntityType = entity, EntityId = id, ChangeSet = set, Action = action, Field = field,
             OldValue = Clip(old), NewValue = Clip(now), ActorKind = actor.Kind, ActorUserId = actor.UserId,
             ActorDetail = actor.Detail is { Length: > 200 } d ? d[..200] : actor.Detail, At = at,
         });
+    }
+
+    private sealed record AuditedChange(string Field, string? Old, string? New);
 
     private static string? Clip(string? value) => value is { Length: > 4000 } ? value[..4000] : value;
 }

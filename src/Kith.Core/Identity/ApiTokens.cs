@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Kith.Core.Audit;
 using Kith.Core.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,6 +27,7 @@ public sealed class ApiTokens(KithDb db, TimeProvider clock)
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.ApiTokens.Add(token);
+        db.Audit(AuditActions.TokenCreated, "token", token, new { token.Name, token.UserId, token.Prefix });
         await db.SaveChangesAsync(ct);
         return (token, secret);
     }
@@ -41,6 +43,7 @@ public sealed class ApiTokens(KithDb db, TimeProvider clock)
     public async Task RevokeAsync(long tokenId, CancellationToken ct = default)
     {
         var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId, ct) ?? throw new NotFound("Token");
+        if (token.RevokedAt is null) db.Audit(AuditActions.TokenRevoked, "token", token.Id, new { token.Name, token.UserId });
         token.RevokedAt ??= clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
     }
@@ -50,6 +53,7 @@ public sealed class ApiTokens(KithDb db, TimeProvider clock)
     {
         var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId && (caller.IsAdmin || t.UserId == caller.UserId), ct)
                     ?? throw new NotFound("Token");
+        if (token.RevokedAt is null) db.Audit(AuditActions.TokenRevoked, "token", token.Id, new { token.Name, token.UserId });
         token.RevokedAt ??= clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
     }

@@ -1,3 +1,4 @@
+using Kith.Core.Audit;
 using Kith.Core.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,6 +31,7 @@ public sealed class RoleSettings(KithDb db)
             stored = new RolePolicy { Role = policy.Role };
             db.RolePolicies.Add(stored);
         }
+        db.Audit(AuditActions.PermissionChanged, "role", policy.Role.ToString(), new { old = Copy(stored), @new = Copy(policy) });
         stored.Reach = policy.Reach;
         stored.CanCreate = policy.CanCreate;
         stored.CanEdit = policy.CanEdit;

@@ -1,3 +1,4 @@
+using Kith.Core.Audit;
 using Kith.Core.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -46,6 +47,7 @@ public sealed class TeamRoster(KithDb db, TimeProvider clock)
         name = await CheckNameAsync(name, null, ct);
         var team = new Team { Name = name, CreatedAt = clock.GetUtcNow().UtcDateTime };
         db.Teams.Add(team);
+        db.Audit(AuditActions.TeamChanged, "team", team, new { change = "created", name });
         await db.SaveChangesAsync(ct);
         return new TeamItem(team.Id, team.Name, team.CreatedAt, []);
     }
@@ -53,6 +55,7 @@ public sealed class TeamRoster(KithDb db, TimeProvider clock)
     public async Task<TeamItem> RenameAsync(AccessScope? caller, long id, string name, CancellationToken ct = default)
     {
         var team = await FindManagedAsync(caller, id, ct);
+        db.Audit(AuditActions.TeamChanged, "team", id, new { change = "renamed", old = team.Name, @new = name.Trim() });
         team.Name = await CheckNameAsync(name, id, ct);
         await db.SaveChangesAsync(ct);
         return await GetAsync(caller, id, ct);
@@ -64,6 +67,7 @@ public sealed class TeamRoster(KithDb db, TimeProvider clock)
         var team = await db.Teams.FirstOrDefaultAsync(t => t.Id == id, ct) ?? throw new NotFound("Team");
         db.TeamMembers.RemoveRange(db.TeamMembers.Where(m => m.TeamId == id));
         db.Teams.Remove(team);
+        db.Audit(AuditActions.TeamChanged, "team", id, new { change = "deleted", team.Name });
         await db.SaveChangesAsync(ct);
     }
 
@@ -75,6 +79,7 @@ public sealed class TeamRoster(KithDb db, TimeProvider clock)
         if (!await db.TeamMembers.AnyAsync(m => m.TeamId == teamId && m.UserId == userId, ct))
         {
             db.TeamMembers.Add(new TeamMember { TeamId = teamId, UserId = userId });
+            db.Audit(AuditActions.TeamChanged, "team", teamId, new { change = "memberAdded", userId });
             await db.SaveChangesAsync(ct);
         }
         return await GetAsync(caller, teamId, ct);
@@ -86,6 +91,7 @@ public sealed class TeamRoster(KithDb db, TimeProvider clock)
         var member = await db.TeamMembers.FirstOrDefaultAsync(m => m.TeamId == teamId && m.UserId == userId, ct)
                      ?? throw new NotFound("Team member");
         db.TeamMembers.Remove(member);
+        db.Audit(AuditActions.TeamChanged, "team", teamId, new { change = "memberRemoved", userId });
         await db.SaveChangesAsync(ct);
         // A manager who removes themselves no longer manages the team; answer with what they last saw.
         return caller is null or { IsAdmin: true } || userId != caller.UserId

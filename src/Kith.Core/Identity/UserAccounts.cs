@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Kith.Core.Audit;
 using Kith.Core.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -73,6 +74,7 @@ public sealed class UserAccounts(KithDb db, TimeProvider clock)
         };
         user.PasswordHash = Passwords.Hash(user, request.Password);
         db.Users.Add(user);
+        db.Audit(AuditActions.UserCreated, "user", user, new { user.Email, user.Role });
         await db.SaveChangesAsync(ct);
         return user;
     }
@@ -116,6 +118,7 @@ public sealed class UserAccounts(KithDb db, TimeProvider clock)
             throw new RuleViolation("This is the last active administrator; make another user an administrator first.", status: 409);
 
         var rightsChange = request.Role is { } role && role != user.Role || request.Disabled is { } disabled && disabled != user.IsDisabled;
+        UserAudit.Changes(db, user, request);
         if (request.Role is { } setRole) user.Role = setRole;
         if (request.Disabled is { } setDisabled) user.IsDisabled = setDisabled;
         if (request.DisplayName is { } name) user.DisplayName = name.Trim();
@@ -131,6 +134,7 @@ public sealed class UserAccounts(KithDb db, TimeProvider clock)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct) ?? throw new NotFound("User");
         Passwords.Ensure(password, user.Email);
+        db.Audit(AuditActions.PasswordReset, "user", id, new { user.Email });
         user.PasswordHash = Passwords.Hash(user, password);
         user.SecurityStamp = NewStamp();
         await db.SaveChangesAsync(ct);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using Kith.Core.Audit;
 using Kith.Core.CustomFields;
 using Kith.Core.Identity;
 using Kith.Core.Importing.Cleaning;
@@ -170,6 +171,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         job.FinishedAt = clock.GetUtcNow().UtcDateTime;
         job.ProcessedBytes = job.FileBytes;
         job.Summary = JsonSerializer.Serialize(Counted(summary, stats, run), ImportReport.Json);
+        db.Audit(AuditActions.Import, "import", job.Id, ImportAudit.Details(job), ImportAudit.Who(job));
         await db.SaveChangesAsync(CancellationToken.None);
         progress?.Report(Progress(job, "done"));
     }
@@ -353,6 +355,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         job.Error = error;
         job.FinishedAt = now;
         job.Created = job.Updated = job.Merged = job.Flagged = job.Unchanged = job.Skipped = job.Rejected = 0;
+        await db.AuditNowAsync(AuditActions.Import, "import", job.Id, ImportAudit.Details(job), ImportAudit.Who(job));
     }
 
     private static void DeleteStoredFile(ImportJob job)

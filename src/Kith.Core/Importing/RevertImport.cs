@@ -1,3 +1,4 @@
+using Kith.Core.Audit;
 using Kith.Core.Customers;
 using Kith.Core.History;
 using Kith.Core.Identity;
@@ -37,6 +38,7 @@ public sealed class RevertImport(KithDb db, TimeProvider clock)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Reverted).SetProperty(j => j.RevertedAt, now), ct);
         if (claimed == 0) throw new RuleViolation("The import was already reverted.", new Dictionary<string, string[]>(), 409);
         await UndoAsync(db, job.Id, new Actor(ActorKind.Import, scope.UserId, $"revert of import #{job.Id}"), now, ct);
+        await db.AuditNowAsync(AuditActions.ImportReverted, "import", job.Id, new { job.FileName }, ct: ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
         job.Status = ImportStatus.Reverted;

@@ -24,6 +24,7 @@ public static class CoreRegistration
         Kith.Core.Behavior.BehaviorRegistration.AddKithBehavior(services);
         Kith.Core.Backups.BackupRegistration.AddKithBackups(services);
         Kith.Core.Privacy.PrivacyRegistration.AddKithPrivacy(services);
+        Kith.Core.Audit.AuditRegistration.AddKithAudit(services);
         return services;
     }
 }

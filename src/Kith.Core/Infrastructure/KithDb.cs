@@ -1,4 +1,5 @@
 using System.Text;
+using Kith.Core.Audit;
 using Kith.Core.Behavior;
 using Kith.Core.Communications;
 using Kith.Core.Duplicates;
@@ -77,6 +78,22 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<Kith.Core.Privacy.Consent> Consents => Set<Kith.Core.Privacy.Consent>();
     public DbSet<Kith.Core.Privacy.ErasedPerson> ErasedPeople => Set<Kith.Core.Privacy.ErasedPerson>();
     public DbSet<Kith.Core.Privacy.Erasure> Erasures => Set<Kith.Core.Privacy.Erasure>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<AuditChain> AuditChains => Set<AuditChain>();
+
+    /// <summary>Who this unit of work acts for, as the audit trail records it (see Audit/AuditTrail).</summary>
+    public AuditWho AuditWho { get; set; } = AuditWho.System;
+
+    /// <summary>A save that carries audit entries also chains them, in the same transaction (see Audit/AuditSeal).</summary>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        AuditSeal.HasPending(this)
+            ? AuditSeal.SaveAsync(this, () => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken), cancellationToken)
+            : base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        AuditSeal.HasPending(this)
+            ? AuditSeal.SaveAsync(this, () => Task.FromResult(base.SaveChanges(acceptAllChangesOnSuccess)), default).GetAwaiter().GetResult()
+            : base.SaveChanges(acceptAllChangesOnSuccess);
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -1,3 +1,4 @@
+using Kith.Core.Audit;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -31,6 +32,7 @@ public sealed class WorkspaceSettings(KithDb db)
         if (!PhoneNumberUtil.GetInstance().GetSupportedRegions().Contains(region))
             throw RuleViolation.Field("defaultPhoneRegion", $"'{settings.DefaultPhoneRegion}' is not a region code such as CN, US or GB.");
         var row = await db.Settings.FirstOrDefaultAsync(s => s.Key == DefaultPhoneRegionKey, ct);
+        db.Audit(AuditActions.SettingsChanged, "setting", DefaultPhoneRegionKey, new { field = "defaultPhoneRegion", old = row?.Value, @new = region });
         if (row is null) db.Settings.Add(new Setting { Key = DefaultPhoneRegionKey, Value = region });
         else row.Value = region;
         await db.SaveChangesAsync(ct);

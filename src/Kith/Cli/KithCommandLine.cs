@@ -50,6 +50,7 @@ public static class KithCommandLine
         yield return AnalyzeCommand.Build();
         yield return BackupCommand.Build();
         yield return BackupCommand.Restore();
+        yield return Kith.Audit.AuditCommand.Build();
     }
 
     public static async Task<int> RunAsync(string[] args)
@@ -73,6 +74,7 @@ public static class KithCommandLine
     public static async Task<KithDb> OpenDatabaseAsync(ParseResult parse, CancellationToken ct)
     {
         var db = DatabaseRegistration.Open(DatabaseOptions(parse));
+        db.AuditWho = Core.Audit.AuditWho.Cli;
         await DatabaseInitializer.MigrateAsync(db, ct);
         return db;
     }

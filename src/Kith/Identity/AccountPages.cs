@@ -85,6 +85,7 @@ internal static class AccountPages
             KithAuthentication.SessionPrincipal(user, key, passedMfa),
             new AuthenticationProperties { IsPersistent = true });
         SetCultureCookie(context, user.Language);
+        await Kith.Audit.AuditRequests.SignInSucceededAsync(context, user);
     }
 
     /// <summary>Re-issues this browser's cookie for the same session, so it carries the user's new name and language.</summary>

@@ -21,6 +21,7 @@ internal static class ApiRoutes
         Kith.Tasks.TasksApi.MapTasks(api);
         Kith.Cases.CasesApi.MapCases(api);
         Kith.Privacy.PrivacyApi.MapPrivacy(api);
+        Kith.Audit.AuditApi.MapAudit(api);
         return api;
     }
 }

@@ -36,6 +36,7 @@ public sealed class CircuitCaller(AuthenticationStateProvider authentication, IS
             userId, user.FindFirstValue(KithAuthentication.SessionClaim), user.FindFirstValue(KithAuthentication.StampClaim), ct);
         if (session is null) throw new UnauthorizedAccessException("The session has ended; sign in again.");
         var db = scope.ServiceProvider.GetRequiredService<KithDb>();
+        db.AuditWho = Kith.Audit.AuditRequests.WhoOf(await UserAsync(), userId);
         var access = await AccessScope.ForUserAsync(db, userId, ct) ?? throw new UnauthorizedAccessException("Not signed in.");
         return await work(scope.ServiceProvider, access);
     }

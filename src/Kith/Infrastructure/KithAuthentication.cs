@@ -200,6 +200,7 @@ internal sealed class BearerTokenHandler(
             _mustEnrol = true;
             return AuthenticateResult.Fail("The user's role requires two-factor sign-in.");
         }
+        Context.Items[Kith.Audit.AuditRequests.TokenIdKey] = found.Id;
         var now = clock.GetUtcNow().UtcDateTime;
         // Touch at most once a minute: a write per request would serialise every API read on SQLite.
         if (found.LastUsedAt is null || now - found.LastUsedAt > TimeSpan.FromMinutes(1))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Kith.Audit;
 using Kith.Components;
 using Kith.Core.Infrastructure;
 using Kith.Localization;
@@ -66,6 +67,7 @@ public static class KithWebApp
         builder.Services.AddHostedService<Kith.Backups.BackupWorker>();
         builder.Services.AddKithDataProtection();
         builder.Services.AddHostedService<Kith.Privacy.RetentionWorker>();
+        builder.Services.AddHostedService<Kith.Audit.AuditRetentionWorker>();
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 
@@ -78,6 +80,7 @@ public static class KithWebApp
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAuditWho();
         app.UseRequestLocalization();
         app.UseAntiforgery();
 
@@ -93,6 +96,7 @@ public static class KithWebApp
         Kith.Communications.CommunicationsApi.MapAttachmentDownloads(app);
         Kith.Backups.BackupDownloads.MapBackupDownloads(app);
         Kith.Privacy.PrivacyApi.MapPersonalDataDownloads(app);
+        Kith.Audit.AuditApi.MapAuditDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
