@@ -21,6 +21,7 @@ public static class CoreRegistration
         Kith.Core.Mail.MailRegistration.AddKithMail(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithEventIngestion(services);
         Kith.Core.Behavior.BehaviorRegistration.AddKithBehavior(services);
+        Kith.Core.Feedback.FeedbackRegistration.AddKithFeedback(services);
         return services;
     }
 }

@@ -68,6 +68,8 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<CommunicationParticipant> CommunicationParticipants => Set<CommunicationParticipant>();
     public DbSet<CommunicationAttachment> CommunicationAttachments => Set<CommunicationAttachment>();
     public DbSet<Kith.Core.Tasks.TaskItem> Tasks => Set<Kith.Core.Tasks.TaskItem>();
+    public DbSet<Kith.Core.Feedback.FeedbackEntry> Feedback => Set<Kith.Core.Feedback.FeedbackEntry>();
+    public DbSet<Kith.Core.Feedback.FeedbackSurvey> FeedbackSurveys => Set<Kith.Core.Feedback.FeedbackSurvey>();
 
     public abstract DatabaseProvider Provider { get; }
 

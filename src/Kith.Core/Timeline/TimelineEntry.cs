@@ -7,7 +7,8 @@ namespace Kith.Core.Timeline;
 /// communication (channel, direction, subject as title, content as text, outcome, duration),
 /// purchase (product as title, amount, currency, quantity), behavior (one per day and event type: title is the type,
 /// count how many; occurredAt is the day's start, UTC), change (field, oldValue, newValue, action, actor),
-/// task (title, notes as text, dueAt, state, outcome, completedAt).
+/// task (title, notes as text, dueAt, state, outcome, completedAt),
+/// feedback (title csat or nps, score, comment as text, action agent or survey for how it came in, actor the agent it rates).
 /// </summary>
 public sealed record TimelineEntry
 {
@@ -34,6 +35,7 @@ public sealed record TimelineEntry
     public DateTime? DueAt { get; init; }
     public string? State { get; init; }
     public DateTime? CompletedAt { get; init; }
+    public int? Score { get; init; }
 }
 
 public sealed record TimelinePage(IReadOnlyList<TimelineEntry> Items, string? NextCursor);
@@ -41,8 +43,8 @@ public sealed record TimelinePage(IReadOnlyList<TimelineEntry> Items, string? Ne
 /// <summary>What to show: types (none = all), channels (communications only), words to find in contents.</summary>
 public sealed record TimelineFilter(IReadOnlyCollection<string>? Types = null, IReadOnlyCollection<string>? Channels = null, string? Query = null)
 {
-    public const string Communication = "communication", Purchase = "purchase", Behavior = "behavior", Change = "change", Task = "task";
-    public static readonly string[] AllTypes = [Communication, Task, Purchase, Change, Behavior];
+    public const string Communication = "communication", Purchase = "purchase", Behavior = "behavior", Change = "change", Task = "task", Feedback = "feedback";
+    public static readonly string[] AllTypes = [Communication, Task, Feedback, Purchase, Change, Behavior];
 
     public bool Includes(string type) =>
         (Types is not { Count: > 0 } || Types.Contains(type))

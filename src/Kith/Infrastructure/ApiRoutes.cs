@@ -19,6 +19,8 @@ internal static class ApiRoutes
         Kith.Communications.CommunicationsApi.MapCommunications(api);
         Kith.Timeline.TimelineApi.MapTimeline(api);
         Kith.Tasks.TasksApi.MapTasks(api);
+        Kith.Mail.SystemMailApi.MapSystemMail(api);
+        Kith.Feedback.FeedbackApi.MapFeedback(api);
         return api;
     }
 }

@@ -81,6 +81,7 @@ public static class KithWebApp
         Kith.Importing.ImportDownloads.MapImportDownloads(app);
         Kith.Analytics.AnalyticsApi.MapAnalyticsDownloads(app);
         Kith.Communications.CommunicationsApi.MapAttachmentDownloads(app);
+        Kith.Feedback.FeedbackApi.MapFeedbackDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

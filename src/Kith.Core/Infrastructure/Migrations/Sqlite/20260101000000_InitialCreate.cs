@@ -1096,6 +1096,90 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "feedback",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    score = table.Column<int>(type: "INTEGER", nullable: false),
+                    comment = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    agent_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    source = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    survey_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    answered_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_feedback", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_feedback_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_feedback_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_feedback_users_agent_id",
+                        column: x => x.agent_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "feedback_surveys",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    agent_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    token_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    language = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    sent_to = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    answered_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    feedback_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_feedback_surveys", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_feedback_surveys_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_feedback_surveys_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_feedback_surveys_users_agent_id",
+                        column: x => x.agent_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "tasks",
                 columns: table => new
                 {
@@ -1429,6 +1513,53 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_feedback_agent_id_answered_at",
+                table: "feedback",
+                columns: new[] { "agent_id", "answered_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_answered_at_id",
+                table: "feedback",
+                columns: new[] { "answered_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_communication_id",
+                table: "feedback",
+                column: "communication_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_customer_id_answered_at_id",
+                table: "feedback",
+                columns: new[] { "customer_id", "answered_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_survey_id",
+                table: "feedback",
+                column: "survey_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_surveys_agent_id",
+                table: "feedback_surveys",
+                column: "agent_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_surveys_communication_id",
+                table: "feedback_surveys",
+                column: "communication_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_surveys_customer_id_sent_at",
+                table: "feedback_surveys",
+                columns: new[] { "customer_id", "sent_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_surveys_token_hash",
+                table: "feedback_surveys",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_import_changes_import_job_id_entity_type_entity_id",
                 table: "import_changes",
                 columns: new[] { "import_job_id", "entity_type", "entity_id" });
@@ -1654,6 +1785,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "email_participants");
+
+            migrationBuilder.DropTable(
+                name: "feedback");
+
+            migrationBuilder.DropTable(
+                name: "feedback_surveys");
 
             migrationBuilder.DropTable(
                 name: "import_changes");
