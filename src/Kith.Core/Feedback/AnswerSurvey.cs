@@ -6,6 +6,9 @@ namespace Kith.Core.Feedback;
 /// <summary>Open: waiting for its answer. Answered: already used. Expired: past its lifetime. Unknown: no such link (or its customer is gone).</summary>
 public enum SurveyState { Open, Answered, Expired, Unknown }
 
+/// <summary>What came of an answer: recorded, or not and why (already answered, expired, unknown).</summary>
+public sealed record SurveyOutcome(bool Recorded, SurveyState State);
+
 /// <summary>What the public survey page needs: no customer data, only the question and the language.</summary>
 public sealed record SurveyQuestion(SurveyState State, FeedbackKind Kind, string Language);
 
@@ -21,12 +24,12 @@ public sealed class AnswerSurvey(KithDb db, TimeProvider clock)
         return survey is null ? new SurveyQuestion(SurveyState.Unknown, FeedbackKind.Csat, "en") : new SurveyQuestion(State(survey), survey.Kind, survey.Language);
     }
 
-    /// <summary>Records the answer and returns <see cref="SurveyState.Answered"/>, or the state that kept it from being recorded. A bad score is a 400.</summary>
-    public async Task<SurveyState> HandleAsync(string token, int? score, string? comment, CancellationToken ct)
+    /// <summary>Records the answer, or says which state kept it from being recorded. A bad score is a 400.</summary>
+    public async Task<SurveyOutcome> HandleAsync(string token, int? score, string? comment, CancellationToken ct)
     {
         var survey = await FindAsync(token, ct);
-        if (survey is null) return SurveyState.Unknown;
-        if (State(survey) is not SurveyState.Open and var closed) return closed;
+        if (survey is null) return new(false, SurveyState.Unknown);
+        if (State(survey) is not SurveyState.Open and var closed) return new(false, closed);
         var errors = new Dictionary<string, string[]>();
         if (RecordFeedback.CheckScore(survey.Kind, score) is { } scoreError) errors["score"] = [scoreError];
         var text = RecordFeedback.CleanComment(comment, errors);
@@ -36,7 +39,8 @@ public sealed class AnswerSurvey(KithDb db, TimeProvider clock)
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var claimed = await db.FeedbackSurveys.Where(s => s.Id == survey.Id && s.AnsweredAt == null && s.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.AnsweredAt, now), ct);
-        if (claimed == 0) return SurveyState.Answered;
+        // Another submission claimed it since it was read.
+        if (claimed == 0) return new(false, SurveyState.Answered);
         var entry = new FeedbackEntry
         {
             CustomerId = survey.CustomerId, CommunicationId = survey.CommunicationId, Kind = survey.Kind, Score = score!.Value, Comment = text,
@@ -46,7 +50,7 @@ public sealed class AnswerSurvey(KithDb db, TimeProvider clock)
         await db.SaveChangesAsync(ct);
         await db.FeedbackSurveys.Where(s => s.Id == survey.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.FeedbackId, entry.Id), ct);
         await tx.CommitAsync(ct);
-        return SurveyState.Answered;
+        return new(true, SurveyState.Answered);
     }
 
     private async Task<FeedbackSurvey?> FindAsync(string token, CancellationToken ct)

@@ -138,14 +138,16 @@ public sealed class FeedbackTests
         }
         var open = await kit.RunAsync<AnswerSurvey, SurveyQuestion>(h => h.OpenAsync(token, Ct));
         Assert.Equal((SurveyState.Open, FeedbackKind.Nps, "zh-Hans"), (open.State, open.Kind, open.Language));
-        var outOfScale = await Assert.ThrowsAsync<RuleViolation>(() => kit.RunAsync<AnswerSurvey, SurveyState>(h => h.HandleAsync(token, 11, null, Ct)));
+        var outOfScale = await Assert.ThrowsAsync<RuleViolation>(() => kit.RunAsync<AnswerSurvey, SurveyOutcome>(h => h.HandleAsync(token, 11, null, Ct)));
         Assert.Contains("score", outOfScale.Errors.Keys);
 
-        var first = await kit.RunAsync<AnswerSurvey, SurveyState>(h => h.HandleAsync(token, 9, "很好", Ct));
-        var second = await kit.RunAsync<AnswerSurvey, SurveyState>(h => h.HandleAsync(token, 0, "again", Ct));
-        var guessed = await kit.RunAsync<AnswerSurvey, SurveyState>(h => h.HandleAsync(token[..^1] + (token[^1] == 'A' ? "B" : "A"), 0, null, Ct));
+        var first = await kit.RunAsync<AnswerSurvey, SurveyOutcome>(h => h.HandleAsync(token, 9, "很好", Ct));
+        var second = await kit.RunAsync<AnswerSurvey, SurveyOutcome>(h => h.HandleAsync(token, 0, "again", Ct));
+        var guessed = await kit.RunAsync<AnswerSurvey, SurveyOutcome>(h => h.HandleAsync(token[..^1] + (token[^1] == 'A' ? "B" : "A"), 0, null, Ct));
 
-        Assert.Equal((SurveyState.Answered, SurveyState.Answered, SurveyState.Unknown), (first, second, guessed));
+        Assert.Equal(new SurveyOutcome(true, SurveyState.Answered), first);
+        Assert.Equal(new SurveyOutcome(false, SurveyState.Answered), second);
+        Assert.Equal(new SurveyOutcome(false, SurveyState.Unknown), guessed);
         var answers = await kit.RunAsync<FeedbackQueries, FeedbackPage>(q => q.ListAsync(agent, new FeedbackFilter(customer), null, 10, Ct));
         var answer = Assert.Single(answers.Items);
         Assert.Equal((9, "很好", FeedbackSource.Survey, agentId, survey.Id), (answer.Score, answer.Comment, answer.Source, answer.AgentId, answer.SurveyId));
@@ -180,7 +182,7 @@ public sealed class FeedbackTests
         kit.Clock.Advance(SendSurvey.Lifetime + TimeSpan.FromMinutes(1));
 
         Assert.Equal(SurveyState.Expired, (await kit.RunAsync<AnswerSurvey, SurveyQuestion>(h => h.OpenAsync(token, Ct))).State);
-        Assert.Equal(SurveyState.Expired, await kit.RunAsync<AnswerSurvey, SurveyState>(h => h.HandleAsync(token, 5, null, Ct)));
+        Assert.Equal(new SurveyOutcome(false, SurveyState.Expired), await kit.RunAsync<AnswerSurvey, SurveyOutcome>(h => h.HandleAsync(token, 5, null, Ct)));
         await using var check = kit.Database.Open();
         Assert.Equal(0, await check.Feedback.CountAsync(Ct));
     }
