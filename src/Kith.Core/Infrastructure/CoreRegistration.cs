@@ -25,6 +25,7 @@ public static class CoreRegistration
         Kith.Core.Backups.BackupRegistration.AddKithBackups(services);
         Kith.Core.Privacy.PrivacyRegistration.AddKithPrivacy(services);
         Kith.Core.Audit.AuditRegistration.AddKithAudit(services);
+        Kith.Core.Feedback.FeedbackRegistration.AddKithFeedback(services);
         return services;
     }
 }

@@ -94,6 +94,8 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
         AuditSeal.HasPending(this)
             ? AuditSeal.SaveAsync(this, () => Task.FromResult(base.SaveChanges(acceptAllChangesOnSuccess)), default).GetAwaiter().GetResult()
             : base.SaveChanges(acceptAllChangesOnSuccess);
+    public DbSet<Kith.Core.Feedback.FeedbackEntry> Feedback => Set<Kith.Core.Feedback.FeedbackEntry>();
+    public DbSet<Kith.Core.Feedback.FeedbackSurvey> FeedbackSurveys => Set<Kith.Core.Feedback.FeedbackSurvey>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -31,15 +31,19 @@ public sealed class MailClients(SecretBox secrets)
         }
     }
 
-    public async Task<SmtpClient> ConnectSmtpAsync(Mailbox box, CancellationToken ct)
+    public Task<SmtpClient> ConnectSmtpAsync(Mailbox box, CancellationToken ct) =>
+        ConnectSmtpAsync(box.SmtpHost, box.SmtpPort, box.SmtpSecurity, box.SmtpUser, () => secrets.Decrypt(box.PasswordSecret, PasswordPurpose), ct);
+
+    /// <summary>An SMTP connection signed in with <paramref name="password"/> (read only when the server offers AUTH).</summary>
+    public static async Task<SmtpClient> ConnectSmtpAsync(string host, int port, MailSecurity security, string user, Func<string> password, CancellationToken ct)
     {
         var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(box.SmtpHost, box.SmtpPort, Options(box.SmtpSecurity), ct);
+            await client.ConnectAsync(host, port, Options(security), ct);
             // A relay that offers no AUTH (a local server, a test) is used as it is.
-            if (client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
-                await client.AuthenticateAsync(box.SmtpUser, secrets.Decrypt(box.PasswordSecret, PasswordPurpose), ct);
+            if (client.Capabilities.HasFlag(SmtpCapabilities.Authentication) && user.Length > 0)
+                await client.AuthenticateAsync(user, password(), ct);
             return client;
         }
         catch

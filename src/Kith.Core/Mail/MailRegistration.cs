@@ -19,6 +19,10 @@ public static class MailRegistration
         services.AddScoped<MailTemplates>();
         services.AddScoped<SendEmail>();
         services.AddScoped<MailSyncQueue>();
+        services.AddScoped<SystemMailSettings>();
+        services.AddScoped<ISystemMail, SystemMail>();
+        services.AddScoped<TestSystemMail>();
+        services.AddScoped<Kith.Core.Tasks.ITaskReminderSender, Kith.Core.Tasks.TaskReminderMail>();
         return services;
     }
 }

@@ -5,12 +5,14 @@ using Microsoft.EntityFrameworkCore;
 namespace Kith.Core.Tasks;
 
 /// <summary>
-/// Sends a task's reminder by email. Kith registers none by itself: the mail feature implements it with its SMTP
-/// sender and registers it (<c>services.AddScoped&lt;ITaskReminderSender, …&gt;()</c>); until then reminders show
-/// in the app only. Throwing leaves the reminder unsent, to be tried again on the next round.
+/// Sends a task's reminder by email. The mail feature implements it with system mail (<see cref="TaskReminderMail"/>);
+/// while it is not ready (system mail not set up) reminders show in the app only and stay unsent, to go out once it
+/// is. Throwing leaves the reminder unsent, to be tried again on the next round.
 /// </summary>
 public interface ITaskReminderSender
 {
+    Task<bool> IsReadyAsync(CancellationToken ct);
+
     Task SendAsync(TaskDetail task, User assignee, CancellationToken ct);
 }
 
@@ -19,7 +21,7 @@ public sealed class SendTaskReminders(KithDb db, TimeProvider clock, IEnumerable
 {
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        if (senders.FirstOrDefault() is not { } sender) return 0;
+        if (senders.FirstOrDefault() is not { } sender || !await sender.IsReadyAsync(ct)) return 0;
         var now = clock.GetUtcNow().UtcDateTime;
         var due = await db.Tasks.Where(t => t.State == TaskState.Open && t.ReminderEmailedAt == null && t.RemindAt <= now)
             .OrderBy(t => t.RemindAt).Take(100).ToListAsync(ct);

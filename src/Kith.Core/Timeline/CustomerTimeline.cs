@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kith.Core.Timeline;
 
 /// <summary>
-/// Everything that happened with one customer, newest first: cases, communications, tasks, purchases, changes to the record
+/// Everything that happened with one customer, newest first: cases, communications, tasks, feedback, purchases, changes to the record
 /// and behaviour events summed per day and type. Each source is read with its own index-backed keyset query from
 /// the cursor (at most one page plus one row each), then the pages are merged; the cursor carries (time, source
 /// rank, id), so a page boundary between two entries at the same instant is exact.
@@ -18,7 +18,7 @@ namespace Kith.Core.Timeline;
 public sealed class CustomerTimeline(KithDb db)
 {
     public const int DefaultLimit = 50, MaxLimit = 200;
-    private const int CaseRank = 6, CommunicationRank = 5, TaskRank = 4, PurchaseRank = 3, ChangeRank = 2, BehaviorRank = 1;
+    private const int CaseRank = 7, FeedbackRank = 6, CommunicationRank = 5, TaskRank = 4, PurchaseRank = 3, ChangeRank = 2, BehaviorRank = 1;
     private const int MaxBehaviorChunk = 4000;
 
     public async Task<TimelinePage> PageAsync(AccessScope scope, long customerId, TimelineFilter filter, string? cursor, int limit, CancellationToken ct)
@@ -34,6 +34,7 @@ public sealed class CustomerTimeline(KithDb db)
         if (filter.Includes(TimelineFilter.Case)) found.AddRange(await CasesAsync(customerId, q, after, take, ct));
         if (filter.Includes(TimelineFilter.Communication)) found.AddRange(await CommunicationsAsync(scope, customerId, filter.Channels, q, after, take, ct));
         if (filter.Includes(TimelineFilter.Task)) found.AddRange(await TasksAsync(customerId, q, after, take, ct));
+        if (filter.Includes(TimelineFilter.Feedback)) found.AddRange(await FeedbackAsync(customerId, q, after, take, ct));
         if (filter.Includes(TimelineFilter.Purchase)) found.AddRange(await PurchasesAsync(customerId, q, after, take, ct));
         if (filter.Includes(TimelineFilter.Change)) found.AddRange(await ChangesAsync(customerId, q, after, take, ct));
         if (filter.Includes(TimelineFilter.Behavior)) found.AddRange(await BehaviorAsync(customerId, after, take, ct));
@@ -120,6 +121,22 @@ public sealed class CustomerTimeline(KithDb db)
             Id = $"case:{c.Id}", Type = TimelineFilter.Case, OccurredAt = c.CreatedAt, RecordId = c.Id, Number = c.Number, Title = c.Subject,
             State = CaseRules.Name(c.Status), Priority = c.Priority.ToString().ToLowerInvariant(), DueAt = c.DueAt,
             CompletedAt = c.ResolvedAt,
+        }));
+    }
+
+    private async Task<IEnumerable<(KeysetPosition, TimelineEntry)>> FeedbackAsync(long customerId, string? q, KeysetPosition? after, int take, CancellationToken ct)
+    {
+        var feedback = db.Feedback.AsNoTracking().Where(f => f.CustomerId == customerId);
+        if (q is not null) feedback = feedback.Where(f => f.Comment != null && f.Comment.ToLower().Contains(q));
+        var rows = await (from f in Newest(feedback, f => f.AnsweredAt, f => f.Id, after, FeedbackRank, take)
+                          join u in db.Users on f.AgentId equals u.Id into us
+                          from u in us.DefaultIfEmpty()
+                          select new { f, Name = u == null ? null : u.DisplayName != "" ? u.DisplayName : u.Email }).ToListAsync(ct);
+        return rows.Select(r => (new KeysetPosition(r.f.AnsweredAt, FeedbackRank, r.f.Id), new TimelineEntry
+        {
+            Id = $"feedback:{r.f.Id}", Type = TimelineFilter.Feedback, OccurredAt = r.f.AnsweredAt, RecordId = r.f.Id,
+            Title = r.f.Kind == Feedback.FeedbackKind.Csat ? "csat" : "nps", Score = r.f.Score, Text = r.f.Comment,
+            Action = r.f.Source == Feedback.FeedbackSource.Survey ? "survey" : "agent", Actor = r.Name,
         }));
     }
 

@@ -9,6 +9,7 @@ namespace Kith.Core.Timeline;
 /// count how many; occurredAt is the day's start, UTC), change (field, oldValue, newValue, action, actor),
 /// task (title, notes as text, dueAt, state, outcome, completedAt),
 /// case (number, subject as title, state is its status, priority, dueAt is its SLA due time, completedAt when it was resolved).
+/// feedback (title csat or nps, score, comment as text, action agent or survey for how it came in, actor the agent it rates).
 /// </summary>
 public sealed record TimelineEntry
 {
@@ -37,6 +38,7 @@ public sealed record TimelineEntry
     public DateTime? CompletedAt { get; init; }
     public long? Number { get; init; }
     public string? Priority { get; init; }
+    public int? Score { get; init; }
 }
 
 public sealed record TimelinePage(IReadOnlyList<TimelineEntry> Items, string? NextCursor);
@@ -44,8 +46,8 @@ public sealed record TimelinePage(IReadOnlyList<TimelineEntry> Items, string? Ne
 /// <summary>What to show: types (none = all), channels (communications only), words to find in contents.</summary>
 public sealed record TimelineFilter(IReadOnlyCollection<string>? Types = null, IReadOnlyCollection<string>? Channels = null, string? Query = null)
 {
-    public const string Communication = "communication", Purchase = "purchase", Behavior = "behavior", Change = "change", Task = "task", Case = "case";
-    public static readonly string[] AllTypes = [Case, Communication, Task, Purchase, Change, Behavior];
+    public const string Communication = "communication", Purchase = "purchase", Behavior = "behavior", Change = "change", Task = "task", Case = "case", Feedback = "feedback";
+    public static readonly string[] AllTypes = [Case, Communication, Task, Feedback, Purchase, Change, Behavior];
 
     public bool Includes(string type) =>
         (Types is not { Count: > 0 } || Types.Contains(type))

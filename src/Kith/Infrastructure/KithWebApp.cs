@@ -97,6 +97,7 @@ public static class KithWebApp
         Kith.Backups.BackupDownloads.MapBackupDownloads(app);
         Kith.Privacy.PrivacyApi.MapPersonalDataDownloads(app);
         Kith.Audit.AuditApi.MapAuditDownloads(app);
+        Kith.Feedback.FeedbackApi.MapFeedbackDownloads(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -4,8 +4,8 @@ using Kith.Core.Tasks;
 namespace Kith.Tasks;
 
 /// <summary>
-/// Sends due task reminders by email once a minute, through whatever <see cref="ITaskReminderSender"/> the mail
-/// feature registers; with none registered each round is a no-op and reminders show in the app only.
+/// Sends due task reminders by email once a minute through system mail (<see cref="TaskReminderMail"/>); while
+/// system mail is not set up each round is a no-op and reminders show in the app only.
 /// </summary>
 internal sealed class TaskReminderWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<TaskReminderWorker> log, TimeProvider clock) : BackgroundService
 {

@@ -380,6 +380,10 @@ public static class TestMail
         return m;
     }
 
+    /// <summary>The token of the survey link in a delivered message's text.</summary>
+    public static string SurveyToken(string text) =>
+        System.Text.RegularExpressions.Regex.Match(text, "/survey/([A-Za-z0-9_-]{20,})").Groups[1] is { Success: true } g ? g.Value : throw new InvalidOperationException("No survey link in: " + text);
+
     public static byte[] Bytes(MimeMessage m)
     {
         using var s = new MemoryStream();

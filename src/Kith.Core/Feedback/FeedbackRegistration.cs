@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kith.Core.Feedback;
+
+public static class FeedbackRegistration
+{
+    public static IServiceCollection AddKithFeedback(this IServiceCollection services)
+    {
+        services.AddScoped<FeedbackQueries>();
+        services.AddScoped<RecordFeedback>();
+        services.AddScoped<SummarizeFeedback>();
+        services.AddScoped<SendSurvey>();
+        services.AddScoped<AnswerSurvey>();
+        return services;
+    }
+}
