@@ -12,6 +12,47 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "audit_chains",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false),
+                    anchor_sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    anchor_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    head_sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    head_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    purging = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_chains", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "audit_entries",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    actor_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    actor_user_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    actor_email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
+                    actor_token_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    client_address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    action = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    target_type = table.Column<string>(type: "TEXT", maxLength: 30, nullable: true),
+                    target_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    details = table.Column<string>(type: "TEXT", nullable: true),
+                    previous_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_entries", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "behavior_days",
                 columns: table => new
                 {
@@ -1311,6 +1352,90 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "feedback",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    score = table.Column<int>(type: "INTEGER", nullable: false),
+                    comment = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    agent_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    source = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    survey_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    answered_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_feedback", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_feedback_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_feedback_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_feedback_users_agent_id",
+                        column: x => x.agent_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "feedback_surveys",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    customer_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    communication_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    agent_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    token_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    language = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    sent_to = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    answered_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    feedback_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_feedback_surveys", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_feedback_surveys_communications_communication_id",
+                        column: x => x.communication_id,
+                        principalTable: "communications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_feedback_surveys_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_feedback_surveys_users_agent_id",
+                        column: x => x.agent_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "tasks",
                 columns: table => new
                 {
@@ -1357,6 +1482,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.InsertData(
+                table: "audit_chains",
+                columns: new[] { "id", "anchor_hash", "anchor_sequence", "head_hash", "head_sequence", "purging" },
+                values: new object[] { 1, "0000000000000000000000000000000000000000000000000000000000000000", 0L, "0000000000000000000000000000000000000000000000000000000000000000", 0L, false });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_tokens_token_hash",
                 table: "api_tokens",
@@ -1367,6 +1497,32 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "ix_api_tokens_user_id",
                 table: "api_tokens",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_action_sequence",
+                table: "audit_entries",
+                columns: new[] { "action", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_actor_user_id_sequence",
+                table: "audit_entries",
+                columns: new[] { "actor_user_id", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_at",
+                table: "audit_entries",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_sequence",
+                table: "audit_entries",
+                column: "sequence",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_target_type_target_id_sequence",
+                table: "audit_entries",
+                columns: new[] { "target_type", "target_id", "sequence" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_behavior_events_customer_id_occurred_at",
@@ -1700,6 +1856,53 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 column: "erased_at");
 
             migrationBuilder.CreateIndex(
+                name: "ix_feedback_agent_id_answered_at",
+                table: "feedback",
+                columns: new[] { "agent_id", "answered_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_answered_at_id",
+                table: "feedback",
+                columns: new[] { "answered_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_communication_id",
+                table: "feedback",
+                column: "communication_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_customer_id_answered_at_id",
+                table: "feedback",
+                columns: new[] { "customer_id", "answered_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_survey_id",
+                table: "feedback",
+                column: "survey_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_surveys_agent_id",
+                table: "feedback_surveys",
+                column: "agent_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_surveys_communication_id",
+                table: "feedback_surveys",
+                column: "communication_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_surveys_customer_id_sent_at",
+                table: "feedback_surveys",
+                columns: new[] { "customer_id", "sent_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_feedback_surveys_token_hash",
+                table: "feedback_surveys",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_import_changes_import_job_id_entity_type_entity_id",
                 table: "import_changes",
                 columns: new[] { "import_job_id", "entity_type", "entity_id" });
@@ -1895,6 +2098,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
+                name: "audit_chains");
+
+            migrationBuilder.DropTable(
+                name: "audit_entries");
+
+            migrationBuilder.DropTable(
                 name: "behavior_days");
 
             migrationBuilder.DropTable(
@@ -1953,6 +2162,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "erased_people");
+
+            migrationBuilder.DropTable(
+                name: "feedback");
+
+            migrationBuilder.DropTable(
+                name: "feedback_surveys");
 
             migrationBuilder.DropTable(
                 name: "import_changes");
