@@ -35,7 +35,7 @@ public sealed class ExportCompanies(KithDb db, ListEngine engine)
     {
         var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == CustomFieldEntity.Company)
             .OrderBy(f => f.SortOrder).ThenBy(f => f.Key).ToListAsync(ct);
-        var columns = s_columns.Resolve(request.Columns, definitions);
+        var columns = s_columns.Resolve(request.Columns, definitions, scope.Fields, CustomFieldEntity.Company);
         return await ExportPages.RunAsync(engine, CompanyQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
     }
 

@@ -54,3 +54,13 @@ internal sealed class RolePolicyConfiguration : IEntityTypeConfiguration<RolePol
         b.HasKey(p => p.Role);
     }
 }
+
+internal sealed class FieldRuleConfiguration : IEntityTypeConfiguration<FieldRule>
+{
+    public void Configure(EntityTypeBuilder<FieldRule> b)
+    {
+        b.ToTable("field_rules");
+        b.HasKey(r => new { r.Role, r.Entity, r.Field });
+        b.Property(r => r.Field).HasMaxLength(80);
+    }
+}

@@ -33,6 +33,7 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<RolePolicy> RolePolicies => Set<RolePolicy>();
+    public DbSet<FieldRule> FieldRules => Set<FieldRule>();
     public DbSet<CustomFieldDefinition> CustomFields => Set<CustomFieldDefinition>();
     public DbSet<RecordChange> RecordChanges => Set<RecordChange>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();

@@ -118,6 +118,20 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "field_rules",
+                columns: table => new
+                {
+                    role = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    entity = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    field = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    restriction = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_field_rules", x => new { x.role, x.entity, x.field });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "import_jobs",
                 columns: table => new
                 {
@@ -1655,6 +1669,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "email_participants");
+
+            migrationBuilder.DropTable(
+                name: "field_rules");
 
             migrationBuilder.DropTable(
                 name: "import_changes");
