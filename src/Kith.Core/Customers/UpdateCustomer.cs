@@ -1,5 +1,5 @@
-using Kith.Core.CustomFields;
 using System.Text.Json;
+using Kith.Core.CustomFields;
 using Kith.Core.History;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;

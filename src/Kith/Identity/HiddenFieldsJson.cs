@@ -22,6 +22,7 @@ internal static class HiddenFieldsJson
         [typeof(CustomerListItem)] = CustomFieldEntity.Customer,
         [typeof(CompanyDetail)] = CustomFieldEntity.Company,
         [typeof(CompanyListItem)] = CustomFieldEntity.Company,
+        [typeof(Kith.Core.Duplicates.DuplicatePerson)] = CustomFieldEntity.Customer,
     };
 
     public static IServiceCollection AddHiddenFieldsJson(this IServiceCollection services)
