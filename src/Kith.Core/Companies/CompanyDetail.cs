@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kith.Core.History;
+using Kith.Core.Identity;
 
 namespace Kith.Core.Companies;
 
@@ -39,4 +40,19 @@ public sealed record CompanyDetail
         Address = Address, Employees = Employees, Tags = [.. Tags], OwnerId = OwnerId, ExternalId = ExternalId,
         CustomFields = new Dictionary<string, JsonElement>(CustomFields),
     };
+
+    /// <summary>This company as <paramref name="fields"/> lets its reader see it: hidden fields blank, hidden custom fields gone.</summary>
+    public CompanyDetail For(FieldAccess fields)
+    {
+        if (fields.IsOpen) return this;
+        const Kith.Core.CustomFields.CustomFieldEntity e = Kith.Core.CustomFields.CustomFieldEntity.Company;
+        return this with
+        {
+            ExternalId = fields.Shown(e, "externalId", ExternalId), Domain = fields.Shown(e, "domain", Domain),
+            Industry = fields.Shown(e, "industry", Industry), Phone = fields.Shown(e, "phone", Phone),
+            PhoneIsValid = fields.Shown(e, "phoneIsValid", PhoneIsValid), Email = fields.Shown(e, "email", Email),
+            Website = fields.Shown(e, "website", Website), City = fields.Shown(e, "city", City), Address = fields.Shown(e, "address", Address),
+            Employees = fields.Shown(e, "employees", Employees), CustomFields = fields.Visible(e, CustomFields),
+        };
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kith.Core.Identity;
 
 namespace Kith.Core.Companies;
 
@@ -23,4 +24,19 @@ public sealed record CompanyListItem
     public DateTime UpdatedAt { get; init; }
     public int Version { get; init; }
     public DateTime? DeletedAt { get; init; }
+
+    /// <summary>This row as <paramref name="fields"/> lets its reader see it: hidden fields blank, hidden custom fields gone.</summary>
+    public CompanyListItem For(FieldAccess fields)
+    {
+        if (fields.IsOpen) return this;
+        const Kith.Core.CustomFields.CustomFieldEntity e = Kith.Core.CustomFields.CustomFieldEntity.Company;
+        return this with
+        {
+            ExternalId = fields.Shown(e, "externalId", ExternalId), Domain = fields.Shown(e, "domain", Domain),
+            Industry = fields.Shown(e, "industry", Industry), Phone = fields.Shown(e, "phone", Phone),
+            PhoneIsValid = fields.Shown(e, "phoneIsValid", PhoneIsValid), Email = fields.Shown(e, "email", Email),
+            City = fields.Shown(e, "city", City), Employees = fields.Shown(e, "employees", Employees),
+            CustomFields = fields.Visible(e, CustomFields),
+        };
+    }
 }

@@ -20,6 +20,7 @@ public sealed class CompanyQueries(KithDb db, ListEngine engine, ChangeLog histo
         TagJoinColumn = "company_id",
         CustomFieldEntity = CustomFieldEntity.Company,
         DefaultSort = "-updatedAt",
+        SearchColumns = [("name", "t.name"), ("domain", "t.domain"), ("email", "t.email"), ("phone", ListSchema.PhoneDigits("t.phone"))],
         Fields = ListSchema.Index(
             new("id", "id", FieldKind.Integer, false),
             new("name", "name", FieldKind.Text, false, Sortable: true),
@@ -44,7 +45,7 @@ public sealed class CompanyQueries(KithDb db, ListEngine engine, ChangeLog histo
     public async Task<ListPage<CompanyListItem>> ListAsync(AccessScope scope, ListRequest request, CancellationToken ct)
     {
         var result = await engine.RunAsync(Schema, scope, request, ct);
-        var items = await ItemsAsync(result.Ids, ct);
+        var items = await ItemsAsync(result.Ids, scope.Fields, ct);
         return new ListPage<CompanyListItem>(items, result.NextCursor, result.Total, result.TotalIsEstimate);
     }
 
@@ -52,11 +53,13 @@ public sealed class CompanyQueries(KithDb db, ListEngine engine, ChangeLog histo
     {
         var detail = await DetailAsync(id, scope, ct);
         if (detail is null || !scope.CanReachOwner(detail.OwnerId)) throw new NotFound("Company");
-        return detail;
+        return detail.For(scope.Fields);
     }
 
     public async Task<CompanyDetail> GetByExternalIdAsync(AccessScope scope, string externalId, CancellationToken ct)
     {
+        // Looking a record up by a hidden field would tell its value.
+        if (scope.Fields.IsHidden(CustomFieldEntity.Company, "externalId")) throw new NotFound("Company");
         var id = await scope.Visible(db.Companies.AsNoTracking()).Where(c => c.ExternalId == externalId).Select(c => (long?)c.Id).FirstOrDefaultAsync(ct)
                  ?? throw new NotFound("Company");
         return await GetAsync(scope, id, ct);
@@ -65,7 +68,7 @@ public sealed class CompanyQueries(KithDb db, ListEngine engine, ChangeLog histo
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(AccessScope scope, long id, CancellationToken ct)
     {
         if (!await scope.Visible(db.Companies.AsNoTracking()).AnyAsync(c => c.Id == id, ct)) throw new NotFound("Company");
-        return await history.ForAsync(ChangeLog.CompanyEntity, id, ct);
+        return await history.ForAsync(ChangeLog.CompanyEntity, id, scope.Fields.HiddenHistoryFields(CustomFieldEntity.Company), ct);
     }
 
     /// <summary>The company's customers the caller can see, as a list with the usual search, filter, sort and paging.</summary>
@@ -81,7 +84,7 @@ public sealed class CompanyQueries(KithDb db, ListEngine engine, ChangeLog histo
     {
         var since = clock.GetUtcNow().UtcDateTime - RestoreCustomer.RestoreWindow;
         var ids = await scope.DeletedSince(db.Companies.AsNoTracking(), since).Select(c => c.Id).Take(ListRequest.MaxLimit).ToListAsync(ct);
-        return await ItemsAsync(ids, ct);
+        return await ItemsAsync(ids, scope.Fields, ct);
     }
 
     /// <summary>One live company with every field, without the reach check (callers check it); the customer count is within reach.</summary>
@@ -112,7 +115,7 @@ public sealed class CompanyQueries(KithDb db, ListEngine engine, ChangeLog histo
         };
     }
 
-    private async Task<IReadOnlyList<CompanyListItem>> ItemsAsync(IReadOnlyList<long> ids, CancellationToken ct)
+    private async Task<IReadOnlyList<CompanyListItem>> ItemsAsync(IReadOnlyList<long> ids, FieldAccess fields, CancellationToken ct)
     {
         if (ids.Count == 0) return [];
         var list = ids.ToArray();
@@ -130,6 +133,6 @@ public sealed class CompanyQueries(KithDb db, ListEngine engine, ChangeLog histo
             PhoneIsValid = r.PhoneIsValid, Email = r.Email, City = r.City, Employees = r.Employees, Tags = r.Tags,
             OwnerId = r.OwnerId, OwnerName = r.OwnerName, CustomFields = CustomFieldDefinitions.Parse(r.CustomFields),
             CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt, Version = r.Version, DeletedAt = r.DeletedAt,
-        }).ToList();
+        }.For(fields)).ToList();
     }
 }

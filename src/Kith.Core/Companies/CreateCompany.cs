@@ -1,3 +1,4 @@
+using Kith.Core.CustomFields;
 using Kith.Core.Customers;
 using Kith.Core.History;
 using Kith.Core.Identity;
@@ -11,6 +12,7 @@ public sealed class CreateCompany(KithDb db, CompanyWriter writer, ChangeLog his
     public async Task<CompanyDetail> HandleAsync(CompanyInput input, AccessScope scope, ActorKind via, CancellationToken ct)
     {
         scope.EnsureCanCreate();
+        scope.Fields.EnsureUnset(CustomFieldEntity.Company, input, MergePatch.Json);
         var company = new Company();
         await writer.ApplyAsync(company, input, scope, ct);
         var actor = scope.Actor(via);
@@ -22,6 +24,6 @@ public sealed class CreateCompany(KithDb db, CompanyWriter writer, ChangeLog his
         history.Created(ChangeLog.CompanyEntity, company.Id, actor, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return await queries.DetailAsync(company.Id, scope, ct) ?? throw new NotFound("Company");
+        return (await queries.DetailAsync(company.Id, scope, ct) ?? throw new NotFound("Company")).For(scope.Fields);
     }
 }

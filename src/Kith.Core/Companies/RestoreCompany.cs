@@ -22,6 +22,6 @@ public sealed class RestoreCompany(KithDb db, ChangeLog history, CompanyQueries 
         company.Version++;
         history.Restored(ChangeLog.CompanyEntity, id, actor, now);
         await RecordSaving.SaveAsync(db, "Company", ct);
-        return await queries.DetailAsync(id, scope, ct) ?? throw new NotFound("Company");
+        return (await queries.DetailAsync(id, scope, ct) ?? throw new NotFound("Company")).For(scope.Fields);
     }
 }

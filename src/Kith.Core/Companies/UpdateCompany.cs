@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kith.Core.CustomFields;
 using Kith.Core.Customers;
 using Kith.Core.History;
 using Kith.Core.Identity;
@@ -20,12 +21,18 @@ public sealed class UpdateCompany(KithDb db, CompanyWriter writer, ChangeLog his
     public async Task<CompanyDetail> HandleAsync(long id, CompanyInput input, int? expectedVersion, AccessScope scope, ActorKind via, CancellationToken ct)
     {
         var company = await LoadAsync(id, expectedVersion, scope, ct);
+        if (!scope.Fields.IsOpen)
+        {
+            var current = (await queries.DetailAsync(id, scope, ct) ?? throw new NotFound("Company")).ToInput();
+            input = scope.Fields.KeepRestricted(CustomFieldEntity.Company, input, current, MergePatch.Json);
+        }
         return await SaveAsync(company, input, scope, via, ct);
     }
 
     public async Task<CompanyDetail> PatchAsync(long id, JsonElement patch, int? expectedVersion, AccessScope scope, ActorKind via, CancellationToken ct)
     {
         var company = await LoadAsync(id, expectedVersion, scope, ct);
+        scope.Fields.EnsureWritable(CustomFieldEntity.Company, patch);
         var current = (await queries.DetailAsync(id, scope, ct) ?? throw new NotFound("Company")).ToInput();
         var input = MergePatch.Apply(current, patch, ReadOnlyFields);
         return await SaveAsync(company, input, scope, via, ct);
@@ -60,6 +67,6 @@ public sealed class UpdateCompany(KithDb db, CompanyWriter writer, ChangeLog his
             await RecordSaving.SaveAsync(db, "Company", ct);
             await tx.CommitAsync(ct);
         }
-        return await queries.DetailAsync(company.Id, scope, ct) ?? throw new NotFound("Company");
+        return (await queries.DetailAsync(company.Id, scope, ct) ?? throw new NotFound("Company")).For(scope.Fields);
     }
 }

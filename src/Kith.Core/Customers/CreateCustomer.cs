@@ -1,3 +1,4 @@
+using Kith.Core.CustomFields;
 using Kith.Core.History;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
@@ -11,6 +12,7 @@ public sealed class CreateCustomer(KithDb db, CustomerWriter writer, ChangeLog h
     public async Task<CustomerDetail> HandleAsync(CustomerInput input, AccessScope scope, ActorKind via, CancellationToken ct)
     {
         scope.EnsureCanCreate();
+        scope.Fields.EnsureUnset(CustomFieldEntity.Customer, input, MergePatch.Json);
         var customer = new Customer();
         await writer.ApplyAsync(customer, input, scope, ct);
         if (await erased.MatchAsync(db, customer.Email, customer.Phone, customer.ExternalId, ct) is { } field)
@@ -25,6 +27,6 @@ public sealed class CreateCustomer(KithDb db, CustomerWriter writer, ChangeLog h
         history.Created(ChangeLog.CustomerEntity, customer.Id, actor, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return await queries.DetailAsync(customer.Id, includeDeleted: false, ct) ?? throw new NotFound("Customer");
+        return (await queries.DetailAsync(customer.Id, includeDeleted: false, ct) ?? throw new NotFound("Customer")).For(scope.Fields);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kith.Core.History;
+using Kith.Core.Identity;
 
 namespace Kith.Core.Customers;
 
@@ -48,4 +49,20 @@ public sealed record CustomerDetail
         Stage = Stage, Source = Source, SignupDate = SignupDate, ExternalId = ExternalId,
         CustomFields = new Dictionary<string, JsonElement>(CustomFields),
     };
+
+    /// <summary>This customer as <paramref name="fields"/> lets its reader see it: hidden fields blank, hidden custom fields gone.</summary>
+    public CustomerDetail For(FieldAccess fields)
+    {
+        if (fields.IsOpen) return this;
+        const Kith.Core.CustomFields.CustomFieldEntity e = Kith.Core.CustomFields.CustomFieldEntity.Customer;
+        return this with
+        {
+            ExternalId = fields.Shown(e, "externalId", ExternalId), Email = fields.Shown(e, "email", Email),
+            Phone = fields.Shown(e, "phone", Phone), PhoneIsValid = fields.Shown(e, "phoneIsValid", PhoneIsValid),
+            BirthDate = fields.Shown(e, "birthDate", BirthDate), Age = fields.Shown(e, "age", Age), Gender = fields.Shown(e, "gender", Gender),
+            City = fields.Shown(e, "city", City), Address = fields.Shown(e, "address", Address), Source = fields.Shown(e, "source", Source),
+            SignupDate = fields.Shown(e, "signupDate", SignupDate), Behavior = fields.Shown(e, "behavior", Behavior),
+            CustomFields = fields.Visible(e, CustomFields),
+        };
+    }
 }

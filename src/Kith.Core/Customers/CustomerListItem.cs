@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kith.Core.Identity;
 
 namespace Kith.Core.Customers;
 
@@ -29,4 +30,19 @@ public sealed record CustomerListItem
     public DateTime? DeletedAt { get; init; }
     /// <summary>The behaviour summary columns, when the rollup has counted the customer.</summary>
     public Kith.Core.Behavior.BehaviorColumns? Behavior { get; init; }
+
+    /// <summary>This row as <paramref name="fields"/> lets its reader see it: hidden fields blank, hidden custom fields gone.</summary>
+    public CustomerListItem For(FieldAccess fields)
+    {
+        if (fields.IsOpen) return this;
+        const Kith.Core.CustomFields.CustomFieldEntity e = Kith.Core.CustomFields.CustomFieldEntity.Customer;
+        return this with
+        {
+            ExternalId = fields.Shown(e, "externalId", ExternalId), Email = fields.Shown(e, "email", Email),
+            Phone = fields.Shown(e, "phone", Phone), PhoneIsValid = fields.Shown(e, "phoneIsValid", PhoneIsValid),
+            Age = fields.Shown(e, "age", Age), Gender = fields.Shown(e, "gender", Gender), City = fields.Shown(e, "city", City),
+            Source = fields.Shown(e, "source", Source), SignupDate = fields.Shown(e, "signupDate", SignupDate),
+            Behavior = fields.Shown(e, "behavior", Behavior), CustomFields = fields.Visible(e, CustomFields),
+        };
+    }
 }

@@ -20,6 +20,11 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
         CustomFieldEntity = CustomFieldEntity.Customer,
         DefaultSort = "-updatedAt",
         Behavior = true,
+        SearchColumns =
+        [
+            ("name", "t.name"), ("email", "t.email"), ("phone", ListSchema.PhoneDigits("t.phone")),
+            ("company", "(SELECT co.name FROM companies AS co WHERE co.id = t.company_id)"),
+        ],
         Fields = ListSchema.Index(
             new("id", "id", FieldKind.Integer, false),
             new("name", "name", FieldKind.Text, false, Sortable: true),
@@ -56,7 +61,7 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
     public async Task<ListPage<CustomerListItem>> ListAsync(AccessScope scope, ListRequest request, CancellationToken ct)
     {
         var result = await engine.RunAsync(Schema, scope, request, ct);
-        var items = await ItemsAsync(result.Ids, ct);
+        var items = await ItemsAsync(result.Ids, scope.Fields, ct);
         return new ListPage<CustomerListItem>(items, result.NextCursor, result.Total, result.TotalIsEstimate);
     }
 
@@ -64,11 +69,13 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
     {
         var detail = await DetailAsync(id, includeDeleted: false, ct);
         if (detail is null || !scope.CanReachOwner(detail.OwnerId)) throw new NotFound("Customer");
-        return detail;
+        return detail.For(scope.Fields);
     }
 
     public async Task<CustomerDetail> GetByExternalIdAsync(AccessScope scope, string externalId, CancellationToken ct)
     {
+        // Looking a record up by a hidden field would tell its value.
+        if (scope.Fields.IsHidden(CustomFieldEntity.Customer, "externalId")) throw new NotFound("Customer");
         // A merged customer's external id keeps resolving, to the customer it was merged into.
         var row = await db.Customers.AsNoTracking().Where(c => c.ExternalId == externalId)
                       .Select(c => new { c.Id, c.MergedIntoId }).FirstOrDefaultAsync(ct)
@@ -79,7 +86,7 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(AccessScope scope, long id, CancellationToken ct)
     {
         if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == id, ct)) throw new NotFound("Customer");
-        return await history.ForAsync(ChangeLog.CustomerEntity, id, ct);
+        return await history.ForAsync(ChangeLog.CustomerEntity, id, scope.Fields.HiddenHistoryFields(CustomFieldEntity.Customer), ct);
     }
 
     /// <summary>The bin: customers in reach deleted within the restore window, most recently deleted first.</summary>
@@ -87,7 +94,7 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
     {
         var since = clock.GetUtcNow().UtcDateTime - RestoreCustomer.RestoreWindow;
         var ids = await scope.DeletedSince(db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null), since).Select(c => c.Id).Take(ListRequest.MaxLimit).ToListAsync(ct);
-        return await ItemsAsync(ids, ct);
+        return await ItemsAsync(ids, scope.Fields, ct);
     }
 
     /// <summary>One customer with every field, without access checks: callers check reach first.</summary>
@@ -120,7 +127,7 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
         };
     }
 
-    private async Task<IReadOnlyList<CustomerListItem>> ItemsAsync(IReadOnlyList<long> ids, CancellationToken ct)
+    private async Task<IReadOnlyList<CustomerListItem>> ItemsAsync(IReadOnlyList<long> ids, FieldAccess fields, CancellationToken ct)
     {
         if (ids.Count == 0) return [];
         var list = ids.ToArray();
@@ -142,6 +149,6 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
             OwnerId = r.OwnerId, OwnerName = r.OwnerName, Stage = r.Stage, Source = r.Source, SignupDate = r.SignupDate,
             CustomFields = CustomFieldDefinitions.Parse(r.CustomFields), CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt,
             Version = r.Version, DeletedAt = r.DeletedAt,
-        }).ToList();
+        }.For(fields)).ToList();
     }
 }

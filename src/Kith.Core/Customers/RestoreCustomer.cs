@@ -23,6 +23,6 @@ public sealed class RestoreCustomer(KithDb db, ChangeLog history, CustomerQuerie
         customer.Version++;
         history.Restored(ChangeLog.CustomerEntity, id, actor, now);
         await RecordSaving.SaveAsync(db, "Customer", ct);
-        return await queries.DetailAsync(id, includeDeleted: false, ct) ?? throw new NotFound("Customer");
+        return (await queries.DetailAsync(id, includeDeleted: false, ct) ?? throw new NotFound("Customer")).For(scope.Fields);
     }
 }

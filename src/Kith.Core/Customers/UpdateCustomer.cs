@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kith.Core.CustomFields;
 using Kith.Core.History;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
@@ -20,12 +21,18 @@ public sealed class UpdateCustomer(KithDb db, CustomerWriter writer, ChangeLog h
     public async Task<CustomerDetail> HandleAsync(long id, CustomerInput input, int? expectedVersion, AccessScope scope, ActorKind via, CancellationToken ct)
     {
         var customer = await LoadAsync(id, expectedVersion, scope, ct);
+        if (!scope.Fields.IsOpen)
+        {
+            var current = (await queries.DetailAsync(id, includeDeleted: false, ct) ?? throw new NotFound("Customer")).ToInput();
+            input = scope.Fields.KeepRestricted(CustomFieldEntity.Customer, input, current, MergePatch.Json);
+        }
         return await SaveAsync(customer, input, scope, via, ct);
     }
 
     public async Task<CustomerDetail> PatchAsync(long id, JsonElement patch, int? expectedVersion, AccessScope scope, ActorKind via, CancellationToken ct)
     {
         var customer = await LoadAsync(id, expectedVersion, scope, ct);
+        scope.Fields.EnsureWritable(CustomFieldEntity.Customer, patch);
         var current = (await queries.DetailAsync(id, includeDeleted: false, ct) ?? throw new NotFound("Customer")).ToInput();
         var input = MergePatch.Apply(current, patch, ReadOnlyFields);
         return await SaveAsync(customer, input, scope, via, ct);
@@ -60,6 +67,6 @@ public sealed class UpdateCustomer(KithDb db, CustomerWriter writer, ChangeLog h
                 await tx.CommitAsync(ct);
             }
         }
-        return await queries.DetailAsync(customer.Id, includeDeleted: false, ct) ?? throw new NotFound("Customer");
+        return (await queries.DetailAsync(customer.Id, includeDeleted: false, ct) ?? throw new NotFound("Customer")).For(scope.Fields);
     }
 }

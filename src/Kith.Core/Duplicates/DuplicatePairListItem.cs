@@ -1,11 +1,25 @@
+using Kith.Core.CustomFields;
 using Kith.Core.Customers;
+using Kith.Core.Identity;
 
 namespace Kith.Core.Duplicates;
 
 /// <summary>The fields of one side of a pair that tell two people apart at a glance.</summary>
 public sealed record DuplicatePerson(
     long Id, string Name, string? Email, string? Phone, string? City, string? CompanyName, string? ExternalId, LifecycleStage Stage,
-    DateTime CreatedAt);
+    DateTime CreatedAt)
+{
+    /// <summary>This side as <paramref name="fields"/> lets its reader see it: hidden fields blank.</summary>
+    public DuplicatePerson For(FieldAccess fields)
+    {
+        const CustomFieldEntity e = CustomFieldEntity.Customer;
+        return fields.IsOpen ? this : this with
+        {
+            Email = fields.Shown(e, "email", Email), Phone = fields.Shown(e, "phone", Phone), City = fields.Shown(e, "city", City),
+            ExternalId = fields.Shown(e, "externalId", ExternalId),
+        };
+    }
+}
 
 /// <summary>One open pair in the review list, highest score first. <see cref="Customer"/> is the one with the smaller id.</summary>
 public sealed record DuplicatePairListItem(

@@ -53,7 +53,7 @@ public sealed class DuplicateQueries(KithDb db, CustomerQueries customers)
             rows.RemoveAt(rows.Count - 1);
             next = EncodeCursor(rows[^1].Score, rows[^1].Id, filterKey);
         }
-        var items = rows.Select(r => new DuplicatePairListItem(r.Id, r.Score, r.IsExact, SplitReasons(r.Reasons), r.FoundAt, r.A, r.B)).ToList();
+        var items = rows.Select(r => new DuplicatePairListItem(r.Id, r.Score, r.IsExact, SplitReasons(r.Reasons), r.FoundAt, r.A.For(scope.Fields), r.B.For(scope.Fields))).ToList();
         return new DuplicatePage(items, next, total);
     }
 
@@ -64,7 +64,7 @@ public sealed class DuplicateQueries(KithDb db, CustomerQueries customers)
         var a = await customers.DetailAsync(pair.CustomerId, includeDeleted: false, ct);
         var b = await customers.DetailAsync(pair.OtherCustomerId, includeDeleted: false, ct);
         if (a is null || b is null || !scope.CanReachOwner(a.OwnerId) || !scope.CanReachOwner(b.OwnerId)) throw new NotFound("Duplicate pair");
-        return new DuplicatePairDetail(pair.Id, pair.Score, pair.IsExact, SplitReasons(pair.Reasons), pair.Status, pair.FoundAt, a, b);
+        return new DuplicatePairDetail(pair.Id, pair.Score, pair.IsExact, SplitReasons(pair.Reasons), pair.Status, pair.FoundAt, a.For(scope.Fields), b.For(scope.Fields));
     }
 
     /// <summary>One merge; not found unless the caller reaches both customers (the merged one is hidden, not gone).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Kith.Core.CustomFields;
+using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 
 namespace Kith.Core.Exporting;
@@ -31,13 +32,16 @@ internal sealed class ExportColumns<TRecord>(string noun, IReadOnlyList<ExportCo
 
     /// <summary>
     /// The columns to write: <paramref name="requested"/> in its order, or every importable field and custom field.
-    /// An unknown or repeated column is a 400 naming it and listing the known ones.
+    /// An unknown or repeated column is a 400 naming it and listing the known ones. Columns of fields hidden from the
+    /// caller are left out, and naming one is the 400 of an unknown column.
     /// </summary>
-    public IReadOnlyList<ExportColumn<TRecord>> Resolve(IReadOnlyList<string>? requested, IReadOnlyList<CustomFieldDefinition> customFields)
+    public IReadOnlyList<ExportColumn<TRecord>> Resolve(IReadOnlyList<string>? requested, IReadOnlyList<CustomFieldDefinition> customFields,
+        FieldAccess fields, CustomFieldEntity entity)
     {
-        var custom = customFields.Select(f => new ExportColumn<TRecord>(CustomPrefix + f.Key, r => r.Custom(f.Key))).ToList();
-        if (requested is null || requested.Count == 0) return [.. importable, .. custom];
-        var known = importable.Concat(more).Concat(custom).ToDictionary(c => c.Key, StringComparer.OrdinalIgnoreCase);
+        var custom = customFields.Select(f => new ExportColumn<TRecord>(CustomPrefix + f.Key, r => r.Custom(f.Key)));
+        bool Shown(ExportColumn<TRecord> c) => !fields.IsHidden(entity, c.Key);
+        if (requested is null || requested.Count == 0) return [.. importable.Where(Shown), .. custom.Where(Shown)];
+        var known = importable.Concat(more).Concat(custom).Where(Shown).ToDictionary(c => c.Key, StringComparer.OrdinalIgnoreCase);
         var result = new List<ExportColumn<TRecord>>();
         foreach (var raw in requested)
         {

@@ -36,7 +36,7 @@ public sealed class ExportCompanies(KithDb db, ListEngine engine)
     {
         var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == CustomFieldEntity.Company)
             .OrderBy(f => f.SortOrder).ThenBy(f => f.Key).ToListAsync(ct);
-        var columns = s_columns.Resolve(request.Columns, definitions);
+        var columns = s_columns.Resolve(request.Columns, definitions, scope.Fields, CustomFieldEntity.Company);
         var rows = await ExportPages.RunAsync(engine, CompanyQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
         await db.AuditNowAsync(AuditActions.Export, "companies", details: ExportAudit.Details(request, rows), ct: ct);
         return rows;

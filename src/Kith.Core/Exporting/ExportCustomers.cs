@@ -50,7 +50,7 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
     {
         var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == CustomFieldEntity.Customer)
             .OrderBy(f => f.SortOrder).ThenBy(f => f.Key).ToListAsync(ct);
-        var columns = s_columns.Resolve(request.Columns, definitions);
+        var columns = s_columns.Resolve(request.Columns, definitions, scope.Fields, CustomFieldEntity.Customer);
         var rows = await ExportPages.RunAsync(engine, CustomerQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
         await db.AuditNowAsync(AuditActions.Export, "customers", details: ExportAudit.Details(request, rows), ct: ct);
         return rows;

@@ -36,12 +36,16 @@ public sealed class ChangeLog(KithDb db)
         return changes.Count;
     }
 
-    /// <summary>The history of one record, newest first, with the names of the people who made each change.</summary>
-    public async Task<IReadOnlyList<HistoryEntry>> ForAsync(string entity, long id, CancellationToken ct)
+    /// <summary>
+    /// The history of one record, newest first, with the names of the people who made each change; changes of the
+    /// <paramref name="hiddenFields"/> (the reader's hidden fields, as history names them) are left out.
+    /// </summary>
+    public async Task<IReadOnlyList<HistoryEntry>> ForAsync(string entity, long id, IReadOnlyList<string> hiddenFields, CancellationToken ct)
     {
+        var hidden = hiddenFields.ToArray();
         var rows = await (
             from c in db.RecordChanges.AsNoTracking()
-            where c.EntityType == entity && c.EntityId == id
+            where c.EntityType == entity && c.EntityId == id && (c.Field == null || !hidden.Contains(c.Field))
             join u in db.Users on c.ActorUserId equals u.Id into users
             from u in users.DefaultIfEmpty()
             orderby c.Id descending

@@ -15,6 +15,8 @@ public sealed class AccessScope
     public required RolePolicy Policy { get; init; }
     /// <summary>Owners whose records the user reaches; null means every owner.</summary>
     public required IReadOnlySet<long>? OwnerIds { get; init; }
+    /// <summary>The customer and company fields the user may see and write (their role's field rules).</summary>
+    public FieldAccess Fields { get; init; } = FieldAccess.Open;
 
     public Actor Actor(ActorKind kind) => new(kind, UserId);
 
@@ -75,7 +77,8 @@ public sealed class AccessScope
             RecordReach.Own => new HashSet<long> { user.Id },
             _ => await TeamMatesAsync(db, user.Id, ct),
         };
-        return new AccessScope { UserId = user.Id, Role = user.Role, Policy = policy, OwnerIds = owners };
+        var rules = await db.FieldRules.AsNoTracking().Where(r => r.Role == user.Role).ToListAsync(ct);
+        return new AccessScope { UserId = user.Id, Role = user.Role, Policy = policy, OwnerIds = owners, Fields = new FieldAccess(rules) };
     }
 
     private static async Task<HashSet<long>> TeamMatesAsync(KithDb db, long userId, CancellationToken ct)

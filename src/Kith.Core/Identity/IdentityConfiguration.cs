@@ -78,3 +78,13 @@ internal sealed class MfaRecoveryCodeConfiguration : IEntityTypeConfiguration<Mf
         b.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class FieldRuleConfiguration : IEntityTypeConfiguration<FieldRule>
+{
+    public void Configure(EntityTypeBuilder<FieldRule> b)
+    {
+        b.ToTable("field_rules");
+        b.HasKey(r => new { r.Role, r.Entity, r.Field });
+        b.Property(r => r.Field).HasMaxLength(80);
+    }
+}

@@ -1,4 +1,5 @@
 using Kith.Core.Audit;
+using Kith.Core.CustomFields;
 using Kith.Core.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -45,6 +46,48 @@ public sealed class RoleSettings(KithDb db)
     /// <summary>Whether users of <paramref name="role"/> must sign in with a second factor.</summary>
     public Task<bool> RequiresMfaAsync(Role role, CancellationToken ct = default) =>
         db.RolePolicies.AnyAsync(p => p.Role == role && p.RequireMfa, ct);
+
+    /// <summary>The fields restricted for a role, customers first, then by field.</summary>
+    public async Task<List<FieldRule>> FieldRulesAsync(Role role, CancellationToken ct = default) =>
+        (await db.FieldRules.AsNoTracking().Where(r => r.Role == role).ToListAsync(ct))
+        .OrderBy(r => r.Entity).ThenBy(r => r.Field, StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Replaces the field rules of a role. A built-in field must be one of <see cref="FieldAccess.Restrictable"/> and a
+    /// custom field (<c>cf.key</c>) must exist. Admins see every field: they define the fields and the rules.
+    /// </summary>
+    public async Task<List<FieldRule>> ReplaceFieldRulesAsync(Role role, IReadOnlyList<FieldRule> rules, CancellationToken ct = default)
+    {
+        if (role == Role.Admin && rules.Count > 0)
+            throw RuleViolation.Field("fields", "Administrators always see and change every field: they define the fields and these rules.");
+        var customKeys = await db.CustomFields.AsNoTracking().Select(f => new { f.Entity, f.Key }).ToListAsync(ct);
+        var wanted = new Dictionary<(CustomFieldEntity, string), FieldRule>();
+        foreach (var rule in rules)
+        {
+            if (!Enum.IsDefined(rule.Entity)) throw RuleViolation.Field("entity", "The entity must be customer or company.");
+            if (!Enum.IsDefined(rule.Restriction)) throw RuleViolation.Field("restriction", "The restriction must be hidden or readOnly.");
+            var field = rule.Field.Trim();
+            bool known;
+            if (field.StartsWith(FieldAccess.CustomPrefix, StringComparison.Ordinal))
+                known = customKeys.Any(k => k.Entity == rule.Entity && FieldAccess.CustomPrefix + k.Key == field);
+            else
+            {
+                var builtIn = FieldAccess.Restrictable[rule.Entity].Keys.FirstOrDefault(k => k.Equals(field, StringComparison.OrdinalIgnoreCase));
+                known = builtIn is not null;
+                field = builtIn ?? field;
+            }
+            if (!known)
+                throw RuleViolation.Field("field", $"'{rule.Field}' is not a {rule.Entity.ToString().ToLowerInvariant()} field that can be restricted; use one of: " +
+                    string.Join(", ", FieldAccess.Restrictable[rule.Entity].Keys.Append("cf.<key>")) + ".");
+            if (!wanted.TryAdd((rule.Entity, field), new FieldRule { Role = role, Entity = rule.Entity, Field = field, Restriction = rule.Restriction }))
+                throw RuleViolation.Field("field", $"'{field}' is named twice.");
+        }
+        db.FieldRules.RemoveRange(await db.FieldRules.Where(r => r.Role == role).ToListAsync(ct));
+        await db.SaveChangesAsync(ct);
+        db.FieldRules.AddRange(wanted.Values);
+        await db.SaveChangesAsync(ct);
+        return await FieldRulesAsync(role, ct);
+    }
 
     private static RolePolicy Copy(RolePolicy p) => new()
     {

@@ -47,7 +47,7 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
             throw RuleViolation.Field("limit", $"limit must be between 1 and {ListRequest.MaxLimit}.");
         var q = request.Q is { Length: > 200 } ? throw RuleViolation.Field("q", "A search may have at most 200 characters.") : request.Q;
         var sortText = string.IsNullOrWhiteSpace(request.Sort) ? schema.DefaultSort : request.Sort.Trim();
-        var sql = await BuilderAsync(schema, scope.UserId, request.Filter, ct);
+        var sql = await BuilderAsync(schema, scope.UserId, scope.Fields, request.Filter, ct);
         var sort = sql.ParseSort(sortText);
         var filter = FilterParser.Parse(request.Filter);
         var hash = ListCursor.Hash(q?.Trim(), request.Filter?.Trim(), sort.Canonical);
@@ -113,19 +113,26 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         return new ListResult(rows.Select(r => r.Id).ToList(), next, total, estimate);
     }
 
-    private async Task<SqlBuilder> BuilderAsync(ListSchema schema, long userId, string? filter, CancellationToken ct)
+    /// <summary>
+    /// The SQL builder for one caller: the custom fields and built-in fields they may see (<see cref="FieldAccess"/>),
+    /// so a hidden field is unknown to the filter, the sort and the search, and what cannot be named cannot be counted.
+    /// </summary>
+    private async Task<SqlBuilder> BuilderAsync(ListSchema schema, long userId, FieldAccess fields, string? filter, CancellationToken ct)
     {
         var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == schema.CustomFieldEntity).ToListAsync(ct);
         var segments = schema.Behavior && filter?.Contains("segment", StringComparison.OrdinalIgnoreCase) == true
             ? await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Filter, ct)
             : new Dictionary<string, string>();
-        return new SqlBuilder(db.Provider, schema, definitions, userId) { Now = clock.GetUtcNow().UtcDateTime, Segments = segments };
+        return new SqlBuilder(db.Provider, schema, fields.Visible(definitions), userId)
+        {
+            Now = clock.GetUtcNow().UtcDateTime, Segments = segments, Fields = fields,
+        };
     }
 
-    /// <summary>Checks that a filter compiles (fields, operators, values, segments) without running it.</summary>
-    public async Task ValidateAsync(ListSchema schema, long userId, string filter, CancellationToken ct)
+    /// <summary>Checks that a filter compiles for the caller (fields they see, operators, values, segments) without running it.</summary>
+    public async Task ValidateAsync(ListSchema schema, AccessScope scope, string filter, CancellationToken ct)
     {
-        var sql = await BuilderAsync(schema, userId, filter, ct);
+        var sql = await BuilderAsync(schema, scope.UserId, scope.Fields, filter, ct);
         if (FilterParser.Parse(filter) is { } node) sql.Compile(node);
     }
 
@@ -135,7 +142,7 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
     /// </summary>
     public async Task<(long Count, bool Estimate)> CountAsync(ListSchema schema, AccessScope scope, string? filter, CancellationToken ct)
     {
-        var sql = await BuilderAsync(schema, scope.UserId, filter, ct);
+        var sql = await BuilderAsync(schema, scope.UserId, scope.Fields, filter, ct);
         var where = new List<string> { "t.deleted_at IS NULL" };
         if (scope.OwnerIds is { } owners)
             where.Add(owners.Count == 0 ? "1 = 0" : $"t.owner_id IN ({string.Join(", ", owners.Order().Select(o => sql.Param(o)))})");
@@ -157,7 +164,7 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
     /// </summary>
     public async Task<List<long>> AllIdsAsync(ListSchema schema, long userId, string filter, CancellationToken ct)
     {
-        var sql = await BuilderAsync(schema, userId, filter, ct);
+        var sql = await BuilderAsync(schema, userId, FieldAccess.Open, filter, ct);
         var where = "t.deleted_at IS NULL";
         if (FilterParser.Parse(filter) is { } node) where += " AND " + sql.Compile(node);
         var conn = new Connection(db);
@@ -187,7 +194,16 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
     {
         var normalized = SearchGrams.NormalizeQuery(q);
         if (normalized.Length == 0) return new SearchPlan(null, null, null, false);
-        var like = $"t.search_text LIKE {sql.Param("%" + EscapeLike(normalized) + "%")} ESCAPE '\\'";
+        var pattern = sql.Param("%" + EscapeLike(normalized) + "%");
+        var like = $"t.search_text LIKE {pattern} ESCAPE '\\'";
+        // The search text holds every searchable field, hidden ones too: for a user with a hidden one, a match must
+        // also be found in a field they see, so searching for a hidden phone number finds nothing.
+        if (schema.SearchColumns.Any(c => sql.Fields.IsHidden(schema.CustomFieldEntity, c.Field)))
+        {
+            var visible = schema.SearchColumns.Where(c => !sql.Fields.IsHidden(schema.CustomFieldEntity, c.Field))
+                .Select(c => $"lower({c.Expression}) LIKE {pattern} ESCAPE '\\'");
+            like = $"({like} AND ({string.Join(" OR ", visible.DefaultIfEmpty("1 = 0"))}))";
+        }
         var tokens = SearchGrams.QueryTokens(normalized);
         // One ASCII character has no grams: it is answered by walking the sort index (nearly every record matches,
         // so a page fills at once) and its total is always an estimate, as counting would read the whole table.

@@ -25,8 +25,18 @@ public sealed class ListSchema
     public required CustomFieldEntity CustomFieldEntity { get; init; }
     public required string DefaultSort { get; init; }
     public required IReadOnlyDictionary<string, ListField> Fields { get; init; }
+    /// <summary>
+    /// The fields the search text is made of, each with a SQL expression giving its value about as the search text
+    /// holds it (lower-cased by the engine). Only used when one of them is hidden from the caller: the match must
+    /// then also be found in one they see.
+    /// </summary>
+    public IReadOnlyList<(string Field, string Expression)> SearchColumns { get; init; } = [];
     /// <summary>Customers: the filter also takes behaviour conditions (<see cref="BehaviorFilter"/>) and saved segments.</summary>
     public bool Behavior { get; init; }
+
+    /// <summary>The digits of a phone column, as the search text holds them.</summary>
+    public static string PhoneDigits(string column) =>
+        $"replace(replace(replace(replace(replace(replace({column}, '+', ''), ' ', ''), '-', ''), '(', ''), ')', ''), '.', '')";
 
     public static IReadOnlyDictionary<string, ListField> Index(params ListField[] fields) =>
         fields.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Kith.Core.CustomFields;
+using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 
 namespace Kith.Core.Listing;
@@ -20,7 +21,22 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
     /// <summary>Saved segments by key (their filters), for <c>segment eq key</c>; only loaded when a filter names one.</summary>
     public IReadOnlyDictionary<string, string> Segments { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// What the caller may see: a hidden field is unknown here, with the very answer a field that does not exist gets.
+    /// Hidden custom fields are already left out of the definitions this builder was given.
+    /// </summary>
+    public FieldAccess Fields { get; init; } = FieldAccess.Open;
+
     public DatabaseProvider Provider => provider;
+
+    /// <summary>A built-in field of the schema the caller may see.</summary>
+    private bool TryField(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ListField? field) =>
+        schema.Fields.TryGetValue(name, out field) && !Fields.IsHidden(schema.CustomFieldEntity, field.Name);
+
+    private IEnumerable<ListField> VisibleFields => schema.Fields.Values.Where(f => !Fields.IsHidden(schema.CustomFieldEntity, f.Name));
+
+    /// <summary>The behaviour conditions (events, visits, orders, scores) are the behaviour summary under other names.</summary>
+    private bool BehaviorShown => schema.Behavior && !Fields.IsHidden(schema.CustomFieldEntity, "behavior");
 
     public IReadOnlyList<(string Name, object? Value)> Parameters => _parameters;
 
@@ -42,9 +58,9 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
             var (expr, _, def) = CustomField(name, 1, "sort");
             return new((ascending ? "" : "-") + "cf." + def.Key, expr, ascending, true, false);
         }
-        if (!schema.Fields.TryGetValue(name, out var field) || !field.Sortable)
+        if (!TryField(name, out var field) || !field.Sortable)
         {
-            var sortable = string.Join(", ", schema.Fields.Values.Where(f => f.Sortable).Select(f => f.Name).Append("cf.<key>"));
+            var sortable = string.Join(", ", VisibleFields.Where(f => f.Sortable).Select(f => f.Name).Append("cf.<key>"));
             throw RuleViolation.Field("sort", $"Cannot sort by '{name}'. Sort by one of: {sortable}; put '-' in front for descending.");
         }
         // The partial (column, id) index of the entity configuration, named ix_<table>_live_<column>.
@@ -71,7 +87,7 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
         {
             (expr, kind, def) = CustomField(c.Field, c.Position, "filter");
         }
-        else if (schema.Fields.TryGetValue(c.Field, out field))
+        else if (TryField(c.Field, out field))
         {
             expr = "t." + field.Column;
             kind = field.Kind;
@@ -84,14 +100,14 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
         {
             return Privacy.ConsentFilter.Compile(c, this);
         }
-        else if (schema.Behavior && BehaviorFilter.TryCompile(c, this) is { } behavior)
+        else if (BehaviorShown && BehaviorFilter.TryCompile(c, this) is { } behavior)
         {
             return behavior;
         }
         else
         {
-            var known = string.Join(", ", schema.Fields.Values.Select(f => f.Name).Append("cf.<key>")
-                .Concat(schema.Behavior ? BehaviorFilter.Names.Append("segment").Append("consent.<purpose>") : []));
+            var known = string.Join(", ", VisibleFields.Select(f => f.Name).Append("cf.<key>")
+                .Concat(schema.Behavior ? (BehaviorShown ? BehaviorFilter.Names : []).Append("segment").Append("consent.<purpose>") : []));
             throw FilterParser.Error($"Unknown field '{c.Field}' at position {c.Position}. Fields: {known}.", c.Position);
         }
 

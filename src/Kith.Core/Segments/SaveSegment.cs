@@ -83,7 +83,7 @@ public sealed partial class SaveSegment(KithDb db, ListEngine engine, SegmentSig
         if (Mentions(filter, key)) throw RuleViolation.Field("filter", "A segment cannot be built on itself.");
         try
         {
-            await engine.ValidateAsync(CustomerQueries.Schema, scope.UserId, filter, ct);
+            await engine.ValidateAsync(CustomerQueries.Schema, scope, filter, ct);
         }
         catch (RuleViolation e) when (e.Status == 400)
         {

@@ -52,7 +52,9 @@ public sealed class SegmentQueries(KithDb db, ListEngine engine)
     public async Task<IReadOnlyList<SegmentChangeItem>> ChangesAsync(AccessScope scope, long id, int limit, CancellationToken ct)
     {
         if (limit is < 1 or > 1000) throw RuleViolation.Field("limit", "limit must be between 1 and 1000.");
-        if (!await db.Segments.AnyAsync(s => s.Id == id, ct)) throw new NotFound("Segment");
+        var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFound("Segment");
+        // Who entered a segment built on a field hidden from the caller would tell them that field's values.
+        if (!scope.Fields.IsOpen) await engine.ValidateAsync(CustomerQueries.Schema, scope, segment.Filter, ct);
         var customers = scope.OwnerIds is null ? db.Customers.AsNoTracking() : db.Customers.AsNoTracking().Where(c => scope.OwnerIds.Contains(c.OwnerId));
         return await db.SegmentChanges.AsNoTracking().Where(c => c.SegmentId == id)
             .Join(customers, c => c.CustomerId, p => p.Id, (c, p) => new { c.Id, c.CustomerId, p.Name, c.Entered, c.At })
@@ -72,7 +74,7 @@ public sealed class SegmentQueries(KithDb db, ListEngine engine)
 
     private async Task<SegmentDetail> InReachAsync(Segment s, AccessScope scope, CancellationToken ct)
     {
-        if (scope.OwnerIds is null) return Detail(s, s.MemberCount, false);
+        if (scope.OwnerIds is null && scope.Fields.IsOpen) return Detail(s, s.MemberCount, false);
         // Someone who reaches only some owners learns only how many of their own customers are members.
         try
         {

@@ -36,8 +36,8 @@ public sealed class CustomerTimeline(KithDb db)
         if (filter.Includes(TimelineFilter.Task)) found.AddRange(await TasksAsync(customerId, q, after, take, ct));
         if (filter.Includes(TimelineFilter.Feedback)) found.AddRange(await FeedbackAsync(customerId, q, after, take, ct));
         if (filter.Includes(TimelineFilter.Purchase)) found.AddRange(await PurchasesAsync(customerId, q, after, take, ct));
-        if (filter.Includes(TimelineFilter.Change)) found.AddRange(await ChangesAsync(customerId, q, after, take, ct));
-        if (filter.Includes(TimelineFilter.Behavior)) found.AddRange(await BehaviorAsync(customerId, after, take, ct));
+        if (filter.Includes(TimelineFilter.Change)) found.AddRange(await ChangesAsync(scope, customerId, q, after, take, ct));
+        if (filter.Includes(TimelineFilter.Behavior) && !scope.Fields.IsHidden(Kith.Core.CustomFields.CustomFieldEntity.Customer, "behavior")) found.AddRange(await BehaviorAsync(customerId, after, take, ct));
         var page = found.OrderByDescending(f => f.At).Take(take).ToList();
         string? next = null;
         if (page.Count > limit)
@@ -152,9 +152,12 @@ public sealed class CustomerTimeline(KithDb db)
         }));
     }
 
-    private async Task<IEnumerable<(KeysetPosition, TimelineEntry)>> ChangesAsync(long customerId, string? q, KeysetPosition? after, int take, CancellationToken ct)
+    private async Task<IEnumerable<(KeysetPosition, TimelineEntry)>> ChangesAsync(AccessScope scope, long customerId, string? q, KeysetPosition? after, int take, CancellationToken ct)
     {
-        var changes = db.RecordChanges.AsNoTracking().Where(c => c.EntityType == ChangeLog.CustomerEntity && c.EntityId == customerId);
+        // Changes of a field hidden from the reader are not theirs to see, nor to find by their values.
+        var hidden = scope.Fields.HiddenHistoryFields(Kith.Core.CustomFields.CustomFieldEntity.Customer).ToArray();
+        var changes = db.RecordChanges.AsNoTracking()
+            .Where(c => c.EntityType == ChangeLog.CustomerEntity && c.EntityId == customerId && (c.Field == null || !hidden.Contains(c.Field)));
         if (q is not null)
             changes = changes.Where(c => (c.OldValue != null && c.OldValue.ToLower().Contains(q)) || (c.NewValue != null && c.NewValue.ToLower().Contains(q)));
         var rows = await (from c in Newest(changes, c => c.At, c => c.Id, after, ChangeRank, take)

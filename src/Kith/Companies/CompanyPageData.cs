@@ -16,10 +16,11 @@ public sealed class CompanyPageData(CircuitCaller caller)
     public Task<(IReadOnlyList<CustomFieldView> Fields, IReadOnlyList<OwnerOption> Owners, CustomerPageData.Access Access)> FormDataAsync() =>
         caller.RunAsync<(IReadOnlyList<CustomFieldView>, IReadOnlyList<OwnerOption>, CustomerPageData.Access)>(async (services, scope) =>
         {
-            var fields = await services.GetRequiredService<CustomFieldDefinitions>().ListAsync(CustomFieldEntity.Company);
+            var fields = (await services.GetRequiredService<CustomFieldDefinitions>().ListAsync(CustomFieldEntity.Company))
+                .Where(f => !scope.Fields.IsHiddenCustom(CustomFieldEntity.Company, f.Key)).ToList();
             IReadOnlyList<OwnerOption> owners = [];
             if (scope.Policy.CanAssign) owners = await CustomerPageData.OwnersAsync(services.GetRequiredService<UserAccounts>(), scope);
-            return (fields, owners, new CustomerPageData.Access(scope.Policy.CanEdit, scope.Policy.CanDelete, scope.Policy.CanAssign));
+            return (fields, owners, new CustomerPageData.Access(scope.Policy.CanEdit, scope.Policy.CanDelete, scope.Policy.CanAssign) { Fields = scope.Fields });
         });
 
     public Task<(CompanyDetail Detail, IReadOnlyList<HistoryEntry> History)> LoadAsync(long id) =>

@@ -20,7 +20,7 @@ internal static class CustomFieldsApi
         return api;
     }
 
-    private static async Task<Ok<IReadOnlyList<CustomFieldView>>> ListAsync(string? entity, CustomFieldDefinitions fields, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<CustomFieldView>>> ListAsync(string? entity, Caller caller, CustomFieldDefinitions fields, CancellationToken ct)
     {
         CustomFieldEntity? e = entity switch
         {
@@ -28,7 +28,10 @@ internal static class CustomFieldsApi
             _ when Enum.TryParse<CustomFieldEntity>(entity, ignoreCase: true, out var parsed) && !char.IsDigit(entity[0]) => parsed,
             _ => throw RuleViolation.Field("entity", "entity is customer or company."),
         };
-        return TypedResults.Ok(await fields.ListAsync(e, ct));
+        // A custom field hidden from the caller's role is not theirs to know of.
+        var access = (await caller.ScopeAsync(ct)).Fields;
+        return TypedResults.Ok<IReadOnlyList<CustomFieldView>>(
+            (await fields.ListAsync(e, ct)).Where(f => !access.IsHiddenCustom(f.Entity, f.Key)).ToList());
     }
 
     private static async Task<Created<CustomFieldView>> CreateAsync(HttpRequest request, Caller caller, CustomFieldDefinitions fields, CancellationToken ct)

@@ -12,15 +12,20 @@ namespace Kith.Customers;
 /// <summary>The reads the customer pages make, each through the Core queries with the caller's current reach.</summary>
 public sealed class CustomerPageData(CircuitCaller caller)
 {
-    public sealed record Access(bool CanEdit, bool CanDelete, bool CanAssign);
+    public sealed record Access(bool CanEdit, bool CanDelete, bool CanAssign)
+    {
+        /// <summary>The fields the caller's role hides or may only read: the page and the form leave them out or lock them.</summary>
+        public FieldAccess Fields { get; init; } = FieldAccess.Open;
+    }
 
     public Task<(IReadOnlyList<CustomFieldView> Fields, IReadOnlyList<OwnerOption> Owners, Access Access)> FormDataAsync() =>
         caller.RunAsync<(IReadOnlyList<CustomFieldView>, IReadOnlyList<OwnerOption>, Access)>(async (services, scope) =>
         {
-            var fields = await services.GetRequiredService<CustomFieldDefinitions>().ListAsync(CustomFieldEntity.Customer);
+            var fields = (await services.GetRequiredService<CustomFieldDefinitions>().ListAsync(CustomFieldEntity.Customer))
+                .Where(f => !scope.Fields.IsHiddenCustom(CustomFieldEntity.Customer, f.Key)).ToList();
             IReadOnlyList<OwnerOption> owners = [];
             if (scope.Policy.CanAssign) owners = await OwnersAsync(services.GetRequiredService<UserAccounts>(), scope);
-            return (fields, owners, new Access(scope.Policy.CanEdit, scope.Policy.CanDelete, scope.Policy.CanAssign));
+            return (fields, owners, new Access(scope.Policy.CanEdit, scope.Policy.CanDelete, scope.Policy.CanAssign) { Fields = scope.Fields });
         });
 
     public Task<(CustomerDetail Detail, IReadOnlyList<HistoryEntry> History)> LoadAsync(long id) =>

@@ -21,6 +21,11 @@ public sealed record RolePolicyBody(
     [property: JsonRequired] RecordReach Reach, [property: JsonRequired] bool CanCreate, [property: JsonRequired] bool CanEdit,
     [property: JsonRequired] bool CanDelete, [property: JsonRequired] bool CanAssign, bool RequireMfa = false);
 
+/// <summary>One restricted field of a role: entity customer or company, field such as phone or cf.vip, restriction hidden or readOnly.</summary>
+public sealed record FieldRuleBody(
+    [property: JsonRequired] Kith.Core.CustomFields.CustomFieldEntity Entity, [property: JsonRequired] string Field,
+    [property: JsonRequired] FieldRestriction Restriction);
+
 /// <summary>The token as created: <see cref="Token"/> is the secret and is shown this once.</summary>
 public sealed record CreatedToken(long Id, string Name, string Prefix, DateTime CreatedAt, string Token);
 
@@ -65,15 +70,29 @@ internal static class IdentityApi
         roles.MapGet("/", async (RoleSettings settings, CancellationToken ct) => TypedResults.Ok(await settings.ListAsync(ct)));
 
         roles.MapPut("/{role}", async (string role, RolePolicyBody body, RoleSettings settings, CancellationToken ct) =>
-        {
-            if (!Enum.TryParse<Role>(role, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(role, out _))
-                throw new Kith.Core.Infrastructure.NotFound("Role");
-            return TypedResults.Ok(await settings.UpdateAsync(new RolePolicy
+            TypedResults.Ok(await settings.UpdateAsync(new RolePolicy
             {
-                Role = parsed, Reach = body.Reach, CanCreate = body.CanCreate, CanEdit = body.CanEdit, CanDelete = body.CanDelete, CanAssign = body.CanAssign,
+                Role = ParseRole(role), Reach = body.Reach, CanCreate = body.CanCreate, CanEdit = body.CanEdit, CanDelete = body.CanDelete, CanAssign = body.CanAssign,
                 RequireMfa = body.RequireMfa,
-            }, ct));
+            }, ct)));
+
+        roles.MapGet("/{role}/fields", async (string role, RoleSettings settings, CancellationToken ct) =>
+            TypedResults.Ok((await settings.FieldRulesAsync(ParseRole(role), ct)).Select(ToBody)));
+
+        roles.MapPut("/{role}/fields", async (string role, FieldRuleBody[] body, RoleSettings settings, CancellationToken ct) =>
+        {
+            var rules = body.Select(b => new FieldRule { Entity = b.Entity, Field = b.Field ?? "", Restriction = b.Restriction }).ToList();
+            return TypedResults.Ok((await settings.ReplaceFieldRulesAsync(ParseRole(role), rules, ct)).Select(ToBody));
         });
+    }
+
+    private static FieldRuleBody ToBody(FieldRule r) => new(r.Entity, r.Field, r.Restriction);
+
+    private static Role ParseRole(string role)
+    {
+        if (!Enum.TryParse<Role>(role, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(role, out _))
+            throw new Kith.Core.Infrastructure.NotFound("Role");
+        return parsed;
     }
 
     private static void MapTeams(RouteGroupBuilder teams)

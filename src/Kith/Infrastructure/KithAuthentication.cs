@@ -235,6 +235,9 @@ public sealed class Caller(IHttpContextAccessor http, KithDb db)
 
     public long UserId => http.HttpContext?.User.UserId() ?? throw new UnauthorizedAccessException("Not signed in.");
 
+    /// <summary>The scope if this request has worked it out already (every record endpoint does), for the JSON writer.</summary>
+    public AccessScope? LoadedScope => _scope;
+
     public async Task<AccessScope> ScopeAsync(CancellationToken ct = default) =>
         _scope ??= await AccessScope.ForUserAsync(db, UserId, ct) ?? throw new UnauthorizedAccessException("Not signed in.");
 }

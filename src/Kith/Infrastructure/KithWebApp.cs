@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Http.Json;
 using MudBlazor.Services;
 using Scalar.AspNetCore;
 
+using Kith.Identity;
+
 namespace Kith.Infrastructure;
 
 /// <summary>Builds the web host: UI, REST API, OpenAPI and health check over one database.</summary>
@@ -46,6 +48,7 @@ public static class KithWebApp
         builder.Services.AddKithDatabase(options.Database);
         builder.Services.AddKithCore();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.AddHiddenFieldsJson();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Kith.Core.CustomFields;
+using Kith.Core.Customers;
+using Kith.Core.Identity;
+using Kith.Core.Infrastructure;
+using Kith.Tests.Browser;
+using Kith.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Kith.Tests.Identity;
+
+/// <summary>A field hidden from a role is not on the customer page, in its form or in the list for a user of that role.</summary>
+public sealed class FieldSecurityBrowserTests
+{
+    [Fact]
+    public async Task AnAgentSeesNoHiddenPhoneOrCustomFieldOnTheCustomerPageFormAndListWhileTheAdminDoes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var browser = await BrowserSession.StartAsync();
+        await using var host = await KithTestHost.StartAsync();
+        var adminId = await host.CreateUserAsync("ada@example.com", Role.Admin, CustomerBrowserTests.Password);
+        var agentId = await host.CreateUserAsync("bo@example.com", Role.Agent, CustomerBrowserTests.Password);
+        long customerId;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var services = scope.ServiceProvider;
+            var admin = await AccessScope.ForUserAsync(services.GetRequiredService<KithDb>(), adminId, ct) ?? throw new InvalidOperationException();
+            await services.GetRequiredService<CustomFieldDefinitions>().CreateAsync(
+                new CustomFieldInput { Entity = CustomFieldEntity.Customer, Key = "vip_note", Label = "VIP note", Type = CustomFieldType.Text }, admin, ct);
+            await services.GetRequiredService<RoleSettings>().ReplaceFieldRulesAsync(Role.Agent,
+            [
+                new FieldRule { Entity = CustomFieldEntity.Customer, Field = "phone", Restriction = FieldRestriction.Hidden },
+                new FieldRule { Entity = CustomFieldEntity.Customer, Field = "cf.vip_note", Restriction = FieldRestriction.Hidden },
+            ], ct);
+            customerId = (await services.GetRequiredService<CreateCustomer>().HandleAsync(new CustomerInput
+            {
+                Name = "王芳", Phone = "+86 139 0013 9000", City = "上海", OwnerId = agentId,
+                CustomFields = new() { ["vip_note"] = JsonSerializer.SerializeToElement("lilac-ledger") },
+            }, admin, ActorKind.User, ct)).Id;
+        }
+
+        var adminPage = await browser.NewPageAsync(host.Address);
+        await CustomerBrowserTests.SignInAsync(adminPage, "ada@example.com", $"/customers/{customerId}");
+        await Assertions.Expect(adminPage.Locator("[data-test=value-phone]")).ToContainTextAsync("+8613900139000");
+        await Assertions.Expect(adminPage.Locator("body")).ToContainTextAsync("lilac-ledger");
+
+        var page = await browser.NewPageAsync(host.Address);
+        await CustomerBrowserTests.SignInAsync(page, "bo@example.com", $"/customers/{customerId}");
+        await CustomerBrowserTests.Interactive(page);
+        await Assertions.Expect(page.Locator("[data-test=value-city]")).ToHaveTextAsync("上海");
+        await Assertions.Expect(page.Locator("[data-test=value-phone]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("13900139000");
+        await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("lilac-ledger");
+        await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("VIP note");
+
+        await page.ClickAsync("[data-test=edit]");
+        await Assertions.Expect(CustomerBrowserTests.Field(page, "city")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-test=phone]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-test=customer-form]")).Not.ToContainTextAsync("VIP note");
+
+        await page.GotoAsync("/customers");
+        await CustomerBrowserTests.Interactive(page);
+        await Assertions.Expect(page.Locator("[data-test=customer-link]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("table thead")).ToContainTextAsync("City");
+        await Assertions.Expect(page.Locator("table thead")).Not.ToContainTextAsync("Phone");
+        await Assertions.Expect(page.Locator("table")).Not.ToContainTextAsync("13900139000");
+    }
+}
