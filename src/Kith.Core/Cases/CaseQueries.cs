@@ -64,7 +64,7 @@ public sealed class CaseQueries(KithDb db, CaseRules rules, ChangeLog history, T
         int? firstResponse = c.FirstRespondedAt is { } at ? (int)Math.Max(0, (at - c.CreatedAt).TotalMinutes) : null;
         return new CaseDetail(c.Id, c.Number, c.Subject, c.CustomerId, names.Customer, c.CompanyId, names.Company, c.Status, c.Priority,
             c.AssigneeId, names.Assignee, c.DueAt, c.IsBreached(Now()), c.FirstRespondedAt, firstResponse, c.ResolvedAt, c.ClosedAt,
-            c.CreatedAt, c.UpdatedAt, communications, await history.ForAsync(CaseRules.HistoryEntity, id, ct));
+            c.CreatedAt, c.UpdatedAt, communications, await history.ForAsync(CaseRules.HistoryEntity, id, [], ct));
     }
 
     /// <summary>The case a communication belongs to, when the caller reaches it; null when it belongs to none.</summary>

@@ -1716,6 +1716,35 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("api_tokens");
                 });
 
+            modelBuilder.Entity("Kith.Core.Identity.FieldRule", b =>
+                {
+                    b.Property<string>("Role")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("role");
+
+                    b.Property<string>("Entity")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("entity");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("field");
+
+                    b.Property<string>("Restriction")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("restriction");
+
+                    b.HasKey("Role", "Entity", "Field")
+                        .HasName("pk_field_rules");
+
+                    b.ToTable("field_rules", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Identity.MfaRecoveryCode", b =>
                 {
                     b.Property<long>("Id")

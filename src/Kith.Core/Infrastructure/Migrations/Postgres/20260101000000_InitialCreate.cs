@@ -191,6 +191,20 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "field_rules",
+                columns: table => new
+                {
+                    role = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    entity = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    field = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    restriction = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_field_rules", x => new { x.role, x.entity, x.field });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "import_jobs",
                 columns: table => new
                 {
@@ -2169,6 +2183,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "feedback_surveys");
+
+            migrationBuilder.DropTable(
+                name: "field_rules");
 
             migrationBuilder.DropTable(
                 name: "import_changes");

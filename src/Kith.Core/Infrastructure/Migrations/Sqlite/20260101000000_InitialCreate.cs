@@ -190,6 +190,20 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "field_rules",
+                columns: table => new
+                {
+                    role = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    entity = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    field = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    restriction = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_field_rules", x => new { x.role, x.entity, x.field });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "import_jobs",
                 columns: table => new
                 {
@@ -2168,6 +2182,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "feedback_surveys");
+
+            migrationBuilder.DropTable(
+                name: "field_rules");
 
             migrationBuilder.DropTable(
                 name: "import_changes");

@@ -1672,6 +1672,35 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("api_tokens");
                 });
 
+            modelBuilder.Entity("Kith.Core.Identity.FieldRule", b =>
+                {
+                    b.Property<string>("Role")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.Property<string>("Entity")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("field");
+
+                    b.Property<string>("Restriction")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("restriction");
+
+                    b.HasKey("Role", "Entity", "Field")
+                        .HasName("pk_field_rules");
+
+                    b.ToTable("field_rules", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Identity.MfaRecoveryCode", b =>
                 {
                     b.Property<long>("Id")
