@@ -34,3 +34,14 @@ internal sealed class AuditChainConfiguration : IEntityTypeConfiguration<AuditCh
         b.HasData(new AuditChain { Id = AuditChain.TheId });
     }
 }
+
+internal sealed class AuditSubjectKeyConfiguration : IEntityTypeConfiguration<AuditSubjectKey>
+{
+    public void Configure(EntityTypeBuilder<AuditSubjectKey> b)
+    {
+        b.ToTable("audit_subject_keys");
+        b.HasKey(k => new { k.TargetType, k.TargetId });
+        b.Property(k => k.TargetType).HasMaxLength(30);
+        b.Property(k => k.TargetId).HasMaxLength(64);
+    }
+}

@@ -40,7 +40,8 @@ public sealed class AuditQueries(KithDb db)
             rows.RemoveAt(take);
             next = EncodeCursor(rows[^1].Sequence);
         }
-        return new AuditPage(rows.Select(Item).ToList(), next);
+        var open = await AuditSealedDetails.OpenerAsync(db, rows, ct);
+        return new AuditPage(rows.Select(e => Item(e, open(e))).ToList(), next);
     }
 
     /// <summary>Writes every matching entry as CSV (cells made formula-safe like every export); returns the row count.</summary>
@@ -55,10 +56,11 @@ public sealed class AuditQueries(KithDb db)
         {
             var page = before is { } b ? query.Where(e => e.Sequence < b) : query;
             var rows = await page.OrderByDescending(e => e.Sequence).Take(1_000).ToListAsync(ct);
+            var open = await AuditSealedDetails.OpenerAsync(db, rows, ct);
             foreach (var e in rows)
                 await table.WriteRowAsync([Text(e.Sequence), e.At.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
                     e.ActorKind.ToString().ToLowerInvariant(), Text(e.ActorUserId), e.ActorEmail, Text(e.ActorTokenId), e.ClientAddress,
-                    e.Action, e.TargetType, e.TargetId, e.Details, e.Hash], ct);
+                    e.Action, e.TargetType, e.TargetId, open(e), e.Hash], ct);
             if (rows.Count < 1_000) break;
             before = rows[^1].Sequence;
         }
@@ -130,7 +132,7 @@ public sealed class AuditQueries(KithDb db)
 
     private static string? Text(long? n) => n?.ToString(CultureInfo.InvariantCulture);
 
-    private static AuditEntryItem Item(AuditEntry e) => new(e.Id, e.Sequence, e.At,
+    private static AuditEntryItem Item(AuditEntry e, string? details) => new(e.Id, e.Sequence, e.At,
         new AuditActorItem(e.ActorKind, e.ActorUserId, e.ActorEmail, e.ActorTokenId, e.ClientAddress),
-        e.Action, e.TargetType, e.TargetId, e.Details, e.Hash);
+        e.Action, e.TargetType, e.TargetId, details, e.Hash);
 }

@@ -1,3 +1,4 @@
+using Kith.Core.Privacy;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kith.Core.Audit;
@@ -11,6 +12,7 @@ public static class AuditRegistration
         services.AddScoped<VerifyAuditTrail>();
         services.AddScoped<AuditRetention>();
         services.AddScoped<PurgeAuditTrail>();
+        services.AddPersonalDataPart<AuditPersonalData>();
         return services;
     }
 }

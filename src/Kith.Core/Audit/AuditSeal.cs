@@ -49,6 +49,8 @@ public static class AuditSeal
                 entry.ActorEmail = emails.GetValueOrDefault(entry.ActorUserId!.Value);
         }
 
+        // What an entry says about a person is sealed with their key before it is hashed, so erasing them can shred it.
+        await AuditSealedDetails.SealAsync(db, entries, ct);
         var head = await LockChainAsync(db, ct);
         var sequence = head.HeadSequence;
         var hash = head.HeadHash;

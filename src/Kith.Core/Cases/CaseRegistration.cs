@@ -1,3 +1,4 @@
+using Kith.Core.Privacy;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kith.Core.Cases;
@@ -8,6 +9,7 @@ public static class CaseRegistration
     public static IServiceCollection AddKithCases(this IServiceCollection services)
     {
         services.AddScoped<CaseSlaTargets>();
+        services.AddPersonalDataPart<CasePersonalData>();
         services.AddScoped<CaseRules>();
         services.AddScoped<CaseQueries>();
         services.AddScoped<OpenCase>();

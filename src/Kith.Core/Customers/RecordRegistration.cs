@@ -1,11 +1,13 @@
 using Kith.Core.Companies;
 using Kith.Core.CustomFields;
 using Kith.Core.History;
+using Kith.Core.Infrastructure;
 using Kith.Core.Listing;
 using Kith.Core.SavedViews;
 using Kith.Core.Settings;
 using Kith.Core.Tags;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Kith.Core.Customers;
 
@@ -24,6 +26,9 @@ public static class RecordRegistration
         services.AddScoped<CustomerWriter>();
         services.AddScoped<CustomerQueries>();
         services.AddScoped<CreateCustomer>();
+        // A new customer is checked against the erased people's fingerprints, keyed from the secret key.
+        services.TryAddSingleton(sp => new SecretBox(sp.GetRequiredService<DatabaseOptions>()));
+        services.TryAddSingleton<Kith.Core.Privacy.ErasedPeople>();
         services.AddScoped<UpdateCustomer>();
         services.AddScoped<DeleteCustomer>();
         services.AddScoped<RestoreCustomer>();

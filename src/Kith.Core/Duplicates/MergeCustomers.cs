@@ -87,6 +87,12 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.CustomerId, survivor.Id), ct), ct),
             Tasks = await MoveAsync(db.Tasks, t => t.CustomerId == other.Id, t => t.Id, (ids, q) => q.Where(t => ids.Contains(t.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.CustomerId, survivor.Id), ct), ct),
+            Cases = await MoveAsync(db.Cases, c => c.CustomerId == other.Id, c => c.Id, (ids, q) => q.Where(c => ids.Contains(c.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.CustomerId, survivor.Id), ct), ct),
+            Feedback = await MoveAsync(db.Feedback, f => f.CustomerId == other.Id, f => f.Id, (ids, q) => q.Where(f => ids.Contains(f.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(f => f.CustomerId, survivor.Id), ct), ct),
+            Surveys = await MoveAsync(db.FeedbackSurveys, v => v.CustomerId == other.Id, v => v.Id, (ids, q) => q.Where(v => ids.Contains(v.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(v => v.CustomerId, survivor.Id), ct), ct),
             // The merged customer as a participant of communications on other timelines: it is the survivor now.
             Participants = await MoveAsync(db.CommunicationParticipants, p => p.CustomerId == other.Id, p => p.Id, (ids, q) => q.Where(p => ids.Contains(p.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerId, survivor.Id), ct), ct),
@@ -384,6 +390,9 @@ internal sealed class MergedRecords
     public long[] Communications { get; init; } = [];
     public long[] Events { get; init; } = [];
     public long[] Tasks { get; init; } = [];
+    public long[] Cases { get; init; } = [];
+    public long[] Feedback { get; init; } = [];
+    public long[] Surveys { get; init; } = [];
     /// <summary>Communication participant rows that named the merged customer.</summary>
     public long[] Participants { get; init; } = [];
     /// <summary>Customers merged earlier into the merged one, whose <see cref="Customer.MergedIntoId"/> now names the survivor.</summary>

@@ -59,6 +59,15 @@ public sealed class UndoMerge(KithDb db, DuplicateQueries queries, TimeProvider 
             foreach (var ids in moved.Tasks.Chunk(IdsPerStatement))
                 await db.Tasks.Where(t => ids.Contains(t.Id) && t.CustomerId == survivor.Id)
                     .ExecuteUpdateAsync(s => s.SetProperty(t => t.CustomerId, merged.Id), ct);
+            foreach (var ids in moved.Cases.Chunk(IdsPerStatement))
+                await db.Cases.Where(c => ids.Contains(c.Id) && c.CustomerId == survivor.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.CustomerId, merged.Id), ct);
+            foreach (var ids in moved.Feedback.Chunk(IdsPerStatement))
+                await db.Feedback.Where(f => ids.Contains(f.Id) && f.CustomerId == survivor.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(f => f.CustomerId, merged.Id), ct);
+            foreach (var ids in moved.Surveys.Chunk(IdsPerStatement))
+                await db.FeedbackSurveys.Where(v => ids.Contains(v.Id) && v.CustomerId == survivor.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(v => v.CustomerId, merged.Id), ct);
             foreach (var ids in moved.Participants.Chunk(IdsPerStatement))
                 await db.CommunicationParticipants.Where(p => ids.Contains(p.Id) && p.CustomerId == survivor.Id)
                     .ExecuteUpdateAsync(s => s.SetProperty(p => p.CustomerId, merged.Id), ct);

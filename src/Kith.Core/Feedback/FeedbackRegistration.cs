@@ -1,3 +1,4 @@
+using Kith.Core.Privacy;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kith.Core.Feedback;
@@ -7,6 +8,7 @@ public static class FeedbackRegistration
     public static IServiceCollection AddKithFeedback(this IServiceCollection services)
     {
         services.AddScoped<FeedbackQueries>();
+        services.AddPersonalDataPart<FeedbackPersonalData>();
         services.AddScoped<RecordFeedback>();
         services.AddScoped<SummarizeFeedback>();
         services.AddScoped<SendSurvey>();

@@ -81,6 +81,7 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<Kith.Core.Privacy.Erasure> Erasures => Set<Kith.Core.Privacy.Erasure>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<AuditChain> AuditChains => Set<AuditChain>();
+    public DbSet<AuditSubjectKey> AuditSubjectKeys => Set<AuditSubjectKey>();
 
     /// <summary>Who this unit of work acts for, as the audit trail records it (see Audit/AuditTrail).</summary>
     public AuditWho AuditWho { get; set; } = AuditWho.System;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Kith.Core.Audit;
 using Kith.Core.Identity;
 using Kith.Core.Importing;
 using Kith.Core.Infrastructure;
@@ -70,7 +71,10 @@ public sealed class ErasePerson(KithDb db, IEnumerable<IPersonalDataPart> parts,
                     if (!await db.Set<ErasedPerson>().AnyAsync(e => e.Kind == kind && e.Hash == hash, ct))
                         db.Set<ErasedPerson>().Add(new ErasedPerson { Kind = kind, Hash = hash, ErasureId = record.Id, ErasedAt = now });
                 await db.SaveChangesAsync(ct);
-                // AUDIT: the audit trail (being built beside this) records the erasure here: record.Id, byUserId, reason, counts — never the person.
+                // The trail records the erasure without the person: which erasure, why, how many rows of each kind. Their
+                // earlier entries lost their key with the rows above (AuditPersonalData).
+                db.Audit(AuditActions.Erase, "erasure", record.Id, new { reason, counts = erasure.Counts, files = record.Files });
+                await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
                 erasureId = record.Id;
             }

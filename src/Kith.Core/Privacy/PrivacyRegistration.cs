@@ -13,7 +13,7 @@ public static class PrivacyRegistration
     public static IServiceCollection AddKithPrivacy(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => new SecretBox(sp.GetRequiredService<DatabaseOptions>()));
-        services.AddSingleton<ErasedPeople>();
+        services.TryAddSingleton<ErasedPeople>();
         services.AddScoped<PrivacySettings>();
         services.AddScoped<CustomerConsents>();
         services.AddScoped<ExportPersonalData>();

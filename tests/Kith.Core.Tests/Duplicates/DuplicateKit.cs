@@ -132,6 +132,11 @@ internal sealed class DuplicateKit : IAsyncDisposable
         var assignee = await db.Users.Select(u => u.Id).FirstAsync(Ct);
         db.Tasks.Add(new Kith.Core.Tasks.TaskItem { Title = $"{prefix}-task", AssigneeId = assignee, CustomerId = customerId, CreatedAt = at, TimelineAt = at });
         db.CommunicationParticipants.Add(new CommunicationParticipant { CommunicationId = communication.Id, CustomerId = customerId });
+        // A service case, an answered survey and its feedback.
+        db.Cases.Add(new Kith.Core.Cases.ServiceCase { Subject = $"{prefix}-case", CustomerId = customerId, DueAt = at.AddDays(1), CreatedAt = at, UpdatedAt = at });
+        var survey = new Kith.Core.Feedback.FeedbackSurvey { CustomerId = customerId, TokenHash = $"{prefix}-token", SentTo = "a@example.com", SentAt = at, ExpiresAt = at.AddDays(30) };
+        db.FeedbackSurveys.Add(survey);
+        db.Feedback.Add(new Kith.Core.Feedback.FeedbackEntry { CustomerId = customerId, Score = 4, Comment = $"{prefix}-feedback", AnsweredAt = at, CreatedAt = at });
         await db.SaveChangesAsync(Ct);
         return ([.. purchases.Select(p => p.Id)], [communication.Id], [.. events.Select(e => e.Id)]);
     }
@@ -145,6 +150,9 @@ internal sealed class DuplicateKit : IAsyncDisposable
         foreach (var c in await db.Communications.AsNoTracking().ToListAsync(Ct)) map["communication " + c.ExternalId] = c.CustomerId;
         foreach (var e in await db.BehaviorEvents.AsNoTracking().ToListAsync(Ct)) map["event " + e.EventId] = e.CustomerId;
         foreach (var t in await db.Tasks.AsNoTracking().ToListAsync(Ct)) map["task " + t.Title] = t.CustomerId!.Value;
+        foreach (var c in await db.Cases.AsNoTracking().ToListAsync(Ct)) map["case " + c.Subject] = c.CustomerId;
+        foreach (var f in await db.Feedback.AsNoTracking().ToListAsync(Ct)) map["feedback " + f.Comment] = f.CustomerId;
+        foreach (var v in await db.FeedbackSurveys.AsNoTracking().ToListAsync(Ct)) map["survey " + v.TokenHash] = v.CustomerId;
         foreach (var p in await db.CommunicationParticipants.AsNoTracking().Where(p => p.CustomerId != null).ToListAsync(Ct))
             map["participant " + p.Id] = p.CustomerId!.Value;
         return map;

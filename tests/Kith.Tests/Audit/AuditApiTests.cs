@@ -52,7 +52,11 @@ public sealed class AuditApiTests
         var update = Assert.Single(entries, e => e.Action == AuditActions.RecordUpdated);
         Assert.Equal(("customer", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), (update.TargetType, update.TargetId));
         Assert.Equal((ActorKind.Api, adminId, "boss@example.com", adminToken), (update.ActorKind, update.ActorUserId, update.ActorEmail, update.ActorTokenId));
-        var changes = JsonDocument.Parse(update.Details!).RootElement.GetProperty("changes").EnumerateArray()
+        // Sealed with the customer's own key (so erasing them can shred it), opened with that key.
+        Assert.True(AuditSealedDetails.IsSealed(update.Details));
+        Assert.DoesNotContain("Beijing", update.Details);
+        var key = await db.AuditSubjectKeys.AsNoTracking().SingleAsync(k => k.TargetType == "customer" && k.TargetId == update.TargetId, Ct);
+        var changes = JsonDocument.Parse(AuditSealedDetails.Open(key.Key, update.Details!)).RootElement.GetProperty("changes").EnumerateArray()
             .ToDictionary(c => c.GetProperty("field").GetString()!, c => (c.GetProperty("old").GetString(), c.GetProperty("new").GetString()));
         Assert.Equal(("Beijing", "杭州"), changes["city"]);
         Assert.Equal(("lead", "customer"), changes["stage"]);

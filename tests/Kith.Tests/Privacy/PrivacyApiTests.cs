@@ -23,7 +23,7 @@ public sealed class PrivacyApiTests
         return (await response.JsonAsync()).GetProperty("id").GetInt64();
     }
 
-    /// <summary>A customer with something of every kind: fields, tags, history, a communication with an attachment, a task, events, a purchase, a consent.</summary>
+    /// <summary>A customer with something of every kind: fields, tags, history, a communication with an attachment, a task, events, a case, feedback, a purchase, a consent.</summary>
     private static async Task<long> PersonAsync(KithTestHost host, HttpClient client, string marker)
     {
         var id = await IdAsync(await client.PostJsonAsync("/api/v1/customers",
@@ -46,6 +46,13 @@ public sealed class PrivacyApiTests
         Assert.Equal(1, (await events.JsonAsync()).GetProperty("accepted").GetInt32());
         Assert.Equal(HttpStatusCode.Created, (await client.PostJsonAsync($"/api/v1/customers/{id}/consents",
             new { purpose = "marketing_email", status = "granted", legalBasis = "consent", note = $"signed {marker}" })).StatusCode);
+        // A service case whose subject changed (its history holds the old subject) and a satisfaction answer.
+        var serviceCase = await IdAsync(await client.PostJsonAsync("/api/v1/cases", new { subject = $"Case {marker}", customerId = id }));
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/cases/{serviceCase}")
+        {
+            Content = new StringContent("""{"subject":"Renamed case"}""", Encoding.UTF8, "application/merge-patch+json"),
+        }, Ct)).StatusCode);
+        await IdAsync(await client.PostJsonAsync("/api/v1/feedback", new { customerId = id, kind = "csat", score = 5, comment = $"Loved {marker}" }));
         await using (var db = host.OpenDb())
         {
             db.Purchases.Add(new Kith.Core.Purchases.Purchase { CustomerId = id, OrderedAt = DateTime.UtcNow, Product = $"Book {marker}", AmountMicros = 5_000_000, CreatedAt = DateTime.UtcNow });

@@ -54,6 +54,19 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "audit_subject_keys",
+                columns: table => new
+                {
+                    target_type = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    target_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    key = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_subject_keys", x => new { x.target_type, x.target_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "behavior_days",
                 columns: table => new
                 {
@@ -2117,6 +2130,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "audit_entries");
+
+            migrationBuilder.DropTable(
+                name: "audit_subject_keys");
 
             migrationBuilder.DropTable(
                 name: "behavior_days");

@@ -221,6 +221,29 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("audit_entries");
                 });
 
+            modelBuilder.Entity("Kith.Core.Audit.AuditSubjectKey", b =>
+                {
+                    b.Property<string>("TargetType")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("target_type");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("target_id");
+
+                    b.Property<byte[]>("Key")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("key");
+
+                    b.HasKey("TargetType", "TargetId")
+                        .HasName("pk_audit_subject_keys");
+
+                    b.ToTable("audit_subject_keys", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorDay", b =>
                 {
                     b.Property<long>("CustomerId")

@@ -217,6 +217,29 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("audit_entries");
                 });
 
+            modelBuilder.Entity("Kith.Core.Audit.AuditSubjectKey", b =>
+                {
+                    b.Property<string>("TargetType")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_type");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_id");
+
+                    b.Property<byte[]>("Key")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("key");
+
+                    b.HasKey("TargetType", "TargetId")
+                        .HasName("pk_audit_subject_keys");
+
+                    b.ToTable("audit_subject_keys", (string)null);
+                });
+
             modelBuilder.Entity("Kith.Core.Behavior.BehaviorDay", b =>
                 {
                     b.Property<long>("CustomerId")

@@ -53,6 +53,19 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "audit_subject_keys",
+                columns: table => new
+                {
+                    target_type = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
+                    target_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    key = table.Column<byte[]>(type: "BLOB", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_subject_keys", x => new { x.target_type, x.target_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "behavior_days",
                 columns: table => new
                 {
@@ -2116,6 +2129,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "audit_entries");
+
+            migrationBuilder.DropTable(
+                name: "audit_subject_keys");
 
             migrationBuilder.DropTable(
                 name: "behavior_days");
