@@ -31,6 +31,11 @@ public sealed class ListSchema
     /// then also be found in one they see.
     /// </summary>
     public IReadOnlyList<(string Field, string Expression)> SearchColumns { get; init; } = [];
+    /// <summary>
+    /// On SQLite, the default sort's index, which also holds owner_id, deleted_at and search_text (the
+    /// SearchCoveringIndex migration): a search walking it checks the owner and the LIKE on index entries alone.
+    /// </summary>
+    public string SearchCoveringIndex => $"ix_{Table}_live_updated_at";
     /// <summary>Customers: the filter also takes behaviour conditions (<see cref="BehaviorFilter"/>) and saved segments.</summary>
     public bool Behavior { get; init; }
 
