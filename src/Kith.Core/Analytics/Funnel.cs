@@ -48,7 +48,8 @@ public sealed class Funnel(KithDb db, TimeProvider clock)
             $"WHERE e.type = @s0 AND e.occurred_at >= @from AND e.occurred_at < @to AND {AnalyticsSql.InReach(scope, "e.customer_id")} GROUP BY e.customer_id)",
         };
         for (var i = 1; i < steps.Count; i++)
-            ctes.Add($"f{i} AS (SELECT p.customer_id, p.t0, MIN(e.occurred_at) AS t FROM f{i - 1} p JOIN behavior_events e ON e.customer_id = p.customer_id " +
+            // Each later step looks at one customer's events: through (customer_id, occurred_at), never the type index.
+            ctes.Add($"f{i} AS (SELECT p.customer_id, p.t0, MIN(e.occurred_at) AS t FROM f{i - 1} p JOIN behavior_events e{(_sql.IsPostgres ? "" : " INDEXED BY ix_behavior_events_customer_id_occurred_at")} ON e.customer_id = p.customer_id " +
                      $"AND e.type = @s{i} AND e.occurred_at >= p.t AND e.occurred_at <= {_sql.PlusDays("p.t0", windowDays)} GROUP BY p.customer_id, p.t0)");
         var sql = $"WITH {string.Join(",\n", ctes)}\nSELECT {string.Join(", ", steps.Select((_, i) => $"(SELECT COUNT(*) FROM f{i})"))}";
         var counts = (await _sql.ReadAsync(sql, parameters, r => Enumerable.Range(0, steps.Count).Select(i => AnalyticsSql.Long(r, i)).ToArray(), ct)).Single();

@@ -13,7 +13,9 @@ namespace Kith.Core.Listing;
 /// spent[.Nd]           op x     their total amount                                  spent.90d gt 500
 /// </code>
 /// Each is a subquery correlated on the customer through the (customer_id, occurred_at) indexes. A count compared with
-/// "at least one" or "none" becomes EXISTS / NOT EXISTS, which stops at the first row.
+/// "at least one" or "none" becomes EXISTS / NOT EXISTS, which stops at the first row. A count of events in a window
+/// is the other way round: the window's events of that type are read once through the (type, occurred_at, customer_id)
+/// index and grouped by customer, so a rare condition over a million customers reads only the customers who acted.
 /// </summary>
 internal static partial class BehaviorFilter
 {
@@ -48,7 +50,7 @@ internal static partial class BehaviorFilter
         {
             Allow(c, PageOperators);
             var window = since is null ? "" : $" AND e.occurred_at >= {since}";
-            var from = $"SELECT 1 FROM behavior_events AS e WHERE e.customer_id = t.id AND e.type = 'access'{window}";
+            var from = $"SELECT 1 FROM behavior_events AS e{ByCustomer(sql)} WHERE e.customer_id = t.id AND e.type = 'access'{window}";
             var like = sql.Provider == Infrastructure.DatabaseProvider.Postgres ? "ILIKE" : "LIKE";
             string Page(FilterValue v) => sql.Param(v.Text.Trim());
             return c.Operator switch
@@ -78,7 +80,8 @@ internal static partial class BehaviorFilter
         if (kind == "events")
         {
             if (type!.Length > 100) throw FilterParser.Error($"The event type in '{c.Field}' (position {c.Position}) is too long.", c.Position);
-            rows = $"FROM behavior_events AS e WHERE e.customer_id = t.id AND e.type = {sql.Param(type)}" + (since is null ? "" : $" AND e.occurred_at >= {since}");
+            if (since is not null) return Windowed(c.Operator, count, $"FROM behavior_events AS e WHERE e.type = {sql.Param(type)} AND e.occurred_at >= {since}", sql);
+            rows = $"FROM behavior_events AS e{ByCustomer(sql)} WHERE e.customer_id = t.id AND e.type = {sql.Param(type)}";
         }
         else rows = "FROM purchases AS p WHERE p.customer_id = t.id" + (since is null ? "" : $" AND p.ordered_at >= {since}");
 
@@ -89,6 +92,46 @@ internal static partial class BehaviorFilter
         if (none) return $"NOT EXISTS (SELECT 1 {rows})";
         return $"(SELECT COUNT(*) {rows}) {Symbol(c.Operator)} {sql.Param(count)}";
     }
+
+    /// <summary>
+    /// A count of a window's events compared with n, from the customers who have any: those whose count passes, or,
+    /// when a customer with none passes too ("eq 0", "lt 2"), everyone but those whose count fails.
+    /// </summary>
+    private static string Windowed(string op, long n, string rows, SqlBuilder sql)
+    {
+        var zeroPasses = op switch
+        {
+            "eq" => n == 0,
+            "ne" => n != 0,
+            "gt" => false,
+            "ge" => n == 0,
+            "lt" => n > 0,
+            _ => true,
+        };
+        var counted = $"SELECT e.customer_id {rows} GROUP BY e.customer_id HAVING COUNT(*)";
+        var value = sql.Param(n);
+        return zeroPasses
+            ? $"t.id NOT IN ({counted} {Symbol(Negate(op))} {value})"
+            : $"t.id IN ({counted} {Symbol(op)} {value})";
+    }
+
+    private static string Negate(string op) => op switch
+    {
+        "eq" => "ne",
+        "ne" => "eq",
+        "gt" => "le",
+        "ge" => "lt",
+        "lt" => "ge",
+        _ => "gt",
+    };
+
+    /// <summary>
+    /// A correlated look at one customer's events goes through (customer_id, occurred_at): SQLite, without statistics
+    /// on a young database, could otherwise pick (type, occurred_at, customer_id) and read every event of the type
+    /// once per customer.
+    /// </summary>
+    private static string ByCustomer(SqlBuilder sql) =>
+        sql.Provider == Infrastructure.DatabaseProvider.Sqlite ? " INDEXED BY ix_behavior_events_customer_id_occurred_at" : "";
 
     /// <summary>The RFM segment of the latest computation (customer_rfm); a customer without one matches only "ne".</summary>
     private static string Rfm(Comparison c, SqlBuilder sql)

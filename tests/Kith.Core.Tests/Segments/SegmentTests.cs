@@ -60,6 +60,16 @@ public sealed class SegmentTests
         Assert.Equal(["Bo", "Di"], await Names(kit, admin, "events.purchase eq 0"));
         Assert.Equal(["Ann", "Cy"], await Names(kit, admin, "events.purchase.90d gt 0"));
         Assert.Equal(["Cy"], await Names(kit, admin, "events.purchase.30d lt 1 and events.purchase ge 1"));
+        // A window's count compared with every operator, where a customer with no event passes and where one fails.
+        Assert.Equal(["Bo", "Cy", "Di"], await Names(kit, admin, "events.purchase.30d eq 0"));
+        Assert.Equal(["Bo", "Cy", "Di"], await Names(kit, admin, "events.purchase.30d le 1"));
+        Assert.Equal(["Bo", "Cy", "Di"], await Names(kit, admin, "events.purchase.30d ne 2"));
+        Assert.Equal(["Ann"], await Names(kit, admin, "events.purchase.30d eq 2"));
+        Assert.Equal(["Ann"], await Names(kit, admin, "events.purchase.30d ne 0"));
+        Assert.Equal(["Ann", "Bo", "Cy", "Di"], await Names(kit, admin, "events.purchase.30d ge 0"));
+        Assert.Equal(["Bo", "Cy", "Di"], await Names(kit, admin, "events.purchase.90d lt 2"));
+        Assert.Equal(["Cy"], await Names(kit, admin, "events.purchase.90d eq 1"));
+        Assert.Equal(["Ann", "Bo"], await Names(kit, admin, "events.access.30d gt 0"));
         Assert.Equal(["Bo"], await Names(kit, admin, "visited eq \"/pricing\" and events.purchase eq 0"));
         Assert.Equal(["Ann", "Bo"], await Names(kit, admin, "visited.30d eq \"/pricing\""));
         Assert.Equal(["Bo"], await Names(kit, admin, "visited startswith \"/blog\""));

@@ -330,6 +330,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.HasIndex("CustomerId", "OccurredAt")
                         .HasDatabaseName("ix_behavior_events_customer_id_occurred_at");
 
+                    b.HasIndex("Type", "OccurredAt", "CustomerId")
+                        .HasDatabaseName("ix_behavior_events_type_occurred_at_customer_id");
+
                     b.ToTable("behavior_events", (string)null);
                 });
 

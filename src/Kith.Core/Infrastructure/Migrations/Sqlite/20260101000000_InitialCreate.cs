@@ -1563,6 +1563,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_behavior_events_type_occurred_at_customer_id",
+                table: "behavior_events",
+                columns: new[] { "type", "occurred_at", "customer_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_case_communications_case_id_linked_at",
                 table: "case_communications",
                 columns: new[] { "case_id", "linked_at" });
