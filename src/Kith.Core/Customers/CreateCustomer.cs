@@ -5,7 +5,10 @@ using Kith.Core.Infrastructure;
 
 namespace Kith.Core.Customers;
 
-/// <summary>Creates a customer owned by the caller (or, for roles that may assign, by the owner named in the input).</summary>
+/// <summary>
+/// Creates a customer owned by the caller (or, for roles that may assign, by the owner named in the input); an email
+/// that a live customer in the caller's reach already has is a 409 naming that customer (<see cref="EmailInUse"/>).
+/// </summary>
 public sealed class CreateCustomer(KithDb db, CustomerWriter writer, ChangeLog history, CustomerQueries queries,
     Privacy.ErasedPeople erased, TimeProvider clock)
 {
@@ -21,6 +24,7 @@ public sealed class CreateCustomer(KithDb db, CustomerWriter writer, ChangeLog h
         var now = clock.GetUtcNow().UtcDateTime;
         customer.StampCreated(actor, now);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await EmailInUse.EnsureFreeAsync(db, scope, customer.Email, ct);
         db.Customers.Add(customer);
         await RecordSaving.SaveAsync(db, "Customer", ct);
         await Behavior.AttachPendingEvents.ForCustomerAsync(db, customer, ct);

@@ -6,6 +6,10 @@ public enum DatabaseProvider { Sqlite, Postgres }
 public sealed record DatabaseOptions(DatabaseProvider Provider, string ConnectionString, string DataDirectory)
 {
     public const string SqliteFileName = "kith.db";
+    public const string MaxPageCountVariable = "KITH_SQLITE_MAX_PAGE_COUNT";
+
+    /// <summary>A cap on the SQLite file (<see cref="SqliteSpace"/>); from KITH_SQLITE_MAX_PAGE_COUNT, for operators and fault tests.</summary>
+    public SqliteSpace? Space { get; init; }
 
     /// <summary>
     /// Resolves options the way every subcommand does: explicit values first, then KITH_PROVIDER and KITH_DATABASE,
@@ -25,6 +29,24 @@ public sealed record DatabaseOptions(DatabaseProvider Provider, string Connectio
         if (parsed == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(connection))
             throw new ArgumentException("The postgres provider needs a connection string: pass --database or set KITH_DATABASE.");
         connection ??= $"Data Source={Path.Combine(data, SqliteFileName)}";
-        return new DatabaseOptions(parsed, connection, data);
+        var pages = Environment.GetEnvironmentVariable(MaxPageCountVariable);
+        return new DatabaseOptions(parsed, connection, data)
+        {
+            Space = long.TryParse(pages, out var n) && n > 0 ? new SqliteSpace { MaxPageCount = n } : null,
+        };
     }
+}
+
+/// <summary>
+/// How many pages the SQLite file may grow to (PRAGMA max_page_count, set on every connection as it opens, so a change
+/// holds from the next request on). A write past it fails as a full disk would: answered 507, while reads go on.
+/// Operators can cap a database on a shared disk with it; the fault tests use it to fill a database on purpose.
+/// </summary>
+public sealed class SqliteSpace
+{
+    /// <summary>SQLite's own ceiling, which it clamps any larger value to.</summary>
+    public const long Unlimited = 4_294_967_294;
+
+    /// <summary>The cap in pages (4,096 bytes each by default); null for none.</summary>
+    public long? MaxPageCount { get; set; }
 }

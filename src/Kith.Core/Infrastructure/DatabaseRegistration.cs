@@ -15,7 +15,7 @@ public static class DatabaseRegistration
         if (options.Provider == DatabaseProvider.Sqlite)
         {
             Directory.CreateDirectory(options.DataDirectory);
-            services.AddDbContextFactory<SqliteKithDb>(o => ConfigureSqlite(o, options.ConnectionString));
+            services.AddDbContextFactory<SqliteKithDb>(o => ConfigureSqlite(o, options.ConnectionString, options.Space));
             services.AddScoped<KithDb>(sp => sp.GetRequiredService<IDbContextFactory<SqliteKithDb>>().CreateDbContext());
             services.AddSingleton<Func<KithDb>>(sp => () => sp.GetRequiredService<IDbContextFactory<SqliteKithDb>>().CreateDbContext());
         }
@@ -35,7 +35,7 @@ public static class DatabaseRegistration
         {
             Directory.CreateDirectory(options.DataDirectory);
             var b = new DbContextOptionsBuilder<SqliteKithDb>();
-            ConfigureSqlite(b, options.ConnectionString);
+            ConfigureSqlite(b, options.ConnectionString, options.Space);
             return new SqliteKithDb(b.Options);
         }
         var p = new DbContextOptionsBuilder<PostgresKithDb>();
@@ -43,11 +43,11 @@ public static class DatabaseRegistration
         return new PostgresKithDb(p.Options);
     }
 
-    internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString)
+    internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString, SqliteSpace? space = null)
     {
         var csb = new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 30, Pooling = true };
         builder.UseSqlite(csb.ConnectionString, o => o.MigrationsHistoryTable("__migrations"))
-            .AddInterceptors(SqlitePragmas.Instance);
+            .AddInterceptors(space is null ? SqlitePragmas.Instance : new SqlitePragmas(space));
     }
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
@@ -55,24 +55,27 @@ public static class DatabaseRegistration
 
     /// <summary>
     /// WAL lets readers run beside the one writer; NORMAL sync is durable across application crashes in WAL mode;
-    /// busy_timeout makes a second writer wait instead of failing.
+    /// busy_timeout makes a second writer wait instead of failing. A pooled connection keeps its max_page_count, so
+    /// with a <see cref="SqliteSpace"/> every open sets it again.
     /// </summary>
-    private sealed class SqlitePragmas : DbConnectionInterceptor
+    private sealed class SqlitePragmas(SqliteSpace? space = null) : DbConnectionInterceptor
     {
         public static readonly SqlitePragmas Instance = new();
         private const string Sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON;";
 
+        private string Text => space is null ? Sql : $"{Sql} PRAGMA max_page_count={space.MaxPageCount ?? SqliteSpace.Unlimited};";
+
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = Sql;
+            cmd.CommandText = Text;
             cmd.ExecuteNonQuery();
         }
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
             await using var cmd = connection.CreateCommand();
-            cmd.CommandText = Sql;
+            cmd.CommandText = Text;
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
     }

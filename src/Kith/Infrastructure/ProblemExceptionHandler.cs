@@ -7,7 +7,8 @@ namespace Kith.Infrastructure;
 
 /// <summary>
 /// The one place that turns exceptions into RFC 9457 problems: rule violations keep their status and per-field
-/// messages; unreadable request bodies are 400s that say what was wrong; anything else is logged and a bare 500.
+/// messages; unreadable request bodies are 400s that say what was wrong; a full or lost database is a 507 or 503
+/// (<see cref="DatabaseFaults"/>); anything else is logged and a bare 500.
 /// </summary>
 internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
 {
@@ -29,6 +30,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                     409 => "Conflict",
                     _ => "The request is not valid",
                 };
+                if (rule is Kith.Core.Customers.EmailTaken taken) problem.Extensions["existingId"] = taken.ExistingId;
                 break;
             case BadHttpRequestException bad:
                 problem = new ProblemDetails
@@ -40,6 +42,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 break;
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return true;
+            case var _ when DatabaseFaults.Classify(exception) is { } fault:
+                log.LogWarning(exception, "{Title} on {Method} {Path}", fault.Title, context.Request.Method, context.Request.Path);
+                problem = new ProblemDetails { Status = fault.Status, Title = fault.Title, Detail = fault.Detail };
+                if (fault.Status == 503) context.Response.Headers.RetryAfter = "1";
+                break;
             default:
                 log.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
                 problem = new ProblemDetails { Status = 500, Title = "Something went wrong on the server" };

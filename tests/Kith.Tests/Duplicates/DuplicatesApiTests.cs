@@ -38,7 +38,13 @@ public sealed class DuplicatesApiTests
         var (_, manager) = await host.UserWithClientAsync(Role.Manager);
         var (_, agent) = await host.UserWithClientAsync(Role.Agent);
         var a = await CreateAsync(manager, new { name = "王小明", email = "wxm@example.cn", city = "上海", externalId = "ERP-1" });
-        var b = await CreateAsync(manager, new { name = "王小明", email = "WXM@example.cn" });
+        // A second live customer with the same email cannot be created (ADR-0018), but an edit can make one.
+        var b = await CreateAsync(manager, new { name = "王小明", email = "wxm@other.example.cn" });
+        var shared = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/customers/{b.GetProperty("id").GetInt64()}")
+        {
+            Content = new StringContent("{\"email\":\"WXM@example.cn\"}", Encoding.UTF8, "application/merge-patch+json"),
+        };
+        Assert.Equal(HttpStatusCode.OK, (await manager.SendAsync(shared, Ct)).StatusCode);
         await CreateAsync(manager, new { name = "Emma Schmidt", email = "emma@example.eu" });
 
         var forbidden = await ProblemAsync(await agent.PostAsync("/api/v1/duplicates/scan", null, Ct), HttpStatusCode.Forbidden);

@@ -26,7 +26,10 @@ public sealed class DuplicatesBrowserTests
             var access = await AccessScope.ForUserAsync(scope.ServiceProvider.GetRequiredService<KithDb>(), adminId, ct) ?? throw new InvalidOperationException();
             var create = scope.ServiceProvider.GetRequiredService<CreateCustomer>();
             keptId = (await create.HandleAsync(new CustomerInput { Name = "王小明", Email = "wxm@example.cn", City = "上海", ExternalId = "ERP-1" }, access, ActorKind.User, ct)).Id;
-            awayId = (await create.HandleAsync(new CustomerInput { Name = "王小明", Email = "wxm@example.cn", City = "杭州", ExternalId = "ERP-2" }, access, ActorKind.User, ct)).Id;
+            awayId = (await create.HandleAsync(new CustomerInput { Name = "王小明", Email = "wxm@other.example.cn", City = "杭州", ExternalId = "ERP-2" }, access, ActorKind.User, ct)).Id;
+            // A second live customer with the same email cannot be created (ADR-0018), but an edit can make one.
+            await scope.ServiceProvider.GetRequiredService<UpdateCustomer>().PatchAsync(awayId,
+                System.Text.Json.JsonDocument.Parse("{\"email\":\"wxm@example.cn\"}").RootElement, null, access, ActorKind.User, ct);
             await create.HandleAsync(new CustomerInput { Name = "Emma Schmidt", Email = "emma@example.eu" }, access, ActorKind.User, ct);
         }
 

@@ -24,8 +24,12 @@ public sealed class DuplicatesCommandTests
         {
             var access = await AccessScope.ForUserAsync(scope.ServiceProvider.GetRequiredService<KithDb>(), adminId, Ct) ?? throw new InvalidOperationException();
             var create = scope.ServiceProvider.GetRequiredService<CreateCustomer>();
-            foreach (var (name, email) in new[] { ("张伟", "zw@example.cn"), ("张伟", "ZW@example.cn"), ("Lucas Martin", "lucas@example.eu") })
-                await create.HandleAsync(new CustomerInput { Name = name, Email = email }, access, ActorKind.User, Ct);
+            var ids = new List<long>();
+            foreach (var (name, email) in new[] { ("张伟", "zw@example.cn"), ("张伟", "zw@other.example.cn"), ("Lucas Martin", "lucas@example.eu") })
+                ids.Add((await create.HandleAsync(new CustomerInput { Name = name, Email = email }, access, ActorKind.User, Ct)).Id);
+            // A second live customer with the same email cannot be created (ADR-0018), but an edit can make one.
+            await scope.ServiceProvider.GetRequiredService<UpdateCustomer>().PatchAsync(ids[1],
+                System.Text.Json.JsonDocument.Parse("{\"email\":\"ZW@example.cn\"}").RootElement, null, access, ActorKind.User, Ct);
         }
 
         var (code, output, error) = await RunAsync("duplicates", "scan", "--data", host.Database.Folder);
