@@ -37,18 +37,10 @@ const provider = new Provider(issuer, {
     token_endpoint_auth_method: 'client_secret_post',
   }],
   pkce: { required: () => true },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  // amr belongs to the openid scope here, so that every ID token says how the person signed in.
+  claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
   features: { devInteractions: { enabled: false } },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
-  // Kith is a first-party client here: no consent screen.
-  async loadExistingGrant(ctx) {
-    const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
-    if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-    const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-    grant.addOIDCScope('openid email profile');
-    await grant.save();
-    return grant;
-  },
   async findAccount(ctx, id) {
     const account = accounts[id];
     if (!account) return undefined;
@@ -65,12 +57,26 @@ async function readForm(req) {
   return new URLSearchParams(text);
 }
 
+// Kith is a first-party client here: whatever it asks for is granted, without a consent page.
+async function consent(req, res, details) {
+  const { prompt: { details: missing }, params, session: { accountId } } = details;
+  const grant = details.grantId
+    ? await provider.Grant.find(details.grantId)
+    : new provider.Grant({ accountId, clientId: params.client_id });
+  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+  const grantId = await grant.save();
+  return provider.interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+}
+
 const callback = provider.callback();
 server.on('request', async (req, res) => {
   const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(req.url.split('?')[0]);
   if (!match) return callback(req, res);
   try {
     const details = await provider.interactionDetails(req, res);
+    if (details.prompt.name === 'consent') return await consent(req, res, details);
     if (req.method === 'GET') {
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
       return res.end(page(`<h1>Test provider: sign in</h1>
