@@ -10,7 +10,13 @@
 // The login page asks for an account name (no password) and has a "second factor" box: ticked, the ID token's
 // amr says ["pwd", "otp"], otherwise ["pwd"].
 import http from 'node:http';
-import Provider from 'oidc-provider';
+
+// oidc-provider 9 needs URL.parse (node 20.18 and later). Exit code 3 tells the test fixture to skip, not fail.
+if (typeof URL.parse !== 'function') {
+  console.error(`The test OpenID provider needs Node.js 20.18 or later; this is ${process.version}.`);
+  process.exit(3);
+}
+const { default: Provider } = await import('oidc-provider');
 
 // The test accounts. Kith's tests refer to them by name.
 const accounts = {

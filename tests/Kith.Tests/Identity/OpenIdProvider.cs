@@ -53,7 +53,9 @@ public sealed partial class OpenIdProvider : IAsyncLifetime
             _unavailable = "node is not installed (apt-get install nodejs npm), so the test OpenID provider cannot run.";
             return;
         }
-        _node.ErrorDataReceived += (_, _) => { }; // its warnings about the development key store are expected
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        // Its warnings about the development key store and node 20 are expected; they matter only if it ends.
+        _node.ErrorDataReceived += (_, e) => { if (e.Data is not null) errors.Enqueue(e.Data); };
         _node.BeginErrorReadLine();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await _node.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
@@ -64,7 +66,13 @@ public sealed partial class OpenIdProvider : IAsyncLifetime
                 return;
             }
         }
-        throw new InvalidOperationException("The test OpenID provider ended without saying where it listens.");
+        await _node.WaitForExitAsync(timeout.Token);
+        if (_node.ExitCode == 3)
+        {
+            _unavailable = string.Join(' ', errors) + " Install a newer node to run the OpenID tests.";
+            return;
+        }
+        throw new InvalidOperationException($"The test OpenID provider ended ({_node.ExitCode}) without saying where it listens: {string.Join('\n', errors)}");
     }
 
     /// <summary>Skips the test, saying how to install what is missing, when the provider cannot run here.</summary>
