@@ -90,10 +90,11 @@ public sealed partial class OpenIdProvider : IAsyncLifetime
 
     /// <summary>Starts Kith configured to sign in through this provider.</summary>
     public Task<KithTestHost> StartKithAsync(Kith.Core.Infrastructure.DatabaseProvider database = Kith.Core.Infrastructure.DatabaseProvider.Sqlite,
-        Kith.Core.Identity.Role? createUsersAs = null, bool trustMfa = false)
+        Kith.Core.Identity.Role? createUsersAs = null, bool trustMfa = false, Func<OpenIdSignInOptions, OpenIdSignInOptions>? configure = null)
     {
         Require();
-        return KithTestHost.StartAsync(database, configure: o => o with { OpenId = Options(createUsersAs, trustMfa) });
+        var options = Options(createUsersAs, trustMfa);
+        return KithTestHost.StartAsync(database, configure: o => o with { OpenId = configure?.Invoke(options) ?? options });
     }
 
     /// <summary>

@@ -109,6 +109,17 @@ public sealed class OpenIdSignInTests(OpenIdProvider provider) : IClassFixture<O
     }
 
     [Fact]
+    public async Task AnOperatorWhoVouchesForTheProvidersEmailsLetsAnUnverifiedOneLink()
+    {
+        await using var host = await provider.StartKithAsync(configure: o => o with { TrustProviderEmails = true });
+        var ben = await host.CreateUserAsync("ben@example.com", Role.Agent);
+
+        Assert.True(TwoFactorTests.HasSessionCookie(await OpenIdProvider.SignInAsync(host.Browser(), "ben")));
+        await using var db = host.OpenDb();
+        Assert.Equal(ben, (await db.OpenIdLinks.SingleAsync(Ct)).UserId);
+    }
+
+    [Fact]
     public async Task ADisabledUserIsRefusedWhetherFoundByEmailOrByLink()
     {
         await using var host = await provider.StartKithAsync(createUsersAs: Role.Agent);
