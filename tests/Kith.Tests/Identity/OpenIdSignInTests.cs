@@ -252,7 +252,8 @@ public sealed class OpenIdSignInTests(OpenIdProvider provider) : IClassFixture<O
         await host.CreateUserAsync("boss@example.com", Role.Admin);
         var browser = host.Browser();
         Assert.DoesNotContain("sign-in-oidc", await browser.GetStringAsync("/account/login", Ct));
-        Assert.NotEqual(HttpStatusCode.Found, (await browser.GetAsync("/account/login/oidc", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/account/login/oidc", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/signin-oidc?code=x&state=y", Ct)).StatusCode);
     }
 
     private static async Task RequireTwoFactorForAgentsAsync(KithTestHost host)
