@@ -88,3 +88,15 @@ internal sealed class FieldRuleConfiguration : IEntityTypeConfiguration<FieldRul
         b.Property(r => r.Field).HasMaxLength(80);
     }
 }
+
+internal sealed class OpenIdLinkConfiguration : IEntityTypeConfiguration<OpenIdLink>
+{
+    public void Configure(EntityTypeBuilder<OpenIdLink> b)
+    {
+        b.Property(l => l.Issuer).HasMaxLength(300);
+        b.Property(l => l.Subject).HasMaxLength(255);
+        b.HasIndex(l => new { l.Issuer, l.Subject }).IsUnique();
+        b.HasIndex(l => l.UserId);
+        b.HasOne(l => l.User).WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -12,6 +12,7 @@ public static class IdentityRegistration
         services.AddScoped<RoleSettings>();
         services.AddScoped<UserSessions>();
         services.AddScoped<TwoFactor>();
+        services.AddScoped<SignInWithOpenId>();
         return services;
     }
 }

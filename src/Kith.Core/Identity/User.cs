@@ -99,3 +99,18 @@ public sealed class RolePolicy
 
 /// <summary>Own: records the user owns. Team: also records owned by members of the user's teams. All: every record.</summary>
 public enum RecordReach { Own, Team, All }
+
+/// <summary>
+/// A Kith user's account at an OpenID provider: the provider's issuer and its subject (its unchanging id for the
+/// person). Once stored, the link decides who signs in, whatever the provider later says the email is.
+/// </summary>
+public sealed class OpenIdLink
+{
+    public long Id { get; set; }
+    public long UserId { get; set; }
+    public User? User { get; set; }
+    public string Issuer { get; set; } = "";
+    public string Subject { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime LastUsedAt { get; set; }
+}

@@ -12,10 +12,18 @@ namespace Kith.Identity;
 /// <summary>Which step of signing in the half-signed-in browser is at.</summary>
 internal enum SecondStep { Code, Enrol }
 
+/// <summary>How a sign-in proved who it is, as the audit trail records it.</summary>
+internal static class SignInMethod
+{
+    public const string Password = "password";
+    public const string OpenId = "oidc";
+}
+
 /// <summary>What the server-rendered account pages share: where to go back to, and how to issue the cookie.</summary>
 internal static class AccountPages
 {
     private const string StepClaim = "kith:step";
+    private const string StepMethodClaim = "kith:method";
 
     /// <summary>Only a path on this site; anything else ("//evil", "https://…", "/\\evil") becomes "/".</summary>
     public static string LocalReturnUrl(string? returnUrl)
@@ -27,20 +35,30 @@ internal static class AccountPages
     }
 
     /// <summary>
-    /// Where every way of proving who one is ends (the password today; a reset link or OpenID Connect can call it
-    /// too): a user with two-factor sign-in gets the code step, a user whose role requires it but who has none gets
-    /// the enrolment step, and everyone else a session. Returns where the browser goes next.
+    /// Where every way of proving who one is ends (a password, an OpenID provider; a reset link can call it too): a
+    /// user with two-factor sign-in gets the code step, a user whose role requires it but who has none gets the
+    /// enrolment step, and everyone else a session. Returns where the browser goes next.
     /// </summary>
-    public static async Task<string> ContinueSignInAsync(HttpContext context, User user, string? returnUrl)
+    /// <param name="secondFactorChecked">
+    /// An OpenID provider the operator trusts for it (--oidc-trust-mfa) says it checked a second factor: that counts
+    /// as Kith's own (ADR-0016). Never true for a password.
+    /// </param>
+    public static async Task<string> ContinueSignInAsync(HttpContext context, User user, string? returnUrl,
+        string method = SignInMethod.Password, bool secondFactorChecked = false)
     {
         var next = LocalReturnUrl(returnUrl);
+        if (secondFactorChecked)
+        {
+            await StartSessionAsync(context, user, passedMfa: true, method);
+            return next;
+        }
         var twoFactor = context.RequestServices.GetRequiredService<TwoFactor>();
         var step = user.MfaEnabledAt is not null ? SecondStep.Code
             : await twoFactor.IsRequiredAsync(user.Id, context.RequestAborted) ? SecondStep.Enrol
             : (SecondStep?)null;
         if (step is null)
         {
-            await StartSessionAsync(context, user, passedMfa: false);
+            await StartSessionAsync(context, user, passedMfa: false, method);
             return next;
         }
         var identity = new ClaimsIdentity(
@@ -48,6 +66,7 @@ internal static class AccountPages
             new Claim(KithAuthentication.UserIdClaim, user.Id.ToString(CultureInfo.InvariantCulture)),
             new Claim(KithAuthentication.StampClaim, user.SecurityStamp),
             new Claim(StepClaim, step.Value.ToString()),
+            new Claim(StepMethodClaim, method),
         ], KithAuthentication.SecondStepScheme);
         if (context.User.Identity?.IsAuthenticated == true) await EndThisSessionAsync(context);
         await context.SignInAsync(KithAuthentication.SecondStepScheme, new ClaimsPrincipal(identity),
@@ -59,23 +78,24 @@ internal static class AccountPages
 
     /// <summary>
     /// The user half-way through signing in, when the browser holds a live second-step cookie for <paramref name="step"/>
-    /// whose user is still active with the same security stamp; otherwise null.
+    /// whose user is still active with the same security stamp, and how its first step was proven; otherwise null.
     /// </summary>
-    public static async Task<User?> SecondStepUserAsync(HttpContext context, SecondStep step)
+    public static async Task<(User User, string Method)?> SecondStepUserAsync(HttpContext context, SecondStep step)
     {
         var result = await context.AuthenticateAsync(KithAuthentication.SecondStepScheme);
         if (!result.Succeeded || result.Principal.FindFirstValue(StepClaim) != step.ToString() || result.Principal.UserId() is not { } id)
             return null;
         var stamp = result.Principal.FindFirstValue(KithAuthentication.StampClaim);
         var db = context.RequestServices.GetRequiredService<Kith.Core.Infrastructure.KithDb>();
-        return await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id && !u.IsDisabled && u.SecurityStamp == stamp, context.RequestAborted);
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id && !u.IsDisabled && u.SecurityStamp == stamp, context.RequestAborted);
+        return user is null ? null : (user, result.Principal.FindFirstValue(StepMethodClaim) ?? SignInMethod.Password);
     }
 
     /// <summary>
     /// Starts a new server-side session and issues its cookie. Any session this browser had ends first, so a session
     /// id planted before sign-in (session fixation) never becomes a signed-in one.
     /// </summary>
-    public static async Task StartSessionAsync(HttpContext context, User user, bool passedMfa)
+    public static async Task StartSessionAsync(HttpContext context, User user, bool passedMfa, string method = SignInMethod.Password)
     {
         await EndThisSessionRowAsync(context);
         if (context.Request.Cookies.ContainsKey("kith.signin")) await context.SignOutAsync(KithAuthentication.SecondStepScheme);
@@ -85,7 +105,7 @@ internal static class AccountPages
             KithAuthentication.SessionPrincipal(user, key, passedMfa),
             new AuthenticationProperties { IsPersistent = true });
         SetCultureCookie(context, user.Language);
-        await Kith.Audit.AuditRequests.SignInSucceededAsync(context, user);
+        await Kith.Audit.AuditRequests.SignInSucceededAsync(context, user, method);
     }
 
     /// <summary>Re-issues this browser's cookie for the same session, so it carries the user's new name and language.</summary>

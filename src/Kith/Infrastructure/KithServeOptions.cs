@@ -22,6 +22,8 @@ public sealed record KithServeOptions
     public string? CertificateKeyPath { get; init; }
     /// <summary>The password of the .pfx file or of an encrypted PEM key.</summary>
     public string? CertificatePassword { get; init; }
+    /// <summary>Sign-in through an OpenID provider as well as with passwords; null: passwords only.</summary>
+    public Kith.Identity.OpenIdSignInOptions? OpenId { get; init; }
 }
 
 /// <summary>

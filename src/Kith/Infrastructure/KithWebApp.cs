@@ -23,6 +23,7 @@ public static class KithWebApp
             EnvironmentName = options.EnvironmentName,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        if (options.OpenId?.Problem() is { } openIdProblem) throw new InvalidOperationException(openIdProblem);
         builder.WebHost.UseUrls(options.Urls);
         var certificate = ServerCertificate.Load(options);
         builder.WebHost.ConfigureKestrel(k =>
@@ -53,6 +54,7 @@ public static class KithWebApp
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.AddKithAuthentication();
+        if (options.OpenId is { } openId) builder.Services.AddKithOpenIdSignIn(openId);
         builder.Services.AddKithProxyTrust(options.TrustedProxies);
         builder.Services.AddKithApiRateLimits(options.ApiLimits);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -93,6 +95,7 @@ public static class KithWebApp
         var api = app.MapGroup("/api/v1").RequireAuthorization(KithAuthentication.ApiPolicy);
         api.MapKithApi();
         app.MapKithAccountEndpoints();
+        if (options.OpenId is not null) app.MapKithOpenIdSignIn();
         Kith.Exporting.ExportEndpoints.MapExportDownloads(app);
         Kith.Importing.ImportDownloads.MapImportDownloads(app);
         Kith.Analytics.AnalyticsApi.MapAnalyticsDownloads(app);

@@ -664,6 +664,29 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "open_id_links",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    user_id = table.Column<long>(type: "bigint", nullable: false),
+                    issuer = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    subject = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_used_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_open_id_links", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_open_id_links_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "saved_views",
                 columns: table => new
                 {
@@ -1989,6 +2012,17 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_open_id_links_issuer_subject",
+                table: "open_id_links",
+                columns: new[] { "issuer", "subject" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_open_id_links_user_id",
+                table: "open_id_links",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pending_events_event_id",
                 table: "pending_events",
                 column: "event_id",
@@ -2228,6 +2262,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "mfa_recovery_codes");
+
+            migrationBuilder.DropTable(
+                name: "open_id_links");
 
             migrationBuilder.DropTable(
                 name: "pending_events");

@@ -1800,6 +1800,52 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("mfa_recovery_codes");
                 });
 
+            modelBuilder.Entity("Kith.Core.Identity.OpenIdLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("issuer");
+
+                    b.Property<DateTime>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("subject");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_open_id_links");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_open_id_links_user_id");
+
+                    b.HasIndex("Issuer", "Subject")
+                        .IsUnique()
+                        .HasDatabaseName("ix_open_id_links_issuer_subject");
+
+                    b.ToTable("open_id_links");
+                });
+
             modelBuilder.Entity("Kith.Core.Identity.RolePolicy", b =>
                 {
                     b.Property<string>("Role")
@@ -3694,6 +3740,18 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_mfa_recovery_codes_users_user_id");
+                });
+
+            modelBuilder.Entity("Kith.Core.Identity.OpenIdLink", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_open_id_links_users_user_id");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("Kith.Core.Identity.TeamMember", b =>

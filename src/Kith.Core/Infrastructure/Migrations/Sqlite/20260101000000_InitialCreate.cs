@@ -663,6 +663,29 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "open_id_links",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    issuer = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    last_used_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_open_id_links", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_open_id_links_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "saved_views",
                 columns: table => new
                 {
@@ -1988,6 +2011,17 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_open_id_links_issuer_subject",
+                table: "open_id_links",
+                columns: new[] { "issuer", "subject" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_open_id_links_user_id",
+                table: "open_id_links",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pending_events_event_id",
                 table: "pending_events",
                 column: "event_id",
@@ -2227,6 +2261,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "mfa_recovery_codes");
+
+            migrationBuilder.DropTable(
+                name: "open_id_links");
 
             migrationBuilder.DropTable(
                 name: "pending_events");
