@@ -12,6 +12,9 @@ public static class IdentityRegistration
         services.AddScoped<RoleSettings>();
         services.AddScoped<UserSessions>();
         services.AddScoped<TwoFactor>();
+        services.AddScoped<SignInThrottle>();
+        services.AddScoped<SendPasswordReset>();
+        services.AddScoped<ResetPassword>();
         return services;
     }
 }

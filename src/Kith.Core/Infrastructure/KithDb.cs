@@ -36,6 +36,8 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<RolePolicy> RolePolicies => Set<RolePolicy>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<MfaRecoveryCode> MfaRecoveryCodes => Set<MfaRecoveryCode>();
+    public DbSet<PasswordResetToken> PasswordResetTokens => Set<PasswordResetToken>();
+    public DbSet<FailedAttempt> FailedAttempts => Set<FailedAttempt>();
     public DbSet<FieldRule> FieldRules => Set<FieldRule>();
     public DbSet<CustomFieldDefinition> CustomFields => Set<CustomFieldDefinition>();
     public DbSet<RecordChange> RecordChanges => Set<RecordChange>();

@@ -204,6 +204,21 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "failed_attempts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    rule = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    key_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_failed_attempts", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "field_rules",
                 columns: table => new
                 {
@@ -657,6 +672,29 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     table.PrimaryKey("pk_mfa_recovery_codes", x => x.id);
                     table.ForeignKey(
                         name: "fk_mfa_recovery_codes_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "password_reset_tokens",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    user_id = table.Column<long>(type: "bigint", nullable: false),
+                    token_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    stamp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_password_reset_tokens", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_password_reset_tokens_users_user_id",
                         column: x => x.user_id,
                         principalTable: "users",
                         principalColumn: "id",
@@ -1884,6 +1922,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 column: "erased_at");
 
             migrationBuilder.CreateIndex(
+                name: "ix_failed_attempts_at",
+                table: "failed_attempts",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_failed_attempts_rule_key_hash_at",
+                table: "failed_attempts",
+                columns: new[] { "rule", "key_hash", "at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_feedback_agent_id_answered_at",
                 table: "feedback",
                 columns: new[] { "agent_id", "answered_at" });
@@ -1981,6 +2029,17 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "ix_mfa_recovery_codes_user_id",
                 table: "mfa_recovery_codes",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_password_reset_tokens_token_hash",
+                table: "password_reset_tokens",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_password_reset_tokens_user_id",
+                table: "password_reset_tokens",
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
@@ -2195,6 +2254,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 name: "erased_people");
 
             migrationBuilder.DropTable(
+                name: "failed_attempts");
+
+            migrationBuilder.DropTable(
                 name: "feedback");
 
             migrationBuilder.DropTable(
@@ -2223,6 +2285,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "mfa_recovery_codes");
+
+            migrationBuilder.DropTable(
+                name: "password_reset_tokens");
 
             migrationBuilder.DropTable(
                 name: "pending_events");
