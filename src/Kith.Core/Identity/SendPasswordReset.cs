@@ -33,7 +33,7 @@ public sealed class SendPasswordReset(KithDb db, ISystemMail mail, TimeProvider 
         var who = new AuditWho(ActorKind.User, null, normalized, null, clientAddress);
         if (user.IsDisabled)
         {
-            await db.AuditNowAsync(AuditActions.PasswordResetRequested, "user", user.Id, new { by = "self", sent = false, reason = "disabled" }, who, ct);
+            await db.AuditNowAsync(AuditActions.PasswordResetRequested, "user", user.Id, new { by = "self", refused = "disabled" }, who, ct);
             return;
         }
         await SendAsync(user, who, "self", ct);
@@ -53,15 +53,25 @@ public sealed class SendPasswordReset(KithDb db, ISystemMail mail, TimeProvider 
         var now = clock.GetUtcNow().UtcDateTime;
         var link = await mail.LinkAsync($"/account/reset/{token}", ct);
         var (subject, text) = Message(user, link);
-        // Sent before it is stored, as surveys are: a refused message leaves no link behind and voids no earlier one.
-        await mail.SendAsync(user.Email, subject, text, null, ct);
-        await db.PasswordResetTokens.Where(t => t.UserId == user.Id || t.ExpiresAt <= now).ExecuteDeleteAsync(CancellationToken.None);
-        db.PasswordResetTokens.Add(new PasswordResetToken
+        // Stored before it is sent, so the link works the moment it arrives; the request is audited whether or not
+        // the server then accepts the message.
+        await db.PasswordResetTokens.Where(t => t.UserId == user.Id || t.ExpiresAt <= now).ExecuteDeleteAsync(ct);
+        var row = new PasswordResetToken
         {
             UserId = user.Id, TokenHash = ApiTokens.Hash(token), Stamp = user.SecurityStamp, CreatedAt = now, ExpiresAt = now + Lifetime,
-        });
-        db.Audit(AuditActions.PasswordResetRequested, "user", user.Id, new { by, sent = true }, who);
-        await db.SaveChangesAsync(CancellationToken.None);
+        };
+        db.PasswordResetTokens.Add(row);
+        db.Audit(AuditActions.PasswordResetRequested, "user", user.Id, new { by }, who);
+        await db.SaveChangesAsync(ct);
+        try
+        {
+            await mail.SendAsync(user.Email, subject, text, null, ct);
+        }
+        catch
+        {
+            await db.PasswordResetTokens.Where(t => t.Id == row.Id).ExecuteDeleteAsync(CancellationToken.None);
+            throw;
+        }
         return now + Lifetime;
     }
 
