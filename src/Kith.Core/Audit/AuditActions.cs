@@ -25,6 +25,11 @@ public static class AuditActions
     public const string UserDisabled = "user.disabled";
     public const string UserEnabled = "user.enabled";
     public const string PasswordReset = "user.passwordReset";
+    public const string PasswordResetRequested = "passwordReset.requested";
+    public const string PasswordResetCompleted = "passwordReset.completed";
+    public const string PasswordResetRefused = "passwordReset.refused";
+    public const string BackupVerified = "backup.verified";
+    public const string BackupRestored = "backup.restored";
     public const string SettingsChanged = "settings.changed";
     public const string AuditPurged = "audit.purged";
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Kith.Core.Audit;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Core.Settings;
@@ -100,15 +101,15 @@ public sealed class BackupSchedule(KithDb db, CreateBackup create, TimeProvider 
         if (schedule.Folder is null) return null;
         var last = await LastAsync(ct);
         if (last is not null && last.At + TimeSpan.FromHours(schedule.EveryHours) > clock.GetUtcNow().UtcDateTime) return null;
-        return await RunAsync(null, ct);
+        return await RunAsync(null, "scheduled", ct);
     }
 
     /// <summary>An administrator's "Back up now".</summary>
     public Task<StoredBackup> RunNowAsync(AccessScope scope, IProgress<BackupProgress>? progress, CancellationToken ct) =>
-        scope.IsAdmin ? RunAsync(progress, ct) : throw new Forbidden("Only an administrator may start a backup.");
+        scope.IsAdmin ? RunAsync(progress, "now", ct) : throw new Forbidden("Only an administrator may start a backup.");
 
     /// <summary>Backs up into the schedule's folder now, records the outcome and removes backups past the number to keep.</summary>
-    private async Task<StoredBackup> RunAsync(IProgress<BackupProgress>? progress, CancellationToken ct)
+    private async Task<StoredBackup> RunAsync(IProgress<BackupProgress>? progress, string trigger, CancellationToken ct)
     {
         var schedule = await GetAsync(ct);
         if (schedule.Folder is null) throw RuleViolation.Field("folder", "Choose a folder for backups first.");
@@ -124,10 +125,10 @@ public sealed class BackupSchedule(KithDb db, CreateBackup create, TimeProvider 
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                await RecordAsync(new LastBackup(now, null, e.Message), ct);
+                await RecordAsync(new LastBackup(now, null, e.Message), BackupAudit.Details(path, "failed", e.Message, trigger), name, ct);
                 throw;
             }
-            await RecordAsync(new LastBackup(now, name, null), ct);
+            await RecordAsync(new LastBackup(now, name, null), BackupAudit.Details(path, "ok", trigger: trigger), name, ct);
             Prune(schedule.Folder, schedule.Keep);
             return new StoredBackup(name, new FileInfo(path).Length, now);
         }
@@ -143,12 +144,14 @@ public sealed class BackupSchedule(KithDb db, CreateBackup create, TimeProvider 
         foreach (var old in List(folder).Skip(keep)) File.Delete(Path.Combine(folder, old.Name));
     }
 
-    private async Task RecordAsync(LastBackup last, CancellationToken ct)
+    /// <summary>The outcome for the page, and its audit entry (by Kith itself when scheduled, by the admin for "Back up now"), in one save.</summary>
+    private async Task RecordAsync(LastBackup last, object audit, string name, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         var text = JsonSerializer.Serialize(last, BackupManifest.Json);
         if (text.Length > 2000) text = JsonSerializer.Serialize(last with { Error = last.Error?[..1500] + "…" }, BackupManifest.Json);
         await SetAsync(LastKey, text, ct);
+        db.Audit(AuditActions.Backup, "backup", name, audit);
         await db.SaveChangesAsync(ct);
     }
 

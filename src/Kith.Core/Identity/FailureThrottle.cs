@@ -3,9 +3,10 @@ using System.Collections.Concurrent;
 namespace Kith.Core.Identity;
 
 /// <summary>
-/// Counts failures per key (an account, a client address) in a sliding window and says how long a key must wait
-/// once it reaches the limit. Kept in memory: a restart forgets it, which costs an attacker a restart of our server
-/// and keeps the database free of a write per failed guess.
+/// Counts failures per key in a sliding window, in memory, and says how long a key must wait once it reaches the
+/// limit. Used for bearer tokens, which are checked on every API request: a database read per request would cost
+/// every honest call, and guessing a 256-bit token is hopeless however many nodes count apart. Sign-in counts are
+/// shared through the database instead (<see cref="SignInThrottle"/>).
 /// </summary>
 public sealed class FailureThrottle(int limit, TimeSpan window, TimeProvider clock)
 {
@@ -65,35 +66,7 @@ public sealed class FailureThrottle(int limit, TimeSpan window, TimeProvider clo
     }
 }
 
-/// <summary>
-/// Failed sign-ins: per account (5 in 15 minutes) so one account cannot be guessed at, and per client address
-/// (20 in 15 minutes) so one client cannot spray many accounts. Unknown accounts count like known ones, so the
-/// answers never tell whether an account exists.
-/// </summary>
-public sealed class SignInThrottle(TimeProvider clock)
-{
-    public FailureThrottle Accounts { get; } = new(5, TimeSpan.FromMinutes(15), clock);
-    public FailureThrottle Addresses { get; } = new(20, TimeSpan.FromMinutes(15), clock);
-    /// <summary>Wrong second-factor codes per user (5 in 15 minutes): three codes are valid at a time, out of a million.</summary>
-    public FailureThrottle Codes { get; } = new(5, TimeSpan.FromMinutes(15), clock);
-
-    public TimeSpan? RetryAfter(string email, string address)
-    {
-        var a = Accounts.RetryAfter(UserAccounts.NormalizeEmail(email));
-        var b = Addresses.RetryAfter(address);
-        return a is null ? b : b is null ? a : a > b ? a : b;
-    }
-
-    public void Fail(string email, string address)
-    {
-        Accounts.Fail(UserAccounts.NormalizeEmail(email));
-        Addresses.Fail(address);
-    }
-
-    public void Succeeded(string email) => Accounts.Clear(UserAccounts.NormalizeEmail(email));
-}
-
-/// <summary>Failed bearer tokens per client address: 10 in 5 minutes, far beyond any honest misconfiguration.</summary>
+/// <summary>Failed bearer tokens per client address: 10 in 5 minutes, far beyond any honest misconfiguration. Per node.</summary>
 public sealed class TokenThrottle(TimeProvider clock)
 {
     public FailureThrottle Addresses { get; } = new(10, TimeSpan.FromMinutes(5), clock);

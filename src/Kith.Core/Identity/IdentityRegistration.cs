@@ -13,6 +13,9 @@ public static class IdentityRegistration
         services.AddScoped<UserSessions>();
         services.AddScoped<TwoFactor>();
         services.AddScoped<SignInWithOpenId>();
+        services.AddScoped<SignInThrottle>();
+        services.AddScoped<SendPasswordReset>();
+        services.AddScoped<ResetPassword>();
         return services;
     }
 }

@@ -114,3 +114,33 @@ public sealed class OpenIdLink
     public DateTime CreatedAt { get; set; }
     public DateTime LastUsedAt { get; set; }
 }
+
+/// <summary>
+/// A password reset link sent by mail. Only the SHA-256 of its token is stored; it belongs to one user and to the
+/// security stamp they had when it was sent, so a password change or "sign out everywhere" voids it. Using it deletes
+/// it, and sending a new one deletes the user's earlier ones.
+/// </summary>
+public sealed class PasswordResetToken
+{
+    public long Id { get; set; }
+    public long UserId { get; set; }
+    /// <summary>Lower-case hex SHA-256 of the token in the link.</summary>
+    public string TokenHash { get; set; } = "";
+    /// <summary>The user's security stamp when the link was sent.</summary>
+    public string Stamp { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// One failed attempt (or one counted request) against a throttle rule, kept in the database so that every node
+/// over one PostgreSQL sees the same counts. The key (an email, an address) is stored only as its SHA-256.
+/// </summary>
+public sealed class FailedAttempt
+{
+    public long Id { get; set; }
+    /// <summary>The <see cref="ThrottleRule.Name"/>, e.g. "signin.account".</summary>
+    public string Rule { get; set; } = "";
+    public string KeyHash { get; set; } = "";
+    public DateTime At { get; set; }
+}

@@ -55,27 +55,33 @@ public static class DatabaseRegistration
 
     /// <summary>
     /// WAL lets readers run beside the one writer; NORMAL sync is durable across application crashes in WAL mode;
-    /// busy_timeout makes a second writer wait instead of failing. A pooled connection keeps its max_page_count, so
-    /// with a <see cref="SqliteSpace"/> every open sets it again.
+    /// busy_timeout makes a second writer wait instead of failing. Switching to WAL writes the file, so a read-only
+    /// connection (EF opens one to ask whether the database exists) skips it: on a file not yet in WAL mode, such as
+    /// one a restore just put back (VACUUM INTO writes rollback-journal files), it would fail with "readonly database".
+    /// A pooled connection keeps its max_page_count, so with a <see cref="SqliteSpace"/> every open sets it again.
     /// </summary>
     private sealed class SqlitePragmas(SqliteSpace? space = null) : DbConnectionInterceptor
     {
         public static readonly SqlitePragmas Instance = new();
-        private const string Sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON;";
+        private const string Shared = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON;";
 
-        private string Text => space is null ? Sql : $"{Sql} PRAGMA max_page_count={space.MaxPageCount ?? SqliteSpace.Unlimited};";
+        private static string Sql(DbConnection connection) =>
+            new SqliteConnectionStringBuilder(connection.ConnectionString).Mode == SqliteOpenMode.ReadOnly ? Shared : "PRAGMA journal_mode=WAL; " + Shared;
+
+        private string Text(DbConnection connection) =>
+            space is null ? Sql(connection) : $"{Sql(connection)} PRAGMA max_page_count={space.MaxPageCount ?? SqliteSpace.Unlimited};";
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = Text;
+            cmd.CommandText = Text(connection);
             cmd.ExecuteNonQuery();
         }
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
             await using var cmd = connection.CreateCommand();
-            cmd.CommandText = Text;
+            cmd.CommandText = Text(connection);
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
     }

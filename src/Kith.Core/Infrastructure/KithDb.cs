@@ -37,6 +37,8 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<MfaRecoveryCode> MfaRecoveryCodes => Set<MfaRecoveryCode>();
     public DbSet<OpenIdLink> OpenIdLinks => Set<OpenIdLink>();
+    public DbSet<PasswordResetToken> PasswordResetTokens => Set<PasswordResetToken>();
+    public DbSet<FailedAttempt> FailedAttempts => Set<FailedAttempt>();
     public DbSet<FieldRule> FieldRules => Set<FieldRule>();
     public DbSet<CustomFieldDefinition> CustomFields => Set<CustomFieldDefinition>();
     public DbSet<RecordChange> RecordChanges => Set<RecordChange>();

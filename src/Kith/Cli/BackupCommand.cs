@@ -26,10 +26,12 @@ internal static class BackupCommand
             var file = parse.GetValue(output) ?? throw new ArgumentException("Say where to write the backup: kith backup --out FILE.");
             var database = KithCommandLine.DatabaseOptions(parse);
             var bar = new TerminalProgress("backup");
-            return await ReportFailureAsync(async () =>
+            return await ReportFailureAsync(database, Core.Audit.AuditActions.Backup, file.FullName, ct, async () =>
             {
                 var manifest = await new CreateBackup(database, TimeProvider.System).RunAsync(file.FullName, parse.GetValue(includeKey), Shown(bar), ct);
                 bar.Done();
+                await RecordAsync(database, Core.Audit.AuditActions.Backup, file.FullName,
+                    BackupAudit.Details(file.FullName, "ok", trigger: "cli", extra: new { rows = manifest.Tables.Sum(t => t.Rows), withKey = manifest.IncludesSecretKey }), false, ct);
                 Console.Out.WriteLine($"Backed up {manifest.Tables.Sum(t => t.Rows):N0} rows in {manifest.Tables.Count} tables and {manifest.Files.Count - 1} files to {file.FullName}.");
                 if (!manifest.IncludesSecretKey)
                     await Console.Error.WriteLineAsync(
@@ -52,10 +54,14 @@ internal static class BackupCommand
         {
             var database = KithCommandLine.DatabaseOptions(parse);
             var bar = new TerminalProgress("restore");
-            return await ReportFailureAsync(async () =>
+            var file = parse.GetValue(archive)!.FullName;
+            return await ReportFailureAsync(database, Core.Audit.AuditActions.BackupRestored, file, ct, async () =>
             {
-                var outcome = await new RestoreBackup().RunAsync(parse.GetValue(archive)!.FullName, database, parse.GetValue(force), Shown(bar), ct);
+                var outcome = await new RestoreBackup().RunAsync(file, database, parse.GetValue(force), Shown(bar), ct);
                 bar.Done();
+                // Into the restored database, brought up to date first: the trail then says when and from what it came back.
+                await RecordAsync(database, Core.Audit.AuditActions.BackupRestored, file,
+                    BackupAudit.Details(file, "ok", trigger: "cli", extra: new { backupCreatedAt = outcome.Manifest.CreatedAt, rows = outcome.Manifest.Tables.Sum(t => t.Rows) }), true, ct);
                 Console.Out.WriteLine($"Restored the backup of {outcome.Manifest.CreatedAt:u} ({outcome.Manifest.Tables.Sum(t => t.Rows):N0} rows) into {database.DataDirectory}. Start Kith with `kith serve`; migrations bring it up to date.");
                 foreach (var warning in outcome.Warnings) await Console.Error.WriteLineAsync("WARNING: " + warning);
                 return 0;
@@ -73,8 +79,13 @@ internal static class BackupCommand
         {
             var server = parse.GetValue(KithCommandLine.Database) ?? Environment.GetEnvironmentVariable("KITH_DATABASE");
             var bar = new TerminalProgress("verify");
-            var outcome = await new VerifyBackup().RunAsync(parse.GetValue(archive)!.FullName, server, Shown(bar), ct);
+            var file = parse.GetValue(archive)!.FullName;
+            var outcome = await new VerifyBackup().RunAsync(file, server, Shown(bar), ct);
             bar.Done();
+            // Recorded in the trail of the Kith that --data / --database name, when there is one (verify itself needs none).
+            if (TryDatabaseOptions(parse) is { } database)
+                await RecordAsync(database, Core.Audit.AuditActions.BackupVerified, file,
+                    BackupAudit.Details(file, outcome.Ok ? "ok" : "failed", outcome.Ok ? null : string.Join(" ", outcome.Problems), "cli"), false, ct);
             if (outcome.Ok)
             {
                 Console.Out.WriteLine($"OK: {outcome.Manifest!.Tables.Count} tables ({outcome.Manifest.Tables.Sum(t => t.Rows):N0} rows) and {outcome.Manifest.Files.Count} files match the manifest of {outcome.Manifest.CreatedAt:u}.");
@@ -90,17 +101,37 @@ internal static class BackupCommand
     private static ShownProgress<BackupProgress> Shown(TerminalProgress bar) =>
         new(p => bar.Draw(p.Fraction, p.Detail.Length > 0 ? $"{p.Phase}: {p.Detail}" : p.Phase, p.Fraction >= 1));
 
-    private static async Task<int> ReportFailureAsync(Func<Task<int>> run)
+    private static async Task<int> ReportFailureAsync(Core.Infrastructure.DatabaseOptions database, string action, string archive, CancellationToken ct, Func<Task<int>> run)
     {
         try
         {
             return await run();
         }
-        catch (BackupFailed e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            await RecordAsync(database, action, archive, BackupAudit.Details(archive, "failed", e.Message, "cli"), false, ct);
+            if (e is not BackupFailed) throw;
             await Console.Error.WriteLineAsync();
             await Console.Error.WriteLineAsync($"kith: {e.Message}");
             return 1;
+        }
+    }
+
+    private static async Task RecordAsync(Core.Infrastructure.DatabaseOptions database, string action, string archive, object details, bool migrate, CancellationToken ct)
+    {
+        if (await BackupAudit.TryRecordAsync(database, action, archive, details, migrate, ct) is { } why)
+            await Console.Error.WriteLineAsync($"NOTE: not recorded in the audit trail: {why}.");
+    }
+
+    private static Core.Infrastructure.DatabaseOptions? TryDatabaseOptions(ParseResult parse)
+    {
+        try
+        {
+            return KithCommandLine.DatabaseOptions(parse);
+        }
+        catch (ArgumentException)
+        {
+            return null;
         }
     }
 }

@@ -63,6 +63,10 @@ internal static class IdentityApi
             await accounts.ResetPasswordAsync(id, body.Password, ct);
             return TypedResults.NoContent();
         });
+
+        users.MapPost("/{id:long}/password-reset", async (long id, SendPasswordReset send, CancellationToken ct) =>
+            TypedResults.Ok(await send.ByAdminAsync(id, ct)))
+            .WithSummary("Mails the user a link to choose a new password (works once, for 30 minutes); 409 when system mail is not set up or the user is disabled.");
     }
 
     private static void MapRoles(RouteGroupBuilder roles)

@@ -67,8 +67,9 @@ public static class KithAuthentication
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
         services.AddScoped<Caller>();
-        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<TokenThrottle>();
+        services.AddSingleton<Kith.Identity.PasswordResetMailer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Kith.Identity.PasswordResetMailer>());
         return services;
     }
 

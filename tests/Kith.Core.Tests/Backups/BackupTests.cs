@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using Kith.Core.Audit;
 using Kith.Core.Backups;
 using Kith.Core.Customers;
 using Kith.Core.Identity;
@@ -184,6 +185,21 @@ public sealed class BackupTests
         Assert.Equal("kith-backup-20261127-210000.zip", (await schedule.LastAsync(Ct))!.File);
         Assert.Null(await schedule.PathOfAsync("../kith.db", Ct));
         Assert.Null(await schedule.PathOfAsync("notes.txt", Ct));
+
+        // Each scheduled backup is in the audit trail, by Kith itself, with its file and size.
+        var entries = await db.AuditEntries.Where(e => e.Action == AuditActions.Backup).OrderBy(e => e.Sequence).ToListAsync(Ct);
+        Assert.Equal(made.Where(m => m is not null), entries.Select(e => e.TargetId));
+        Assert.All(entries, e => Assert.Equal(ActorKind.System, e.ActorKind));
+        Assert.All(entries, e => Assert.Contains("\"outcome\":\"ok\",\"trigger\":\"scheduled\"", e.Details));
+        Assert.All(entries, e => Assert.Matches("\"bytes\":[1-9][0-9]*", e.Details!));
+
+        // A backup that fails is audited too, with the reason.
+        Directory.Delete(folder, recursive: true);
+        await File.WriteAllTextAsync(folder, "a file where the folder was", Ct);
+        clock.Advance(TimeSpan.FromHours(6));
+        await Assert.ThrowsAnyAsync<Exception>(() => schedule.RunIfDueAsync(Ct));
+        var failed = await db.AuditEntries.Where(e => e.Action == AuditActions.Backup).OrderByDescending(e => e.Sequence).FirstAsync(Ct);
+        Assert.Contains("\"outcome\":\"failed\"", failed.Details);
     }
 
     private static void SkipWithoutPostgresTools(DatabaseProvider provider)

@@ -32,18 +32,4 @@ public sealed class FailureThrottleTests
         throttle.Clear("a");
         Assert.Null(throttle.RetryAfter("a"));
     }
-
-    [Fact]
-    public void SignInsAreThrottledPerAccountIgnoringCaseAndPerAddressAcrossAccounts()
-    {
-        var throttle = new SignInThrottle(new FakeTimeProvider());
-        for (var i = 0; i < 5; i++) throttle.Fail(i % 2 == 0 ? "Ann@Example.com" : " ann@example.com", "10.0.0.1");
-        Assert.NotNull(throttle.RetryAfter("ann@example.com", "10.0.0.2"));
-        Assert.Null(throttle.RetryAfter("bob@example.com", "10.0.0.2"));
-
-        for (var i = 0; i < 15; i++) throttle.Fail($"user{i}@example.com", "10.0.0.1");
-        Assert.NotNull(throttle.RetryAfter("bob@example.com", "10.0.0.1"));
-        throttle.Succeeded("ann@example.com");
-        Assert.Null(throttle.RetryAfter("ann@example.com", "10.0.0.2"));
-    }
 }

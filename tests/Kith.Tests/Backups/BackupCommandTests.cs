@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
+using Kith.Core.Audit;
 using Kith.Core.Backups;
 using Kith.Core.Customers;
 using Kith.Core.Identity;
@@ -35,7 +36,7 @@ public sealed class BackupCommandTests
         Assert.Contains($"to {archive}", output);
         Assert.Contains("secret.key is NOT in this backup", error);
 
-        (code, output, _) = await RunAsync("backup", "verify", archive);
+        (code, output, _) = await RunAsync("backup", "verify", archive, "--data", host.Database.Folder);
         Assert.Equal(0, code);
         Assert.StartsWith("OK:", output);
 
@@ -48,15 +49,32 @@ public sealed class BackupCommandTests
         Assert.True(code == 0, error);
         Assert.Contains("Restored the backup", output);
         Assert.Contains("WARNING: The backup holds no secret.key", error);
+        Assert.False(error.Contains("not recorded in the audit trail"), error);
         await using (var restored = Core.Infrastructure.DatabaseRegistration.Open(Core.Infrastructure.DatabaseOptions.Resolve(empty, "sqlite", null)))
+        {
             Assert.Equal(["Ann"], await restored.Customers.Select(c => c.Name).ToListAsync(Ct));
+            // The restored database says when, by whom and from what it came back.
+            var entry = await restored.AuditEntries.OrderByDescending(e => e.Sequence).FirstAsync(Ct);
+            Assert.Equal((AuditActions.BackupRestored, "kith.zip", Core.Infrastructure.ActorKind.Cli), (entry.Action, entry.TargetId, entry.ActorKind));
+            Assert.Contains("\"outcome\":\"ok\"", entry.Details);
+        }
 
         using (var zip = ZipFile.Open(archive, ZipArchiveMode.Update))
             zip.GetEntry("database/kith.db")!.Delete();
-        (code, output, _) = await RunAsync("backup", "verify", archive);
+        (code, output, _) = await RunAsync("backup", "verify", archive, "--data", host.Database.Folder);
         Assert.Equal(1, code);
         Assert.Contains("FAILED", output);
         Assert.Contains("database/kith.db is listed in the manifest but missing from the archive.", output);
+
+        // Each command left its entry in the running Kith's trail: the backup, both verifications, the refused restore.
+        await using var trail = host.OpenDb();
+        var entries = await trail.AuditEntries.Where(e => e.TargetType == "backup").OrderBy(e => e.Sequence).ToListAsync(Ct);
+        Assert.Equal([AuditActions.Backup, AuditActions.BackupVerified, AuditActions.BackupRestored, AuditActions.BackupVerified], entries.Select(e => e.Action));
+        Assert.All(entries, e => Assert.Equal(("kith.zip", Core.Infrastructure.ActorKind.Cli), (e.TargetId, e.ActorKind)));
+        Assert.Equal(["ok", "ok", "failed", "failed"], entries.Select(e => System.Text.Json.JsonDocument.Parse(e.Details!).RootElement.GetProperty("outcome").GetString()));
+        Assert.Contains($"\"bytes\":{new FileInfo(archive).Length}", entries[3].Details);
+        Assert.Contains("already holds a Kith", entries[2].Details);
+        Assert.Contains($"\"osUser\":\"{Environment.UserName}\"", entries[0].Details);
     }
 
     /// <summary>The drill CI runs: a backup while clients write, restored into a new folder and compared.</summary>

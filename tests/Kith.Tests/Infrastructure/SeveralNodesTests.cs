@@ -71,6 +71,30 @@ public sealed class SeveralNodesTests
         await WaitForHolderAsync(b, Kith.Mail.MailSyncWorker.Job, nodeB);
     }
 
+    [Fact]
+    public async Task SignInFailuresOnOneNodeCountOnTheOther()
+    {
+        await using var a = await KithTestHost.StartAsync(DatabaseProvider.Postgres);
+        await using var b = await KithTestHost.StartAnotherNodeAsync(a);
+        await a.CreateUserAsync("agent@example.com", Role.Agent);
+
+        // Five wrong passwords, spread over both nodes: the account is throttled on both, even for the right password.
+        for (var i = 0; i < 5; i++)
+        {
+            var node = i % 2 == 0 ? a : b;
+            Assert.Equal(HttpStatusCode.OK, (await CookieSessions.SubmitLoginAsync(node.Browser(), "agent@example.com", "guess number " + i)).StatusCode);
+        }
+        foreach (var node in new[] { a, b })
+        {
+            var blocked = await CookieSessions.SubmitLoginAsync(node.Browser(), "agent@example.com", CookieSessions.Password);
+            Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+            Assert.True(int.Parse(blocked.Headers.GetValues("Retry-After").Single()) > 0);
+        }
+        // The address's count is shared too: fifteen more failures on B reach its 20, and A then refuses another account.
+        for (var i = 0; i < 15; i++) await CookieSessions.SubmitLoginAsync(b.Browser(), $"user{i}@example.com", "guess");
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await CookieSessions.SubmitLoginAsync(a.Browser(), "other@example.com", "guess")).StatusCode);
+    }
+
     private static async Task<DateTime> ComputedAtAsync(HttpClient client, string extra)
     {
         var response = await client.GetAsync("/api/v1/analytics/cohorts?by=signup" + extra, Ct);
