@@ -46,6 +46,7 @@ public static class KithWebApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKithDatabase(options.Database);
+        builder.Services.AddSingleton(new OutboundAddresses(options.AllowMailHosts));
         builder.Services.AddKithCore();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddHiddenFieldsJson();
