@@ -52,6 +52,8 @@ public static class KithWebApp
         builder.Services.AddHiddenFieldsJson();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Parameters that cannot be bound (a body with an unknown field) throw, so ProblemExceptionHandler says which.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi();
         builder.Services.AddKithAuthentication();
         builder.Services.AddKithProxyTrust(options.TrustedProxies);
