@@ -26,7 +26,7 @@ public sealed class SecurityWorld : IAsyncDisposable
     public required IReadOnlyDictionary<string, long> Ids { get; init; }
     public required string AttachmentUrl { get; init; }
 
-    public const string OwnerEmail = "owner@staff.example", StrangerEmail = "stranger@staff.example";
+    public const string AdminEmail = "admin@staff.example", OwnerEmail = "owner@staff.example", StrangerEmail = "stranger@staff.example";
 
     public long this[string name] => Ids[name];
 
@@ -36,7 +36,7 @@ public sealed class SecurityWorld : IAsyncDisposable
     public static async Task<SecurityWorld> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, string text = "owner-text")
     {
         var host = await KithTestHost.StartAsync(provider);
-        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin, AdminEmail);
         var (ownerId, owner) = await host.UserWithClientAsync(Role.Agent, OwnerEmail);
         var (strangerId, stranger) = await host.UserWithClientAsync(Role.Agent, StrangerEmail);
         var ids = new Dictionary<string, long>();
