@@ -15,9 +15,8 @@ public sealed class SqlInjectionTests
 
     private static readonly string[] s_payloads =
     [
-        "' OR '1'='1", "' OR 1=1 --", "\" OR \"1\"=\"1", "1) OR (1=1", "'; DELETE FROM customers; --", "\"; DROP TABLE customers; --",
-        "x' UNION SELECT password_hash, email FROM users --", "%' OR name LIKE '%", "\\'; --", "1; UPDATE users SET role = 0",
-        "name eq \"x\" or 1 eq 1", "name eq x' OR '1'='1", "cf.x') OR 1=1 --", "name eq \"\\\" OR 1=1 --\"", "(SELECT 1)", "name;DROP TABLE users",
+        "' OR '1'='1", "\" OR \"1\"=\"1", "1) OR (1=1", "'; DELETE FROM customers; --",
+        "x' UNION SELECT password_hash, email FROM users --", "%' OR name LIKE '%", "name eq x' OR '1'='1", "name;DROP TABLE users",
     ];
 
     private static readonly string[] s_lists =
