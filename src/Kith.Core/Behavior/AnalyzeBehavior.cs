@@ -108,8 +108,15 @@ public sealed class AnalyzeBehavior(KithDb db, BehaviorRollup rollup)
         else rows.Sort((a, b) => string.CompareOrdinal(a.ExternalId, b.ExternalId));
     }
 
-    private static string Quote(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+    /// <summary>
+    /// A CSV field. Text (an external id, a tracked event type, both typed by outsiders) is made formula-safe like every
+    /// export (<see cref="Exporting.CellSafety"/>); whole numbers stay as they are, so pandas still reads them as int64.
+    /// </summary>
+    private static string Quote(string value)
+    {
+        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)) value = Exporting.CellSafety.Neutralise(value);
+        return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+    }
 
     private sealed class Row(long id, string externalId)
     {

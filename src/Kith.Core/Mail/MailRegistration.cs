@@ -1,5 +1,6 @@
 using Kith.Core.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Kith.Core.Mail;
 
@@ -8,6 +9,8 @@ public static class MailRegistration
     public static IServiceCollection AddKithMail(this IServiceCollection services)
     {
         services.AddSingleton(sp => new SecretBox(sp.GetRequiredService<DatabaseOptions>()));
+        // The host registers its own with the operator's allowed mail hosts; without one, the default policy holds.
+        services.TryAddSingleton(new OutboundAddresses());
         services.AddScoped<MailClients>();
         services.AddScoped<MailAccess>();
         services.AddScoped<MailQueries>();

@@ -34,8 +34,8 @@ public sealed class MailboxInput
         if (name.Length is 0 or > 200) Bad("name", "Give the mailbox a name of 1 to 200 characters.");
         var address = (Address ?? "").Trim().ToLowerInvariant();
         if (!IsAddress(address)) Bad("address", "address must be an email address such as sales@example.com.");
-        var imapHost = Host(ImapHost, "imapHost", Bad);
-        var smtpHost = Host(SmtpHost, "smtpHost", Bad);
+        var imapHost = Host(ImapHost, "imapHost", clients, Bad);
+        var smtpHost = Host(SmtpHost, "smtpHost", clients, Bad);
         if (ImapPort is < 1 or > 65535) Bad("imapPort", "imapPort must be from 1 to 65535 (usually 993).");
         if (SmtpPort is < 1 or > 65535) Bad("smtpPort", "smtpPort must be from 1 to 65535 (usually 587 or 465).");
         if (!Enum.IsDefined(ImapSecurity)) Bad("imapSecurity", "imapSecurity must be sslOnConnect, startTls or none.");
@@ -72,11 +72,12 @@ public sealed class MailboxInput
         return MailAddress.TryCreate(text, out var parsed) && parsed.Address == text && string.IsNullOrEmpty(parsed.DisplayName);
     }
 
-    private static string Host(string? text, string field, Action<string, string> bad)
+    private static string Host(string? text, string field, MailClients clients, Action<string, string> bad)
     {
         var host = (text ?? "").Trim();
-        if (host.Length is 0 or > 253 || Uri.CheckHostName(host) == UriHostNameType.Unknown)
+        if (host.Length is 0 or > 253 || Uri.CheckHostName(host.TrimStart('[').TrimEnd(']')) == UriHostNameType.Unknown)
             bad(field, $"{field} must be a host name such as imap.example.com.");
+        else if (clients.HostRefusal(host) is { } refusal) bad(field, refusal);
         return host;
     }
 }

@@ -33,7 +33,7 @@ public interface ISystemMail
 public sealed class SystemMailUnavailable() : RuleViolation(
     "Kith cannot send mail yet: an administrator sets up system mail under Administration → System mail.", status: 409);
 
-public sealed class SystemMail(SystemMailSettings settings, TimeProvider clock) : ISystemMail
+public sealed class SystemMail(SystemMailSettings settings, MailClients clients, TimeProvider clock) : ISystemMail
 {
     public const int MaxSubject = 500, MaxBody = 200_000;
 
@@ -69,7 +69,7 @@ public sealed class SystemMail(SystemMailSettings settings, TimeProvider clock) 
         mime.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
         try
         {
-            using var smtp = await MailClients.ConnectSmtpAsync(server.Host, server.Port, server.Security, server.User, () => settings.Password(server), ct);
+            using var smtp = await clients.ConnectSmtpAsync(server.Host, server.Port, server.Security, server.User, () => settings.Password(server), ct);
             await smtp.SendAsync(mime, ct);
             await smtp.DisconnectAsync(true, ct);
         }

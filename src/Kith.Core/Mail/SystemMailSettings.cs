@@ -35,7 +35,7 @@ internal sealed record SystemMailServer(string Host, int Port, MailSecurity Secu
 /// Reads and (administrators only) changes the system mail settings. They live as rows of the workspace settings
 /// (keys "systemMail.*") rather than a table of their own: there is one of them, and a setting row is what it is.
 /// </summary>
-public sealed class SystemMailSettings(KithDb db, SecretBox secrets)
+public sealed class SystemMailSettings(KithDb db, SecretBox secrets, OutboundAddresses outbound)
 {
     public const string PasswordPurpose = "system-mail-password";
     private const string Prefix = "systemMail.";
@@ -55,7 +55,8 @@ public sealed class SystemMailSettings(KithDb db, SecretBox secrets)
         var errors = new Dictionary<string, string[]>();
         void Bad(string field, string message) => errors[field] = [message];
         var host = (input.Host ?? "").Trim();
-        if (host.Length is 0 or > 253 || Uri.CheckHostName(host) == UriHostNameType.Unknown) Bad("host", "host must be a host name such as smtp.example.com.");
+        if (host.Length is 0 or > 253 || Uri.CheckHostName(host.TrimStart('[').TrimEnd(']')) == UriHostNameType.Unknown) Bad("host", "host must be a host name such as smtp.example.com.");
+        else if (outbound.Refusal(host) is { } refusal) Bad("host", refusal);
         if (input.Port is < 1 or > 65535) Bad("port", "port must be from 1 to 65535 (usually 587 or 465).");
         if (!Enum.IsDefined(input.Security)) Bad("security", "security must be sslOnConnect, startTls or none.");
         var user = (input.User ?? "").Trim();

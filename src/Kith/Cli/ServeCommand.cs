@@ -24,6 +24,13 @@ internal static class ServeCommand
             DefaultValueFactory = _ => (Environment.GetEnvironmentVariable("KITH_TRUSTED_PROXIES") ?? "")
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
+        var allowMailHost = new Option<string[]>(Kith.Core.Infrastructure.OutboundAddresses.AllowOption)
+        {
+            Description = "A mail host (name or address) Kith may connect to although it is loopback or link-local, such as a mail server on this machine; repeat for several. Also KITH_ALLOW_MAIL_HOSTS, comma-separated.",
+            AllowMultipleArgumentsPerToken = false,
+            DefaultValueFactory = _ => (Environment.GetEnvironmentVariable("KITH_ALLOW_MAIL_HOSTS") ?? "")
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
         var perToken = new Option<int>("--api-limit-per-token")
         {
             Description = "API requests per minute per token; 0 for no limit.", DefaultValueFactory = _ => new ApiRateLimits().PerTokenPerMinute,
@@ -34,7 +41,7 @@ internal static class ServeCommand
         };
         var openId = new OpenIdOptions();
         var command = new Command("serve", "Run the web UI and the REST API (/api/v1, OpenAPI at /openapi/v1.json).");
-        foreach (var option in new Option[] { urls, demo, cert, certKey, certPassword, trustedProxy, perToken, perAddress }) command.Options.Add(option);
+        foreach (var option in new Option[] { urls, demo, cert, certKey, certPassword, trustedProxy, allowMailHost, perToken, perAddress }) command.Options.Add(option);
         foreach (var option in openId.All) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
@@ -57,6 +64,7 @@ internal static class ServeCommand
                 Demo = parse.GetValue(demo),
                 EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production",
                 TrustedProxies = parse.GetValue(trustedProxy) ?? [],
+                AllowMailHosts = parse.GetValue(allowMailHost) ?? [],
                 ApiLimits = new ApiRateLimits { PerTokenPerMinute = parse.GetValue(perToken), PerAddressPerMinute = parse.GetValue(perAddress) },
                 CertificatePath = certificate,
                 CertificateKeyPath = parse.GetValue(certKey),

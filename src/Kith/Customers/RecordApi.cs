@@ -79,7 +79,8 @@ internal static partial class RecordApi
             throw new RuleViolation("Send the body as JSON (Content-Type: application/json).", status: 415);
     }
 
-    private static RuleViolation FromJson(JsonException e)
+    /// <summary>An unreadable JSON body as a 400 naming the field (an unknown one as "Unknown field").</summary>
+    internal static RuleViolation FromJson(JsonException e)
     {
         var path = (e.Path ?? "$").TrimStart('$').TrimStart('.');
         var message = e.Message;

@@ -17,6 +17,8 @@ public sealed record KithServeOptions
     /// <summary>Addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For and -Proto are believed.</summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
     public ApiRateLimits ApiLimits { get; init; } = new();
+    /// <summary>Mail hosts (names or addresses) Kith may connect to although they are loopback or link-local: an on-premises mail server, tests.</summary>
+    public IReadOnlyList<string> AllowMailHosts { get; init; } = [];
     /// <summary>A .pfx file, or a PEM certificate (then <see cref="CertificateKeyPath"/> names its key), for https:// URLs.</summary>
     public string? CertificatePath { get; init; }
     public string? CertificateKeyPath { get; init; }

@@ -47,11 +47,14 @@ public static class KithWebApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKithDatabase(options.Database);
+        builder.Services.AddSingleton(new OutboundAddresses(options.AllowMailHosts));
         builder.Services.AddKithCore();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddHiddenFieldsJson();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Parameters that cannot be bound (a body with an unknown field) throw, so ProblemExceptionHandler says which.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi();
         builder.Services.AddKithAuthentication();
         if (options.OpenId is { } openId) builder.Services.AddKithOpenIdSignIn(openId);

@@ -15,6 +15,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
         ProblemDetails problem;
+        // A body the endpoint binds itself (minimal API parameters) is judged like one read by RecordApi: an unknown
+        // field, such as a smuggled "role" or "passwordHash", is named (mass assignment).
+        if (exception is BadHttpRequestException { InnerException: JsonException json }) exception = Kith.Customers.RecordApi.FromJson(json);
         switch (exception)
         {
             case RuleViolation rule:

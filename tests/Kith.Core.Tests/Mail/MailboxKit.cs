@@ -38,6 +38,8 @@ internal sealed class MailboxKit : IAsyncDisposable
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
             .AddKithDatabase(database.Options)
+            // The test mail servers listen on loopback, which Kith refuses unless the operator allows it.
+            .AddSingleton(new OutboundAddresses(["127.0.0.1"]))
             .AddKithCore()
             .BuildServiceProvider();
         return new MailboxKit(database, services, clock);

@@ -25,7 +25,7 @@ public sealed class FeedbackApiTests
     public async Task System_mail_is_for_administrators_its_password_never_comes_back_and_send_test_delivers()
     {
         await using var smtp = new SmtpSink("kith@company.example", "Very-S3cret-Pw-71");
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         var (adminId, admin) = await host.UserWithClientAsync(Role.Admin, "boss@company.example");
         var (_, agent) = await host.UserWithClientAsync(Role.Agent);
 
@@ -54,7 +54,7 @@ public sealed class FeedbackApiTests
     [Fact]
     public async Task Bad_feedback_is_a_400_naming_the_field_and_another_teams_customer_is_404_everywhere()
     {
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         var (_, agent) = await host.UserWithClientAsync(Role.Agent);
         var (_, stranger) = await host.UserWithClientAsync(Role.Agent);
         var customer = await CustomerAsync(agent, "Alice", "alice@example.com");
@@ -91,7 +91,7 @@ public sealed class FeedbackApiTests
     [Fact]
     public async Task The_summary_per_agent_adds_up_and_downloads_as_csv()
     {
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         var (_, agent) = await host.UserWithClientAsync(Role.Agent, "li@company.example");
         var customer = await CustomerAsync(agent, "Alice");
         foreach (var s in new[] { 5, 4, 2 }) await agent.PostJsonAsync("/api/v1/feedback", new { customerId = customer, kind = "csat", score = s });
@@ -115,7 +115,7 @@ public sealed class FeedbackApiTests
     public async Task A_survey_sent_through_the_api_is_answered_once_through_the_link_in_the_delivered_email()
     {
         await using var smtp = new SmtpSink("kith@company.example", "smtp-pw");
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         var (_, admin) = await host.UserWithClientAsync(Role.Admin);
         var (agentId, agent) = await host.UserWithClientAsync(Role.Agent);
         var customer = await CustomerAsync(agent, "Alice Chen", "alice@customer.example");

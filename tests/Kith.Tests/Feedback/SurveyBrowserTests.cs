@@ -19,7 +19,7 @@ public sealed class SurveyBrowserTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var browser = await BrowserSession.StartAsync();
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         await using var smtp = new SmtpSink("kith@company.example", "smtp-pw");
         var agentId = await host.CreateUserAsync("ana@company.example", Role.Agent);
         await using (var scope = host.Services.CreateAsyncScope())

@@ -38,6 +38,9 @@ public sealed class KithTestHost : IAsyncDisposable
 
     public static JsonSerializerOptions Json { get; } = CreateJson();
 
+    /// <summary>Allows the test mail servers on 127.0.0.1, as `kith serve --allow-mail-host 127.0.0.1` does.</summary>
+    public static KithServeOptions LocalMail(KithServeOptions options) => options with { AllowMailHosts = ["127.0.0.1"] };
+
     /// <param name="configure">Changes the options before the host starts: rate limits, trusted proxies, a certificate.</param>
     public static async Task<KithTestHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, bool demo = false,
         Func<KithServeOptions, KithServeOptions>? configure = null)

@@ -18,7 +18,7 @@ public sealed class ComposeEmailBrowserTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var browser = await BrowserSession.StartAsync();
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         await using var smtp = new SmtpSink("ana@work.example", "pw");
         var agentId = await host.CreateUserAsync("ana@work.example", Role.Agent, CustomerBrowserTests.Password);
         long customerId;

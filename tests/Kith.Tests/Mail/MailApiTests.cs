@@ -24,7 +24,7 @@ public sealed class MailApiTests(Dovecot dovecot)
     [Fact]
     public async Task The_password_is_stored_encrypted_under_a_private_key_file_and_no_answer_ever_holds_it()
     {
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         var (_, client) = await host.UserWithClientAsync(Role.Agent);
         const string password = "Very-S3cret-Pw-71";
 
@@ -50,7 +50,7 @@ public sealed class MailApiTests(Dovecot dovecot)
     [Fact]
     public async Task Bad_settings_are_a_400_naming_each_field_and_nothing_is_stored()
     {
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         var (_, client) = await host.UserWithClientAsync(Role.Agent);
 
         var response = await client.PostJsonAsync("/api/v1/mailboxes", new
@@ -71,7 +71,7 @@ public sealed class MailApiTests(Dovecot dovecot)
     [Fact]
     public async Task Another_users_mailbox_is_404_on_every_path()
     {
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         var (_, owner) = await host.UserWithClientAsync(Role.Agent);
         var (_, other) = await host.UserWithClientAsync(Role.Manager);
         var id = (await (await owner.PostJsonAsync("/api/v1/mailboxes", Mailbox(1, "me", "pw"))).JsonAsync()).GetProperty("id").GetInt64();
@@ -90,7 +90,7 @@ public sealed class MailApiTests(Dovecot dovecot)
     {
         var (user, password) = await dovecot.CreateUserAsync();
         await using var smtp = new SmtpSink(user, password);
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         var (_, client) = await host.UserWithClientAsync(Role.Agent);
         var good = (await (await client.PostJsonAsync("/api/v1/mailboxes", Mailbox(dovecot.Port, user, password, smtp.Port))).JsonAsync()).GetProperty("id").GetInt64();
         var bad = (await (await client.PostJsonAsync("/api/v1/mailboxes", Mailbox(dovecot.Port, user, "wrong", smtp.Port))).JsonAsync()).GetProperty("id").GetInt64();
@@ -109,7 +109,7 @@ public sealed class MailApiTests(Dovecot dovecot)
     {
         var (user, password) = await dovecot.CreateUserAsync();
         await using var smtp = new SmtpSink(user, password);
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         var (agentId, client) = await host.UserWithClientAsync(Role.Agent);
         var (_, outsider) = await host.UserWithClientAsync(Role.Agent);
         var customer = (await (await client.PostJsonAsync("/api/v1/customers", new { name = "Alice Chen", email = "alice@customer.example" })).JsonAsync()).GetProperty("id").GetInt64();
