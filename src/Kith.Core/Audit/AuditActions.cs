@@ -27,6 +27,7 @@ public static class AuditActions
     public const string PasswordReset = "user.passwordReset";
     public const string SettingsChanged = "settings.changed";
     public const string AuditPurged = "audit.purged";
+    public const string SensitiveFieldChanged = "field.sensitivity";
 
     public static string Record(Kith.Core.History.ChangeAction action) => action switch
     {

@@ -377,6 +377,24 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "sensitive_fields",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    entity = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    field = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    sensitive = table.Column<bool>(type: "boolean", nullable: false),
+                    converted = table.Column<bool>(type: "boolean", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    changed_by_user_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sensitive_fields", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "settings",
                 columns: table => new
                 {
@@ -799,13 +817,13 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     external_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: true),
-                    phone = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    phone = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     phone_is_valid = table.Column<bool>(type: "boolean", nullable: false),
                     birth_date = table.Column<DateOnly>(type: "date", nullable: true),
                     age = table.Column<int>(type: "integer", nullable: true),
                     gender = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
                     city = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    address = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    address = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     company_id = table.Column<long>(type: "bigint", nullable: true),
                     owner_id = table.Column<long>(type: "bigint", nullable: false),
                     stage = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
@@ -823,6 +841,11 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     merged_into_id = table.Column<long>(type: "bigint", nullable: true),
                     import_job_id = table.Column<long>(type: "bigint", nullable: true),
                     search_text = table.Column<string>(type: "text", nullable: false),
+                    phone_lookup = table.Column<string>(type: "character varying(44)", maxLength: 44, nullable: true),
+                    address_lookup = table.Column<string>(type: "character varying(44)", maxLength: 44, nullable: true),
+                    birth_date_lookup = table.Column<string>(type: "character varying(44)", maxLength: 44, nullable: true),
+                    birth_date_sealed = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    custom_field_lookups = table.Column<string>(type: "text", nullable: true),
                     search_grams = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
@@ -1815,6 +1838,12 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 column: "phone");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customers_phone_lookup",
+                table: "customers",
+                column: "phone_lookup",
+                filter: "phone_lookup IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_duplicate_pairs_customer_id_other_customer_id",
                 table: "duplicate_pairs",
                 columns: new[] { "customer_id", "other_customer_id" },
@@ -2059,6 +2088,12 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_sensitive_fields_entity_field",
+                table: "sensitive_fields",
+                columns: new[] { "entity", "field" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_site_keys_key",
                 table: "site_keys",
                 column: "key",
@@ -2247,6 +2282,9 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "segment_members");
+
+            migrationBuilder.DropTable(
+                name: "sensitive_fields");
 
             migrationBuilder.DropTable(
                 name: "settings");

@@ -376,6 +376,24 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "sensitive_fields",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    entity = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    field = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    sensitive = table.Column<bool>(type: "INTEGER", nullable: false),
+                    converted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    changed_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sensitive_fields", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "settings",
                 columns: table => new
                 {
@@ -798,13 +816,13 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     external_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
-                    phone = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    phone = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     phone_is_valid = table.Column<bool>(type: "INTEGER", nullable: false),
                     birth_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
                     age = table.Column<int>(type: "INTEGER", nullable: true),
                     gender = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
                     city = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    address = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    address = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     company_id = table.Column<long>(type: "INTEGER", nullable: true),
                     owner_id = table.Column<long>(type: "INTEGER", nullable: false),
                     stage = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
@@ -822,6 +840,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     merged_into_id = table.Column<long>(type: "INTEGER", nullable: true),
                     import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
                     search_text = table.Column<string>(type: "TEXT", nullable: false),
+                    phone_lookup = table.Column<string>(type: "TEXT", maxLength: 44, nullable: true),
+                    address_lookup = table.Column<string>(type: "TEXT", maxLength: 44, nullable: true),
+                    birth_date_lookup = table.Column<string>(type: "TEXT", maxLength: 44, nullable: true),
+                    birth_date_sealed = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    custom_field_lookups = table.Column<string>(type: "TEXT", nullable: true),
                     search_grams = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
@@ -1814,6 +1837,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 column: "phone");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customers_phone_lookup",
+                table: "customers",
+                column: "phone_lookup",
+                filter: "phone_lookup IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_duplicate_pairs_customer_id_other_customer_id",
                 table: "duplicate_pairs",
                 columns: new[] { "customer_id", "other_customer_id" },
@@ -2058,6 +2087,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_sensitive_fields_entity_field",
+                table: "sensitive_fields",
+                columns: new[] { "entity", "field" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_site_keys_key",
                 table: "site_keys",
                 column: "key",
@@ -2246,6 +2281,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "segment_members");
+
+            migrationBuilder.DropTable(
+                name: "sensitive_fields");
 
             migrationBuilder.DropTable(
                 name: "settings");
