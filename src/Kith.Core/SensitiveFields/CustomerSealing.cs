@@ -258,6 +258,47 @@ public sealed class CustomerSealing : SaveChangesInterceptor, IMaterializationIn
         if (deferred && columns.Count > 0) pending.Deferred.Add((entry, columns));
     }
 
+    /// <summary>
+    /// Seals a customer that is written without a save (an import's bulk insert), its id already given; returns how
+    /// to give it its plain values back once written.
+    /// </summary>
+    public Action SealDetached(Customer c, SensitiveSet sensitive)
+    {
+        var (phone, address, birth, custom, search, grams) = (c.Phone, c.Address, c.BirthDate, c.CustomFields, c.SearchText, c.SearchGrams);
+        if (sensitive.Contains(SealableFields.Phone) && phone is not null)
+        {
+            c.PhoneLookup = Cipher.Lookup(SealableFields.Phone, FieldCipher.Normalise(phone));
+            c.Phone = Cipher.Seal(phone, SealableFields.Table, SealableFields.Phone, c.Id);
+            c.SearchText = SearchText(search, SearchGrams.Text(SearchGrams.PhoneDigits(phone)), keep: false);
+            if (c.SearchText != search) c.SearchGrams = SearchGrams.Tokens(c.SearchText);
+        }
+        if (sensitive.Contains(SealableFields.Address) && address is not null)
+        {
+            c.AddressLookup = Cipher.Lookup(SealableFields.Address, FieldCipher.Normalise(address));
+            c.Address = Cipher.Seal(address, SealableFields.Table, SealableFields.Address, c.Id);
+        }
+        if (sensitive.Contains(SealableFields.BirthDate) && birth is { } b)
+        {
+            var text = b.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            c.BirthDateLookup = Cipher.Lookup(SealableFields.BirthDate, text);
+            c.BirthDateSealed = Cipher.Seal(text, SealableFields.Table, SealableFields.BirthDate, c.Id);
+            c.BirthDate = null;
+        }
+        if (sensitive.CustomKeys.Count > 0 && JsonNode.Parse(custom) is JsonObject node)
+        {
+            var lookups = new JsonObject();
+            foreach (var key in sensitive.CustomKeys)
+                if (node[key] is JsonValue v && v.TryGetValue<string>(out var plain))
+                    lookups[key] = Cipher.Lookup("cf." + key, FieldCipher.Normalise(plain));
+            if (lookups.Count > 0)
+            {
+                c.CustomFieldLookups = lookups.ToJsonString();
+                c.CustomFields = SealCustomFields(custom, sensitive.CustomKeys, c.Id);
+            }
+        }
+        return () => (c.Phone, c.Address, c.BirthDate, c.BirthDateSealed, c.CustomFields, c.SearchText, c.SearchGrams) = (phone, address, birth, null, custom, search, grams);
+    }
+
     private string SealCustomFields(string json, IEnumerable<string> keys, long id)
     {
         var node = JsonNode.Parse(json)!.AsObject();
