@@ -35,9 +35,14 @@ public sealed class MarkSensitiveField(KithDb db, TimeProvider clock)
         }).ToList();
     }
 
-    public async Task HandleAsync(string field, bool sensitive, AccessScope scope, CancellationToken ct)
+    public Task HandleAsync(string field, bool sensitive, AccessScope scope, CancellationToken ct) =>
+        scope.IsAdmin ? SetAsync(field, sensitive, scope.UserId, ct) : throw new Forbidden("Only an administrator marks fields sensitive.");
+
+    /// <summary>For <c>kith fields</c>, run on the server by an operator who holds the database and its keys anyway.</summary>
+    public Task ByOperatorAsync(string field, bool sensitive, CancellationToken ct) => SetAsync(field, sensitive, null, ct);
+
+    private async Task SetAsync(string field, bool sensitive, long? userId, CancellationToken ct)
     {
-        if (!scope.IsAdmin) throw new Forbidden("Only an administrator marks fields sensitive.");
         field = field.Trim();
         var definitions = await db.CustomFields.AsNoTracking().Where(d => d.Entity == CustomFieldEntity.Customer).ToListAsync(ct);
         if (!SealableFields.CanSeal(field, definitions))
@@ -51,7 +56,7 @@ public sealed class MarkSensitiveField(KithDb db, TimeProvider clock)
         row.Sensitive = sensitive;
         row.Converted = false;
         row.ChangedAt = clock.GetUtcNow().UtcDateTime;
-        row.ChangedByUserId = scope.UserId;
+        row.ChangedByUserId = userId;
         db.Audit(AuditActions.SensitiveFieldChanged, "field", null, new { entity = "customer", field, sensitive });
         await db.SaveChangesAsync(ct);
     }
