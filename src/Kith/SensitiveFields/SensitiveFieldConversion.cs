@@ -34,7 +34,8 @@ public sealed class SensitiveFieldConversion(JobLocks locks, IServiceScopeFactor
                 var db = scope.ServiceProvider.GetRequiredService<KithDb>();
                 if (await db.SensitiveFields.AnyAsync(f => !f.Converted, stoppingToken))
                 {
-                    var progress = new Progress<ConversionProgress>(p =>
+                    // Reported on this thread, so no late report can outlive the run (Progress<T> would post it later).
+                    var progress = new Kith.Components.Shared.ShownProgress<ConversionProgress>(p =>
                     {
                         Current = p;
                         Changed?.Invoke();
