@@ -49,13 +49,13 @@ public static class DatabaseRegistration
         var csb = new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 30, Pooling = true };
         builder.UseSqlite(csb.ConnectionString, o => o.MigrationsHistoryTable("__migrations"))
             .AddInterceptors(SqlitePragmas.Instance);
-        if (fieldKeys is not null) builder.AddInterceptors(SensitiveFields.CustomerSealing.For(fieldKeys));
+        if (fieldKeys is not null) SensitiveFields.FieldKeysOption.Add(builder, fieldKeys);
     }
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString, string? fieldKeys = null)
     {
         builder.UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__migrations"));
-        if (fieldKeys is not null) builder.AddInterceptors(SensitiveFields.CustomerSealing.For(fieldKeys));
+        if (fieldKeys is not null) SensitiveFields.FieldKeysOption.Add(builder, fieldKeys);
     }
 
     /// <summary>

@@ -39,9 +39,9 @@ public sealed class CustomerSealing : SaveChangesInterceptor, IMaterializationIn
     /// <summary>One instance per key file, so every context of a process shares the loaded ring.</summary>
     public static CustomerSealing For(string keyPath) => ByPath.GetOrAdd(keyPath, p => new CustomerSealing(p));
 
-    /// <summary>The sealing of a context's database; null for a context built without one (design time).</summary>
+    /// <summary>The sealing of a context's key file; null for a context built without one (design time).</summary>
     public static CustomerSealing? Of(DbContext db) =>
-        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<CustomerSealing>().FirstOrDefault();
+        db.GetService<IDbContextOptions>().FindExtension<FieldKeysOption>() is { } option ? For(option.Path) : null;
 
     public FieldCipher Cipher { get; }
 
