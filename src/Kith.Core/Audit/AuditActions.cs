@@ -32,6 +32,7 @@ public static class AuditActions
     public const string BackupRestored = "backup.restored";
     public const string SettingsChanged = "settings.changed";
     public const string AuditPurged = "audit.purged";
+    public const string SensitiveFieldChanged = "field.sensitivity";
 
     public static string Record(Kith.Core.History.ChangeAction action) => action switch
     {

@@ -16,6 +16,7 @@ internal static class BackupArchive
     public const string AttachmentsPrefix = "attachments/";
     public const string AttachmentsFolder = "attachments";
     public const string KeyEntry = SecretBox.KeyFileName;
+    public const string FieldKeysEntry = SensitiveFields.FieldKeyRing.FileName;
 
     public static string DatabaseEntry(DatabaseProvider provider) => provider == DatabaseProvider.Sqlite ? SqliteEntry : PostgresEntry;
 

@@ -51,6 +51,9 @@ public sealed class CreateBackup(DatabaseOptions database, TimeProvider clock)
                 var key = Path.Combine(database.DataDirectory, SecretBox.KeyFileName);
                 var withKey = includeSecretKey && File.Exists(key);
                 if (withKey) files.Add(await BackupArchive.AddFileAsync(zip, key, BackupArchive.KeyEntry, ct));
+                // The field keys follow the same rule: in the archive only when asked for (ADR-0017).
+                var fieldKeys = SensitiveFields.FieldKeyRing.PathFor(database);
+                if (includeSecretKey && File.Exists(fieldKeys)) files.Add(await BackupArchive.AddFileAsync(zip, fieldKeys, BackupArchive.FieldKeysEntry, ct));
                 var manifest = new BackupManifest
                 {
                     KithVersion = Version,

@@ -50,6 +50,13 @@ public sealed class RestoreBackup
             }
             else if (!File.Exists(key))
                 warnings.Add($"The backup holds no secret.key. Copy the secret.key of the Kith this backup came from into {target.DataDirectory}, or re-enter every mailbox password after the restore.");
+            var fieldKeys = SensitiveFields.FieldKeyRing.PathFor(target);
+            var packedFieldKeys = Path.Combine(scratch, BackupArchive.FieldKeysEntry);
+            if (File.Exists(packedFieldKeys))
+            {
+                File.Copy(packedFieldKeys, fieldKeys, overwrite: true);
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(fieldKeys, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
             progress?.Report(new BackupProgress("Done", 1));
             return new RestoreOutcome(manifest, warnings);
         }

@@ -52,5 +52,12 @@ public sealed class Customer : IOwnedRecord
     /// <summary>The import that created this customer, so reverting the import removes it.</summary>
     public long? ImportJobId { get; set; }
     public string SearchText { get; set; } = "";
+    // Sensitive fields (SensitiveFields/, ADR-0017): lookups for equality filters, and a sealed birth date, which a date column cannot hold.
+    public string? PhoneLookup { get; set; }
+    public string? AddressLookup { get; set; }
+    public string? BirthDateLookup { get; set; }
+    public string? BirthDateSealed { get; set; }
+    /// <summary>Lookups of sealed custom text fields, a JSON object keyed by field key; null when there are none.</summary>
+    public string? CustomFieldLookups { get; set; }
     public string SearchGrams { get; set; } = "";
 }

@@ -11,9 +11,15 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         b.Property(c => c.Name).HasMaxLength(200);
         b.Property(c => c.ExternalId).HasMaxLength(100);
         b.Property(c => c.Email).HasMaxLength(254);
-        b.Property(c => c.Phone).HasMaxLength(40);
+        // Wide enough for a value sealed in place (enc:v1:KEYID:base64); input is still held to 40 and 500 characters.
+        b.Property(c => c.Phone).HasMaxLength(200);
         b.Property(c => c.City).HasMaxLength(100);
-        b.Property(c => c.Address).HasMaxLength(500);
+        b.Property(c => c.Address).HasMaxLength(1000);
+        b.Property(c => c.PhoneLookup).HasMaxLength(44);
+        b.Property(c => c.AddressLookup).HasMaxLength(44);
+        b.Property(c => c.BirthDateLookup).HasMaxLength(44);
+        b.Property(c => c.BirthDateSealed).HasMaxLength(200);
+        b.HasIndex(c => c.PhoneLookup).HasFilter("phone_lookup IS NOT NULL");
         b.Property(c => c.Source).HasMaxLength(100);
         b.Property(c => c.Version).IsConcurrencyToken();
         b.HasIndex(c => c.ExternalId).IsUnique();

@@ -3,6 +3,7 @@ using Kith.Core.History;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Core.Listing;
+using Kith.Core.SensitiveFields;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kith.Core.Customers;
@@ -144,10 +145,10 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
         return ids.Where(byId.ContainsKey).Select(id => byId[id]).Select(r => new CustomerListItem
         {
             Behavior = behavior.GetValueOrDefault(r.Id),
-            Id = r.Id, ExternalId = r.ExternalId, Name = r.Name, Email = r.Email, Phone = r.Phone, PhoneIsValid = r.PhoneIsValid,
+            Id = r.Id, ExternalId = r.ExternalId, Name = r.Name, Email = r.Email, Phone = db.OpenSealed(r.Phone, SealableFields.Phone, r.Id), PhoneIsValid = r.PhoneIsValid,
             Age = r.Age, Gender = r.Gender, City = r.City, CompanyId = r.CompanyId, CompanyName = r.CompanyName, Tags = r.Tags,
             OwnerId = r.OwnerId, OwnerName = r.OwnerName, Stage = r.Stage, Source = r.Source, SignupDate = r.SignupDate,
-            CustomFields = CustomFieldDefinitions.Parse(r.CustomFields), CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt,
+            CustomFields = CustomFieldDefinitions.Parse(db.OpenSealedCustomFields(r.CustomFields, r.Id)), CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt,
             Version = r.Version, DeletedAt = r.DeletedAt,
         }.For(fields)).ToList();
     }

@@ -30,6 +30,7 @@ public static class RecordRegistration
         services.TryAddSingleton(sp => new SecretBox(sp.GetRequiredService<DatabaseOptions>()));
         services.TryAddSingleton<Kith.Core.Privacy.ErasedPeople>();
         services.AddScoped<UpdateCustomer>();
+        Kith.Core.SensitiveFields.SensitiveFieldRegistration.AddKithSensitiveFields(services);
         services.AddScoped<DeleteCustomer>();
         services.AddScoped<RestoreCustomer>();
         services.AddScoped<CompanyWriter>();

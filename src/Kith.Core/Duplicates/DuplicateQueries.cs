@@ -53,9 +53,11 @@ public sealed class DuplicateQueries(KithDb db, CustomerQueries customers)
             rows.RemoveAt(rows.Count - 1);
             next = EncodeCursor(rows[^1].Score, rows[^1].Id, filterKey);
         }
-        var items = rows.Select(r => new DuplicatePairListItem(r.Id, r.Score, r.IsExact, SplitReasons(r.Reasons), r.FoundAt, r.A.For(scope.Fields), r.B.For(scope.Fields))).ToList();
+        var items = rows.Select(r => new DuplicatePairListItem(r.Id, r.Score, r.IsExact, SplitReasons(r.Reasons), r.FoundAt, Opened(r.A).For(scope.Fields), Opened(r.B).For(scope.Fields))).ToList();
         return new DuplicatePage(items, next, total);
     }
+
+    private DuplicatePerson Opened(DuplicatePerson p) => p with { Phone = SensitiveFields.SealedReads.OpenSealed(db, p.Phone, SensitiveFields.SealableFields.Phone, p.Id) };
 
     /// <summary>One pair with both customers in full; not found when either is out of reach or no longer live.</summary>
     public async Task<DuplicatePairDetail> GetAsync(AccessScope scope, long id, CancellationToken ct)

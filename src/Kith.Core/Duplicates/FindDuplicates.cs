@@ -120,6 +120,9 @@ public sealed class FindDuplicates(KithDb db, TimeProvider clock)
                     .Select(c => new PersonKey(c.Id, c.Name, c.Email, c.Phone, c.Company != null ? c.Company.Name : null, c.City))
                     .ToArrayAsync(stop.Token);
                 if (chunk.Length == 0) break;
+                for (var i = 0; i < chunk.Length; i++)
+                    if (SensitiveFields.FieldCipher.IsSealed(chunk[i].Phone))
+                        chunk[i] = chunk[i] with { Phone = SensitiveFields.SealedReads.OpenSealed(db, chunk[i].Phone, SensitiveFields.SealableFields.Phone, chunk[i].Id) };
                 Share(chunk, shared);
                 await channel.Writer.WriteAsync(chunk, stop.Token);
                 last = chunk[^1].Id;

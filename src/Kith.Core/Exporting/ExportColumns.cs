@@ -14,7 +14,7 @@ internal abstract class ExportRecord
 {
     private Dictionary<string, JsonElement>? _custom;
 
-    public string CustomFieldsJson { get; init; } = "{}";
+    public string CustomFieldsJson { get; set; } = "{}";
 
     public string? Custom(string key)
     {

@@ -1,5 +1,6 @@
 using Kith.Core.Audit;
 using Kith.Core.CustomFields;
+using Kith.Core.SensitiveFields;
 using Kith.Core.Customers;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
@@ -65,7 +66,7 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
             .Select(c => new CustomerRecord
             {
                 Id = c.Id, ExternalId = c.ExternalId, Name = c.Name, Email = c.Email, Phone = c.Phone, Age = c.Age,
-                BirthDate = c.BirthDate, Gender = c.Gender, City = c.City, Address = c.Address,
+                BirthDate = c.BirthDate, BirthDateSealed = c.BirthDateSealed, Gender = c.Gender, City = c.City, Address = c.Address,
                 CompanyName = c.Company != null ? c.Company.Name : null, Stage = c.Stage, Source = c.Source,
                 SignupDate = c.SignupDate, OwnerEmail = c.Owner != null ? c.Owner.Email : null,
                 CustomFieldsJson = c.CustomFields, CreatedAt = c.CreatedAt, UpdatedAt = c.UpdatedAt,
@@ -76,7 +77,16 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
             if (tags.TryGetValue(record.Id, out var names)) record.Tags = names;
         var behavior = await Kith.Core.Behavior.BehaviorColumns.ReadAsync(db, list, ct);
         foreach (var record in records) record.Behavior = behavior.GetValueOrDefault(record.Id);
+        foreach (var r in records) OpenSealed(r);
         return ExportPages.InOrder(ids, records, r => r.Id);
+    }
+
+    private void OpenSealed(CustomerRecord r)
+    {
+        r.Phone = db.OpenSealed(r.Phone, SealableFields.Phone, r.Id);
+        r.Address = db.OpenSealed(r.Address, SealableFields.Address, r.Id);
+        r.BirthDate = db.OpenSealedBirthDate(r.BirthDate, r.BirthDateSealed, r.Id);
+        r.CustomFieldsJson = db.OpenSealedCustomFields(r.CustomFieldsJson, r.Id);
     }
 
     private sealed class CustomerRecord : ExportRecord
@@ -85,12 +95,13 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
         public string? ExternalId { get; init; }
         public string Name { get; init; } = "";
         public string? Email { get; init; }
-        public string? Phone { get; init; }
+        public string? Phone { get; set; }
         public int? Age { get; init; }
-        public DateOnly? BirthDate { get; init; }
+        public DateOnly? BirthDate { get; set; }
+        public string? BirthDateSealed { get; init; }
         public Gender? Gender { get; init; }
         public string? City { get; init; }
-        public string? Address { get; init; }
+        public string? Address { get; set; }
         public string? CompanyName { get; init; }
         public LifecycleStage Stage { get; init; }
         public string? Source { get; init; }

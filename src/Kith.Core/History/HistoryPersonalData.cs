@@ -7,8 +7,11 @@ internal sealed class HistoryPersonalData : IPersonalDataPart
 {
     private static string Where(PersonalDataSubject s) => $"entity_type = '{ChangeLog.CustomerEntity}' AND entity_id IN ({s.IdList})";
 
-    public Task ExportAsync(PersonalDataExport export, CancellationToken ct) =>
-        export.AddRowsAsync("history", $"SELECT * FROM record_changes WHERE {Where(export.Subject)} ORDER BY at, id", ct);
+    public async Task ExportAsync(PersonalDataExport export, CancellationToken ct)
+    {
+        await export.AddRowsAsync("history", $"SELECT * FROM record_changes WHERE {Where(export.Subject)} ORDER BY at, id", ct);
+        SensitiveFields.SealedRows.OpenHistory(export.Db, export.Section("history"));
+    }
 
     public Task EraseAsync(PersonalDataErasure erasure, CancellationToken ct) =>
         erasure.ExecAsync("history", "record_changes", $"DELETE FROM record_changes WHERE {Where(erasure.Subject)}", ct);

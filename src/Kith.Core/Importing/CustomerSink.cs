@@ -84,7 +84,7 @@ internal sealed class CustomerSink : IRowSink
             if (deleted || !inReach) return;
             live.Add(id);
             var email = r.IsDBNull(2) ? null : r.GetString(2);
-            var phone = r.IsDBNull(3) ? null : r.GetString(3);
+            var phone = SensitiveFields.SealedReads.OpenSealed(db, r.IsDBNull(3) ? null : r.GetString(3), SensitiveFields.SealableFields.Phone, id);
             var name = r.GetString(4);
             _names[id] = name;
             if (email is not null) _byEmail.TryAdd(email, id);
@@ -232,7 +232,12 @@ internal sealed class CustomerSink : IRowSink
 
         // New records are not tracked: their tags (set at creation, or added by a later row merged into them) go in here.
         var createdTags = created.SelectMany(c => c.Tags.Select(t => t.Id).Distinct().Select(t => (Customer: c.Id, Tag: t))).ToList();
+        // Bulk inserts bypass the save that seals sensitive values; the ids are known here, so they are sealed now.
+        var sealing = SensitiveFields.CustomerSealing.Of(db);
+        var sensitive = sealing is null ? SensitiveFields.SensitiveSet.None : await SensitiveFields.SensitiveSet.LoadAsync(db, ct);
+        var restore = sensitive.IsEmpty ? [] : created.Select(c => sealing!.SealDetached(c, sensitive)).ToList();
         await bulk.InsertAsync(created, ct);
+        foreach (var undo in restore) undo();
         foreach (var chunk in createdTags.Chunk(400))
             await Sql.ExecAsync(db, "INSERT INTO customer_tags (customer_id, tag_id) VALUES " +
                 string.Join(", ", chunk.Select(t => $"({t.Customer}, {t.Tag})")) + " ON CONFLICT DO NOTHING", ct);

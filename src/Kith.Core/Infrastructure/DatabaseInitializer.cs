@@ -18,6 +18,7 @@ public static class DatabaseInitializer
             });
         await db.SaveChangesAsync(ct);
         await Kith.Core.Communications.CommunicationChoice.EnsureDefaultsAsync(db, ct);
+        await SensitiveFields.FieldKeyCheck.EnsureAsync(db, ct);
         await OptimizeAsync(db, ct);
     }
 

@@ -15,13 +15,13 @@ public static class DatabaseRegistration
         if (options.Provider == DatabaseProvider.Sqlite)
         {
             Directory.CreateDirectory(options.DataDirectory);
-            services.AddDbContextFactory<SqliteKithDb>(o => ConfigureSqlite(o, options.ConnectionString, options.Space));
+            services.AddDbContextFactory<SqliteKithDb>(o => ConfigureSqlite(o, options.ConnectionString, options.Space, SensitiveFields.FieldKeyRing.PathFor(options)));
             services.AddScoped<KithDb>(sp => sp.GetRequiredService<IDbContextFactory<SqliteKithDb>>().CreateDbContext());
             services.AddSingleton<Func<KithDb>>(sp => () => sp.GetRequiredService<IDbContextFactory<SqliteKithDb>>().CreateDbContext());
         }
         else
         {
-            services.AddDbContextFactory<PostgresKithDb>(o => ConfigurePostgres(o, options.ConnectionString));
+            services.AddDbContextFactory<PostgresKithDb>(o => ConfigurePostgres(o, options.ConnectionString, SensitiveFields.FieldKeyRing.PathFor(options)));
             services.AddScoped<KithDb>(sp => sp.GetRequiredService<IDbContextFactory<PostgresKithDb>>().CreateDbContext());
             services.AddSingleton<Func<KithDb>>(sp => () => sp.GetRequiredService<IDbContextFactory<PostgresKithDb>>().CreateDbContext());
         }
@@ -35,23 +35,29 @@ public static class DatabaseRegistration
         {
             Directory.CreateDirectory(options.DataDirectory);
             var b = new DbContextOptionsBuilder<SqliteKithDb>();
-            ConfigureSqlite(b, options.ConnectionString, options.Space);
+            ConfigureSqlite(b, options.ConnectionString, options.Space, SensitiveFields.FieldKeyRing.PathFor(options));
             return new SqliteKithDb(b.Options);
         }
         var p = new DbContextOptionsBuilder<PostgresKithDb>();
-        ConfigurePostgres(p, options.ConnectionString);
+        ConfigurePostgres(p, options.ConnectionString, SensitiveFields.FieldKeyRing.PathFor(options));
         return new PostgresKithDb(p.Options);
     }
 
-    internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString, SqliteSpace? space = null)
+    /// <param name="space">A cap on the file's size (KITH_SQLITE_MAX_PAGE_COUNT), set again on every open.</param>
+    /// <param name="fieldKeys">The field key file (ADR-0017); with it, customers' sensitive values are sealed and opened on the way.</param>
+    internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString, SqliteSpace? space = null, string? fieldKeys = null)
     {
         var csb = new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 30, Pooling = true };
         builder.UseSqlite(csb.ConnectionString, o => o.MigrationsHistoryTable("__migrations"))
             .AddInterceptors(space is null ? SqlitePragmas.Instance : new SqlitePragmas(space));
+        if (fieldKeys is not null) SensitiveFields.FieldKeysOption.Add(builder, fieldKeys);
     }
 
-    internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
+    internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString, string? fieldKeys = null)
+    {
         builder.UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__migrations"));
+        if (fieldKeys is not null) SensitiveFields.FieldKeysOption.Add(builder, fieldKeys);
+    }
 
     /// <summary>
     /// WAL lets readers run beside the one writer; NORMAL sync is durable across application crashes in WAL mode;

@@ -85,6 +85,7 @@ public abstract class KithDb(DbContextOptions options) : DbContext(options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<AuditChain> AuditChains => Set<AuditChain>();
     public DbSet<AuditSubjectKey> AuditSubjectKeys => Set<AuditSubjectKey>();
+    public DbSet<Kith.Core.SensitiveFields.SensitiveField> SensitiveFields => Set<Kith.Core.SensitiveFields.SensitiveField>();
 
     /// <summary>Who this unit of work acts for, as the audit trail records it (see Audit/AuditTrail).</summary>
     public AuditWho AuditWho { get; set; } = AuditWho.System;

@@ -125,9 +125,11 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         var segments = schema.Behavior && filter?.Contains("segment", StringComparison.OrdinalIgnoreCase) == true
             ? await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Filter, ct)
             : new Dictionary<string, string>();
+        var sensitive = schema.Table == SensitiveFields.SealableFields.Table ? await SensitiveFields.SensitiveSet.LoadAsync(db, ct) : SensitiveFields.SensitiveSet.None;
         return new SqlBuilder(db.Provider, schema, fields.Visible(definitions), userId)
         {
             Now = clock.GetUtcNow().UtcDateTime, Segments = segments, Fields = fields,
+            Sensitive = sensitive, Cipher = sensitive.IsEmpty ? null : SensitiveFields.CustomerSealing.Of(db)?.Cipher,
         };
     }
 

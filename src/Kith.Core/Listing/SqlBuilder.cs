@@ -27,6 +27,15 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
     /// </summary>
     public FieldAccess Fields { get; init; } = FieldAccess.Open;
 
+    /// <summary>
+    /// Customer fields marked sensitive (or being converted): equality filters go through their lookups, and nothing
+    /// that needs the plain value in SQL (substring, range, sort) is offered (ADR-0017).
+    /// </summary>
+    public SensitiveFields.SensitiveSet Sensitive { get; init; } = SensitiveFields.SensitiveSet.None;
+
+    /// <summary>Computes lookups of filter values; present whenever <see cref="Sensitive"/> is not empty.</summary>
+    public SensitiveFields.FieldCipher? Cipher { get; init; }
+
     public DatabaseProvider Provider => provider;
 
     /// <summary>A built-in field of the schema the caller may see.</summary>
@@ -56,6 +65,8 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
         if (name.StartsWith("cf.", StringComparison.OrdinalIgnoreCase))
         {
             var (expr, _, def) = CustomField(name, 1, "sort");
+            if (Sensitive.IsRestricted("cf." + def.Key))
+                throw RuleViolation.Field("sort", $"'cf.{def.Key}' is encrypted: it cannot be sorted.");
             return new((ascending ? "" : "-") + "cf." + def.Key, expr, ascending, true, false);
         }
         if (!TryField(name, out var field) || !field.Sortable)
@@ -113,6 +124,8 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
 
         var op = c.Operator;
         if (kind == FieldKind.Tag) return TagCompare(c);
+        var sealable = def is not null ? "cf." + def.Key : field is not null && schema.Table == SensitiveFields.SealableFields.Table ? field.Name : null;
+        if (sealable is not null && Sensitive.IsRestricted(sealable)) return SealedCompare(c, sealable, expr, kind, field, def);
         // A stage or a yes/no value matches a large share of the records; SQLite, without statistics, would still pick
         // its index to drive the query and read that whole share. Unary + keeps such columns to filtering only.
         if (provider == DatabaseProvider.Sqlite && kind is FieldKind.Enum or FieldKind.Boolean) expr = "+" + expr;
@@ -152,6 +165,33 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
             "le" => $"{expr} <= {p}",
             _ => throw new InvalidOperationException(),
         };
+    }
+
+    /// <summary>
+    /// A sensitive field is compared through its lookup (HMAC of the normalised value); while a conversion runs some
+    /// values are still plain, so the plain column is compared too (a sealed value never equals a plain one).
+    /// </summary>
+    private string SealedCompare(Comparison c, string name, string expr, FieldKind kind, ListField? field, CustomFieldDefinition? def)
+    {
+        string[] allowed = ["eq", "ne", "in", "isnull", "notnull"];
+        if (!allowed.Contains(c.Operator))
+            throw FilterParser.Error($"'{c.Field}' is encrypted: only equality filters ({string.Join(", ", allowed)}) work on it, not '{c.Operator}' (position {c.Position}).", c.Position);
+        var birth = name == SensitiveFields.SealableFields.BirthDate;
+        var empty = birth ? $"({expr} IS NULL AND t.birth_date_sealed IS NULL)" : $"{expr} IS NULL";
+        if (c.Operator == "isnull") return empty;
+        if (c.Operator == "notnull") return $"NOT {empty}";
+        var lookupExpr = def is null
+            ? "t." + SensitiveFields.SealableFields.LookupColumn(name)
+            : provider == DatabaseProvider.Sqlite ? $"json_extract(t.custom_field_lookups, '$.{def.Key}')" : $"(t.custom_field_lookups::jsonb ->> '{def.Key}')";
+        var cipher = Cipher ?? throw new InvalidOperationException("Sensitive fields need the field cipher.");
+        string One(FilterValue v)
+        {
+            var plain = Value(v, kind, field, def, c.Field);
+            var normalised = plain is DateOnly d ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : SensitiveFields.FieldCipher.Normalise(v.Text);
+            return $"({lookupExpr} = {Param(cipher.Lookup(name, normalised))} OR {expr} = {Param(plain)})";
+        }
+        var any = c.Values.Count == 1 ? One(c.Values[0]) : "(" + string.Join(" OR ", c.Values.Select(One)) + ")";
+        return c.Operator == "ne" ? $"(({any}) IS NOT TRUE)" : any;
     }
 
     /// <summary>

@@ -24,10 +24,11 @@ internal static class PersonalDataSubjects
             ids.AddRange(frontier);
         }
         var rows = await db.Customers.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Select(c => new { c.Email, c.Phone, c.ExternalId, c.Name }).ToListAsync(ct);
+            .Select(c => new { c.Id, c.Email, RawPhone = c.Phone, c.ExternalId, c.Name }).ToListAsync(ct);
+        var phones = rows.Select(r => SensitiveFields.SealedReads.OpenSealed(db, r.RawPhone, SensitiveFields.SealableFields.Phone, r.Id));
         return new PersonalDataSubject(root.Id, ids,
             rows.Select(r => r.Email).OfType<string>().Distinct().ToList(),
-            rows.Select(r => r.Phone).OfType<string>().Distinct().ToList(),
+            phones.OfType<string>().Distinct().ToList(),
             rows.Select(r => r.ExternalId).OfType<string>().Distinct().ToList(),
             rows.Select(r => r.Name).Where(n => n.Length > 0).Distinct().ToList());
     }

@@ -35,8 +35,8 @@ internal static class BackupCommand
                 Console.Out.WriteLine($"Backed up {manifest.Tables.Sum(t => t.Rows):N0} rows in {manifest.Tables.Count} tables and {manifest.Files.Count - 1} files to {file.FullName}.");
                 if (!manifest.IncludesSecretKey)
                     await Console.Error.WriteLineAsync(
-                        $"NOTE: secret.key is NOT in this backup. Without it, saved mailbox passwords cannot be read after a restore. " +
-                        $"Keep a copy of {Path.Combine(database.DataDirectory, Core.Infrastructure.SecretBox.KeyFileName)} somewhere safe and apart from the backups, or pass --include-key.");
+                        $"NOTE: secret.key and field-keys.json are NOT in this backup. Without them, saved mailbox passwords and fields marked sensitive cannot be read after a restore. " +
+                        $"Keep a copy of {Path.Combine(database.DataDirectory, Core.Infrastructure.SecretBox.KeyFileName)} and {Core.SensitiveFields.FieldKeyRing.PathFor(database)} somewhere safe and apart from the backups, or pass --include-key.");
                 return 0;
             });
         });

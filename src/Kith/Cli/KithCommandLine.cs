@@ -51,6 +51,8 @@ public static class KithCommandLine
         yield return BackupCommand.Build();
         yield return BackupCommand.Restore();
         yield return Kith.Audit.AuditCommand.Build();
+        yield return KeysCommand.Fields();
+        yield return KeysCommand.Keys();
     }
 
     public static async Task<int> RunAsync(string[] args)

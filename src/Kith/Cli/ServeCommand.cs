@@ -73,7 +73,16 @@ internal static class ServeCommand
                 OpenId = openIdSignIn,
             };
             var app = KithWebApp.Build(options);
-            await KithWebApp.PrepareDatabaseAsync(app, ct);
+            try
+            {
+                await KithWebApp.PrepareDatabaseAsync(app, ct);
+            }
+            catch (Kith.Core.SensitiveFields.MissingFieldKeys e)
+            {
+                // Serving without the keys would answer every customer read with an error; refuse to start instead.
+                Console.Error.WriteLine($"kith: {e.Message}");
+                return 1;
+            }
             await app.RunAsync();
             return 0;
         });

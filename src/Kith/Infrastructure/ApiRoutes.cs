@@ -22,6 +22,7 @@ internal static class ApiRoutes
         Kith.Cases.CasesApi.MapCases(api);
         Kith.Privacy.PrivacyApi.MapPrivacy(api);
         Kith.Audit.AuditApi.MapAudit(api);
+        Kith.SensitiveFields.SensitiveFieldsApi.MapSensitiveFields(api);
         Kith.Mail.SystemMailApi.MapSystemMail(api);
         Kith.Feedback.FeedbackApi.MapFeedback(api);
         return api;

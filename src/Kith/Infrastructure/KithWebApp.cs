@@ -76,6 +76,8 @@ public static class KithWebApp
         builder.Services.AddKithDataProtection();
         builder.Services.AddHostedService<Kith.Privacy.RetentionWorker>();
         builder.Services.AddHostedService<Kith.Audit.AuditRetentionWorker>();
+        builder.Services.AddSingleton<Kith.SensitiveFields.SensitiveFieldConversion>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Kith.SensitiveFields.SensitiveFieldConversion>());
         builder.Services.AddKithLocalization();
         builder.Services.AddHealthChecks();
 

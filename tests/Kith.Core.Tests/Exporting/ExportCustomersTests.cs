@@ -89,10 +89,10 @@ public sealed class ExportCustomersTests
             var exported = await new ExportCustomers(counted, new ListEngine(counted, TimeProvider.System)).HandleAsync(admin, new ExportRequest(), Stream.Null, null, Ct);
             Assert.Equal(2_500, exported);
         }
-        // Per page of 1,000: the list engine's look at the custom fields, one read of the records and one of their
-        // tags; plus one look at the custom fields for the columns; plus the export's audit entry (locking the chain,
-        // inserting the entry). (The engine's own keyset SQL does not pass through EF.)
-        Assert.Equal(1 + 3 * 3 + 2, counter.Count);
+        // Per page of 1,000: the list engine's look at the custom fields and at the sensitive fields, one read of the
+        // records and one of their tags; plus one look at the custom fields for the columns; plus the export's audit
+        // entry (locking the chain, inserting the entry). (The engine's own keyset SQL does not pass through EF.)
+        Assert.Equal(1 + 4 * 3 + 2, counter.Count);
 
         var (xlsxRows, xlsx, _) = await ExportAsync(kit, admin, new ExportRequest(Sort: "-name", Format: ExportFormat.Xlsx, Columns: ["name"]));
         Assert.Equal(2_500, xlsxRows);

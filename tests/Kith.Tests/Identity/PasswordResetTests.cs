@@ -211,7 +211,7 @@ public sealed partial class PasswordResetTests
     [Fact]
     public async Task RequestsAreThrottledPerAccountAndPerAddressNeedTheirAntiforgeryTokenAndWithoutSystemMailSayWhomToAsk()
     {
-        await using var host = await KithTestHost.StartAsync();
+        await using var host = await KithTestHost.StartAsync(configure: KithTestHost.LocalMail);
         await host.CreateUserAsync("ann@example.com", Role.Agent);
 
         var page = await host.Browser().GetStringAsync("/account/forgot", Ct);
@@ -243,7 +243,7 @@ public sealed partial class PasswordResetTests
 
     internal static async Task<KithTestHost> StartWithMailAsync(DatabaseProvider provider, SmtpSink smtp)
     {
-        var host = await KithTestHost.StartAsync(provider);
+        var host = await KithTestHost.StartAsync(provider, configure: KithTestHost.LocalMail);
         var (_, admin) = await host.UserWithClientAsync(Role.Admin, "mail-admin@company.example");
         (await admin.PutAsync("/api/v1/admin/system-mail", JsonContent.Create(FeedbackApiTests.SystemMail(smtp.Port)), Ct)).EnsureSuccessStatusCode();
         return host;

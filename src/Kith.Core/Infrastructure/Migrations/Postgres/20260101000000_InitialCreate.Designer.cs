@@ -1121,9 +1121,14 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("Address")
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
                         .HasColumnName("address");
+
+                    b.Property<string>("AddressLookup")
+                        .HasMaxLength(44)
+                        .HasColumnType("character varying(44)")
+                        .HasColumnName("address_lookup");
 
                     b.Property<int?>("Age")
                         .HasColumnType("integer")
@@ -1132,6 +1137,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.Property<DateOnly?>("BirthDate")
                         .HasColumnType("date")
                         .HasColumnName("birth_date");
+
+                    b.Property<string>("BirthDateLookup")
+                        .HasMaxLength(44)
+                        .HasColumnType("character varying(44)")
+                        .HasColumnName("birth_date_lookup");
+
+                    b.Property<string>("BirthDateSealed")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("birth_date_sealed");
 
                     b.Property<string>("City")
                         .HasMaxLength(100)
@@ -1155,6 +1170,10 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.Property<long?>("CreatedByUserId")
                         .HasColumnType("bigint")
                         .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("CustomFieldLookups")
+                        .HasColumnType("text")
+                        .HasColumnName("custom_field_lookups");
 
                     b.Property<string>("CustomFields")
                         .IsRequired()
@@ -1199,13 +1218,18 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasColumnName("owner_id");
 
                     b.Property<string>("Phone")
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("phone");
 
                     b.Property<bool>("PhoneIsValid")
                         .HasColumnType("boolean")
                         .HasColumnName("phone_is_valid");
+
+                    b.Property<string>("PhoneLookup")
+                        .HasMaxLength(44)
+                        .HasColumnType("character varying(44)")
+                        .HasColumnName("phone_lookup");
 
                     b.Property<string>("SearchGrams")
                         .IsRequired()
@@ -1277,6 +1301,10 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
 
                     b.HasIndex("Phone")
                         .HasDatabaseName("ix_customers_phone");
+
+                    b.HasIndex("PhoneLookup")
+                        .HasDatabaseName("ix_customers_phone_lookup")
+                        .HasFilter("phone_lookup IS NOT NULL");
 
                     b.HasIndex("Age", "Id")
                         .HasDatabaseName("ix_customers_live_age")
@@ -1742,6 +1770,43 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("api_tokens");
                 });
 
+            modelBuilder.Entity("Kith.Core.Identity.FailedAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key_hash");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("rule");
+
+                    b.HasKey("Id")
+                        .HasName("pk_failed_attempts");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_failed_attempts_at");
+
+                    b.HasIndex("Rule", "KeyHash", "At")
+                        .HasDatabaseName("ix_failed_attempts_rule_key_hash_at");
+
+                    b.ToTable("failed_attempts");
+                });
+
             modelBuilder.Entity("Kith.Core.Identity.FieldRule", b =>
                 {
                     b.Property<string>("Role")
@@ -1847,6 +1912,52 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasDatabaseName("ix_open_id_links_issuer_subject");
 
                     b.ToTable("open_id_links");
+                });
+
+            modelBuilder.Entity("Kith.Core.Identity.PasswordResetToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Stamp")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("stamp");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_password_reset_tokens");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_password_reset_tokens_token_hash");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_password_reset_tokens_user_id");
+
+                    b.ToTable("password_reset_tokens");
                 });
 
             modelBuilder.Entity("Kith.Core.Identity.RolePolicy", b =>
@@ -3345,6 +3456,53 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     b.ToTable("segment_members");
                 });
 
+            modelBuilder.Entity("Kith.Core.SensitiveFields.SensitiveField", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<long?>("ChangedByUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("changed_by_user_id");
+
+                    b.Property<bool>("Converted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("converted");
+
+                    b.Property<string>("Entity")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("entity");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("field");
+
+                    b.Property<bool>("Sensitive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("sensitive");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sensitive_fields");
+
+                    b.HasIndex("Entity", "Field")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sensitive_fields_entity_field");
+
+                    b.ToTable("sensitive_fields");
+                });
+
             modelBuilder.Entity("Kith.Core.Settings.Setting", b =>
                 {
                     b.Property<string>("Key")
@@ -3755,6 +3913,16 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasConstraintName("fk_open_id_links_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Kith.Core.Identity.PasswordResetToken", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_password_reset_tokens_users_user_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Identity.TeamMember", b =>

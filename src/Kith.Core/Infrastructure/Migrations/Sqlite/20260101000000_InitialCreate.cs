@@ -203,6 +203,21 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "failed_attempts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    rule = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    key_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_failed_attempts", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "field_rules",
                 columns: table => new
                 {
@@ -373,6 +388,24 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_role_policies", x => x.role);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sensitive_fields",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    entity = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    field = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    sensitive = table.Column<bool>(type: "INTEGER", nullable: false),
+                    converted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    changed_by_user_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sensitive_fields", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -686,6 +719,29 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "password_reset_tokens",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    token_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    stamp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_password_reset_tokens", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_password_reset_tokens_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "saved_views",
                 columns: table => new
                 {
@@ -821,13 +877,13 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     external_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
-                    phone = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    phone = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     phone_is_valid = table.Column<bool>(type: "INTEGER", nullable: false),
                     birth_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
                     age = table.Column<int>(type: "INTEGER", nullable: true),
                     gender = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
                     city = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    address = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    address = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     company_id = table.Column<long>(type: "INTEGER", nullable: true),
                     owner_id = table.Column<long>(type: "INTEGER", nullable: false),
                     stage = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
@@ -845,6 +901,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     merged_into_id = table.Column<long>(type: "INTEGER", nullable: true),
                     import_job_id = table.Column<long>(type: "INTEGER", nullable: true),
                     search_text = table.Column<string>(type: "TEXT", nullable: false),
+                    phone_lookup = table.Column<string>(type: "TEXT", maxLength: 44, nullable: true),
+                    address_lookup = table.Column<string>(type: "TEXT", maxLength: 44, nullable: true),
+                    birth_date_lookup = table.Column<string>(type: "TEXT", maxLength: 44, nullable: true),
+                    birth_date_sealed = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    custom_field_lookups = table.Column<string>(type: "TEXT", nullable: true),
                     search_grams = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
@@ -1842,6 +1903,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 column: "phone");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customers_phone_lookup",
+                table: "customers",
+                column: "phone_lookup",
+                filter: "phone_lookup IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_duplicate_pairs_customer_id_other_customer_id",
                 table: "duplicate_pairs",
                 columns: new[] { "customer_id", "other_customer_id" },
@@ -1909,6 +1976,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "ix_erasures_erased_at",
                 table: "erasures",
                 column: "erased_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_failed_attempts_at",
+                table: "failed_attempts",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_failed_attempts_rule_key_hash_at",
+                table: "failed_attempts",
+                columns: new[] { "rule", "key_hash", "at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_feedback_agent_id_answered_at",
@@ -2022,6 +2099,17 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_password_reset_tokens_token_hash",
+                table: "password_reset_tokens",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_password_reset_tokens_user_id",
+                table: "password_reset_tokens",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pending_events_event_id",
                 table: "pending_events",
                 column: "event_id",
@@ -2094,6 +2182,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "ix_segments_key",
                 table: "segments",
                 column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sensitive_fields_entity_field",
+                table: "sensitive_fields",
+                columns: new[] { "entity", "field" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -2233,6 +2327,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "erased_people");
 
             migrationBuilder.DropTable(
+                name: "failed_attempts");
+
+            migrationBuilder.DropTable(
                 name: "feedback");
 
             migrationBuilder.DropTable(
@@ -2266,6 +2363,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 name: "open_id_links");
 
             migrationBuilder.DropTable(
+                name: "password_reset_tokens");
+
+            migrationBuilder.DropTable(
                 name: "pending_events");
 
             migrationBuilder.DropTable(
@@ -2288,6 +2388,9 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "segment_members");
+
+            migrationBuilder.DropTable(
+                name: "sensitive_fields");
 
             migrationBuilder.DropTable(
                 name: "settings");

@@ -1089,9 +1089,14 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasColumnName("id");
 
                     b.Property<string>("Address")
-                        .HasMaxLength(500)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT")
                         .HasColumnName("address");
+
+                    b.Property<string>("AddressLookup")
+                        .HasMaxLength(44)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address_lookup");
 
                     b.Property<int?>("Age")
                         .HasColumnType("INTEGER")
@@ -1100,6 +1105,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.Property<DateOnly?>("BirthDate")
                         .HasColumnType("TEXT")
                         .HasColumnName("birth_date");
+
+                    b.Property<string>("BirthDateLookup")
+                        .HasMaxLength(44)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("birth_date_lookup");
+
+                    b.Property<string>("BirthDateSealed")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("birth_date_sealed");
 
                     b.Property<string>("City")
                         .HasMaxLength(100)
@@ -1123,6 +1138,10 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.Property<long?>("CreatedByUserId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("CustomFieldLookups")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("custom_field_lookups");
 
                     b.Property<string>("CustomFields")
                         .IsRequired()
@@ -1167,13 +1186,18 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasColumnName("owner_id");
 
                     b.Property<string>("Phone")
-                        .HasMaxLength(40)
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("phone");
 
                     b.Property<bool>("PhoneIsValid")
                         .HasColumnType("INTEGER")
                         .HasColumnName("phone_is_valid");
+
+                    b.Property<string>("PhoneLookup")
+                        .HasMaxLength(44)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phone_lookup");
 
                     b.Property<string>("SearchGrams")
                         .IsRequired()
@@ -1245,6 +1269,10 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
 
                     b.HasIndex("Phone")
                         .HasDatabaseName("ix_customers_phone");
+
+                    b.HasIndex("PhoneLookup")
+                        .HasDatabaseName("ix_customers_phone_lookup")
+                        .HasFilter("phone_lookup IS NOT NULL");
 
                     b.HasIndex("Age", "Id")
                         .HasDatabaseName("ix_customers_live_age")
@@ -1698,6 +1726,41 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("api_tokens");
                 });
 
+            modelBuilder.Entity("Kith.Core.Identity.FailedAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule");
+
+                    b.HasKey("Id")
+                        .HasName("pk_failed_attempts");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_failed_attempts_at");
+
+                    b.HasIndex("Rule", "KeyHash", "At")
+                        .HasDatabaseName("ix_failed_attempts_rule_key_hash_at");
+
+                    b.ToTable("failed_attempts");
+                });
+
             modelBuilder.Entity("Kith.Core.Identity.FieldRule", b =>
                 {
                     b.Property<string>("Role")
@@ -1799,6 +1862,50 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasDatabaseName("ix_open_id_links_issuer_subject");
 
                     b.ToTable("open_id_links");
+                });
+
+            modelBuilder.Entity("Kith.Core.Identity.PasswordResetToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Stamp")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stamp");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_hash");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_password_reset_tokens");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_password_reset_tokens_token_hash");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_password_reset_tokens_user_id");
+
+                    b.ToTable("password_reset_tokens");
                 });
 
             modelBuilder.Entity("Kith.Core.Identity.RolePolicy", b =>
@@ -3255,6 +3362,51 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.ToTable("segment_members");
                 });
 
+            modelBuilder.Entity("Kith.Core.SensitiveFields.SensitiveField", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
+                    b.Property<long?>("ChangedByUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("changed_by_user_id");
+
+                    b.Property<bool>("Converted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("converted");
+
+                    b.Property<string>("Entity")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("field");
+
+                    b.Property<bool>("Sensitive")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sensitive");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sensitive_fields");
+
+                    b.HasIndex("Entity", "Field")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sensitive_fields_entity_field");
+
+                    b.ToTable("sensitive_fields");
+                });
+
             modelBuilder.Entity("Kith.Core.Settings.Setting", b =>
                 {
                     b.Property<string>("Key")
@@ -3661,6 +3813,16 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasConstraintName("fk_open_id_links_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Kith.Core.Identity.PasswordResetToken", b =>
+                {
+                    b.HasOne("Kith.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_password_reset_tokens_users_user_id");
                 });
 
             modelBuilder.Entity("Kith.Core.Identity.TeamMember", b =>
