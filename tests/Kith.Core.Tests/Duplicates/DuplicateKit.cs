@@ -80,8 +80,25 @@ internal sealed class DuplicateKit : IAsyncDisposable
         return await AccessScope.ForUserAsync(db, userId, Ct) ?? throw new InvalidOperationException("no such user");
     }
 
-    public Task<CustomerDetail> CreateAsync(AccessScope scope, CustomerInput input) =>
-        RunAsync<CreateCustomer, CustomerDetail>(h => h.HandleAsync(input, scope, ActorKind.User, Ct));
+    /// <summary>
+    /// Creates a customer. Creating refuses an email a live customer in reach already has (ADR-0018), so a planted
+    /// duplicate is made as people make them: created with another email, then changed to the shared one.
+    /// </summary>
+    public async Task<CustomerDetail> CreateAsync(AccessScope scope, CustomerInput input)
+    {
+        try
+        {
+            return await RunAsync<CreateCustomer, CustomerDetail>(h => h.HandleAsync(input, scope, ActorKind.User, Ct));
+        }
+        catch (EmailTaken)
+        {
+            var email = input.Email;
+            input.Email = null;
+            var created = await RunAsync<CreateCustomer, CustomerDetail>(h => h.HandleAsync(input, scope, ActorKind.User, Ct));
+            input.Email = email;
+            return await RunAsync<UpdateCustomer, CustomerDetail>(h => h.HandleAsync(created.Id, input, null, scope, ActorKind.User, Ct));
+        }
+    }
 
     public Task<CustomerDetail> CreateAsync(AccessScope scope, string name, string? email = null, string? phone = null, string? externalId = null, string? city = null) =>
         CreateAsync(scope, new CustomerInput { Name = name, Email = email, Phone = phone, ExternalId = externalId, City = city });

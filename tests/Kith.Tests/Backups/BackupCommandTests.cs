@@ -34,7 +34,7 @@ public sealed class BackupCommandTests
         var (code, output, error) = await RunAsync("backup", "--out", archive, "--data", host.Database.Folder);
         Assert.True(code == 0, error);
         Assert.Contains($"to {archive}", output);
-        Assert.Contains("secret.key is NOT in this backup", error);
+        Assert.Contains("secret.key and field-keys.json are NOT in this backup", error);
 
         (code, output, _) = await RunAsync("backup", "verify", archive, "--data", host.Database.Folder);
         Assert.Equal(0, code);
