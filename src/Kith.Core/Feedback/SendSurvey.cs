@@ -47,7 +47,7 @@ public sealed class SendSurvey(KithDb db, ISystemMail mail, TimeProvider clock)
             errors["communicationId"] = ["communicationId must be a communication of this customer that you can read."];
         if (errors.Count > 0) throw new RuleViolation("The survey cannot be sent.", errors);
 
-        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow().UtcDateTime;
         var survey = new FeedbackSurvey
         {
@@ -69,7 +69,6 @@ public sealed class SendSurvey(KithDb db, ISystemMail mail, TimeProvider clock)
 
     internal static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static (string Subject, string Text) Message(FeedbackSurvey survey, string customerName, string senderName, string link)
     {

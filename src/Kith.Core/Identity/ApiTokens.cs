@@ -20,7 +20,7 @@ public sealed class ApiTokens(KithDb db, TimeProvider clock)
         name = name.Trim();
         if (name.Length is 0 or > 100) throw RuleViolation.Field("name", "A token needs a name of 1 to 100 characters.");
         if (!await db.Users.AnyAsync(u => u.Id == userId && !u.IsDisabled, ct)) throw new NotFound("User");
-        var secret = TokenPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var secret = TokenPrefix + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var token = new ApiToken
         {
             UserId = userId, Name = name, TokenHash = Hash(secret), Prefix = secret[..12],
@@ -58,8 +58,6 @@ public sealed class ApiTokens(KithDb db, TimeProvider clock)
         await db.SaveChangesAsync(ct);
     }
 
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 public sealed record ApiTokenItem(long Id, long UserId, string Name, string Prefix, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt)

@@ -49,7 +49,7 @@ public sealed class SendPasswordReset(KithDb db, ISystemMail mail, TimeProvider 
 
     private async Task<DateTime> SendAsync(User user, AuditWho who, string by, CancellationToken ct)
     {
-        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow().UtcDateTime;
         var link = await mail.LinkAsync($"/account/reset/{token}", ct);
         var (subject, text) = Message(user, link);
@@ -83,5 +83,4 @@ public sealed class SendPasswordReset(KithDb db, ISystemMail mail, TimeProvider 
             $"Hello,\n\nSomeone asked to reset the password of your Kith account ({user.Email}). If it was you, open this link within 30 minutes and choose a new password:\n\n{link}\n\n" +
             "The link works once. If you did not ask, ignore this message; your password stays as it is.\n");
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
