@@ -49,6 +49,8 @@ public sealed class BrowserSession : IAsyncDisposable
             Locale = "en-US",
         });
         context.SetDefaultTimeout(20_000);
+        // Expect(…) waits 5 s by default; a busy CI machine can take longer to connect a circuit or render a chart.
+        Assertions.SetDefaultExpectTimeout(20_000);
         var page = await context.NewPageAsync();
         return page;
     }

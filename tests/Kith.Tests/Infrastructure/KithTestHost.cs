@@ -45,7 +45,7 @@ public sealed class KithTestHost : IAsyncDisposable
     public static async Task<KithTestHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, bool demo = false,
         Func<KithServeOptions, KithServeOptions>? configure = null)
     {
-        var database = await TestDatabase.CreateAsync(provider, migrate: false);
+        var database = await TestDatabase.CreateAsync(provider);
         var (app, address) = await StartAppAsync(database, demo, configure);
         return new KithTestHost(app, database, address);
     }
