@@ -16,9 +16,13 @@ internal sealed class BehaviorPersonalData : IPersonalDataPart
 
     public async Task ExportAsync(PersonalDataExport export, CancellationToken ct)
     {
+        // A reader whose role hides behaviour sees none of it, as on the timeline.
+        if (export.IsHidden("behavior")) return;
         var s = export.Subject;
         await export.AddRowsAsync("behavior_events", $"SELECT * FROM behavior_events WHERE customer_id IN ({s.IdList}) ORDER BY occurred_at, id", ct);
         await export.AddRowsAsync("pending_events", $"SELECT * FROM pending_events WHERE {Pending(s, export.Params)} ORDER BY occurred_at, id", ct, PendingArgs(s));
+        // A pending event waits under the person's email or external id.
+        export.Section("pending_events").RemoveAll(e => e["reference_kind"] is string kind && export.IsHidden(kind));
         await export.AddRowsAsync("behavior_summary", $"SELECT * FROM behavior_totals WHERE customer_id IN ({s.IdList}) ORDER BY type", ct);
         await export.AddRowsAsync("behavior_days", $"SELECT * FROM behavior_days WHERE customer_id IN ({s.IdList}) ORDER BY day, type", ct);
     }

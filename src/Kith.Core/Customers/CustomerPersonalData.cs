@@ -10,6 +10,7 @@ internal sealed class CustomerPersonalData : IPersonalDataPart
         var ids = export.Subject.IdList;
         await export.AddRowsAsync("customer", $"SELECT * FROM customers WHERE id IN ({ids}) ORDER BY id", ct);
         SensitiveFields.SealedRows.OpenCustomers(export.Db, export.Section("customer"));
+        export.HideCustomerColumns(export.Section("customer"));
         await export.AddRowsAsync("tags", $"SELECT ct.customer_id, t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id IN ({ids}) ORDER BY t.name", ct);
     }
 

@@ -31,6 +31,7 @@ public static class RecordSaving
         if (expected is { } v && v != current) throw new VersionConflict(what);
     }
 
-    private static bool IsUniqueViolation(DbUpdateException e) =>
+    /// <summary>Whether a save failed on a unique index (SQLite or PostgreSQL): another request stored the same key first.</summary>
+    public static bool IsUniqueViolation(DbUpdateException e) =>
         e.InnerException?.Message is { } m && (m.Contains("UNIQUE constraint failed", StringComparison.Ordinal) || m.Contains("23505", StringComparison.Ordinal) || m.Contains("duplicate key", StringComparison.Ordinal));
 }

@@ -10,6 +10,7 @@ internal sealed class DuplicatePersonalData : IPersonalDataPart
         var ids = export.Subject.IdList;
         await export.AddRowsAsync("duplicate_pairs", $"SELECT * FROM duplicate_pairs WHERE customer_id IN ({ids}) OR other_customer_id IN ({ids}) ORDER BY id", ct);
         await export.AddRowsAsync("merges", $"SELECT * FROM customer_merges WHERE survivor_id IN ({ids}) OR merged_id IN ({ids}) ORDER BY id", ct);
+        foreach (var merge in export.Section("merges")) merge["survivor_before"] = export.WithoutHidden(merge["survivor_before"] as string);
     }
 
     public async Task EraseAsync(PersonalDataErasure erasure, CancellationToken ct)

@@ -12,6 +12,9 @@ internal sealed class FeedbackPersonalData : IPersonalDataPart
         await export.AddRowsAsync("surveys",
             $"SELECT id, customer_id, communication_id, kind, agent_id, language, sent_to, sent_at, expires_at, answered_at, feedback_id " +
             $"FROM feedback_surveys WHERE customer_id IN ({export.Subject.IdList}) ORDER BY sent_at, id", ct);
+        // A survey went to the customer's email: not shown to a reader whose role hides it.
+        if (export.IsHidden("email"))
+            foreach (var survey in export.Section("surveys")) survey.Remove("sent_to");
     }
 
     public async Task EraseAsync(PersonalDataErasure erasure, CancellationToken ct)

@@ -46,7 +46,7 @@ public sealed class FeedbackQueries(KithDb db)
         if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == customerId, ct)) throw new NotFound("Customer");
         var rows = await db.FeedbackSurveys.AsNoTracking().Where(s => s.CustomerId == customerId).OrderByDescending(s => s.SentAt).ThenByDescending(s => s.Id)
             .Take(MaxLimit).ToListAsync(ct);
-        return rows.Select(SendSurvey.View).ToList();
+        return rows.Select(s => SendSurvey.View(s, scope.Fields)).ToList();
     }
 
     internal static IQueryable<FeedbackEntry> Filtered(IQueryable<FeedbackEntry> q, FeedbackFilter filter)

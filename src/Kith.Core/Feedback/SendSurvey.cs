@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Kith.Core.CustomFields;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Core.Mail;
@@ -19,8 +20,11 @@ public sealed class SurveyInput
     public string? Language { get; set; }
 }
 
-/// <summary>A sent survey as the API shows it. The link itself went only to the customer; Kith keeps its hash.</summary>
-public sealed record SurveyView(long Id, long CustomerId, FeedbackKind Kind, long? CommunicationId, string Language, string SentTo,
+/// <summary>
+/// A sent survey as the API shows it. The link itself went only to the customer; Kith keeps its hash. The address it
+/// went to is the customer's email, so it is null for a reader whose role hides that field.
+/// </summary>
+public sealed record SurveyView(long Id, long CustomerId, FeedbackKind Kind, long? CommunicationId, string Language, string? SentTo,
     DateTime SentAt, DateTime ExpiresAt, DateTime? AnsweredAt, long? FeedbackId);
 
 /// <summary>
@@ -61,11 +65,12 @@ public sealed class SendSurvey(KithDb db, ISystemMail mail, TimeProvider clock)
         await mail.SendAsync(customer.Email!, subject, text, null, ct);
         db.FeedbackSurveys.Add(survey);
         await db.SaveChangesAsync(CancellationToken.None);
-        return View(survey);
+        return View(survey, scope.Fields);
     }
 
-    public static SurveyView View(FeedbackSurvey s) =>
-        new(s.Id, s.CustomerId, s.Kind, s.CommunicationId, s.Language, s.SentTo, s.SentAt, s.ExpiresAt, s.AnsweredAt, s.FeedbackId);
+    public static SurveyView View(FeedbackSurvey s, FieldAccess fields) =>
+        new(s.Id, s.CustomerId, s.Kind, s.CommunicationId, s.Language, fields.Shown(CustomFieldEntity.Customer, "email", s.SentTo),
+            s.SentAt, s.ExpiresAt, s.AnsweredAt, s.FeedbackId);
 
     internal static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 

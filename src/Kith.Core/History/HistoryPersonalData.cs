@@ -10,6 +10,8 @@ internal sealed class HistoryPersonalData : IPersonalDataPart
     public async Task ExportAsync(PersonalDataExport export, CancellationToken ct)
     {
         await export.AddRowsAsync("history", $"SELECT * FROM record_changes WHERE {Where(export.Subject)} ORDER BY at, id", ct);
+        // Changes of a field hidden from the reader are left out, as in the history they read.
+        export.Section("history").RemoveAll(row => row["field"] is string field && export.IsHidden(field));
         SensitiveFields.SealedRows.OpenHistory(export.Db, export.Section("history"));
     }
 

@@ -36,6 +36,22 @@ public sealed class SignInWithOpenId(KithDb db, TimeProvider clock)
     /// <param name="createAs">The role of users created on their first sign-in; null: unknown people are refused.</param>
     public async Task<OpenIdOutcome> HandleAsync(OpenIdIdentity identity, Role? createAs, CancellationToken ct = default)
     {
+        try
+        {
+            return await SignInAsync(identity, createAs, ct);
+        }
+        // Two first sign-ins of one person at once (two tabs, a double click, a retried callback) both find no link;
+        // the second to save hits the unique (issuer, subject) link or the unique email of the user the first created.
+        // Asked again, it finds what the first stored and signs in through it.
+        catch (DbUpdateException e) when (Customers.RecordSaving.IsUniqueViolation(e))
+        {
+            db.ChangeTracker.Clear();
+            return await SignInAsync(identity, createAs, ct);
+        }
+    }
+
+    private async Task<OpenIdOutcome> SignInAsync(OpenIdIdentity identity, Role? createAs, CancellationToken ct)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         var link = await db.OpenIdLinks.FirstOrDefaultAsync(l => l.Issuer == identity.Issuer && l.Subject == identity.Subject, ct);
         if (link is not null)

@@ -31,6 +31,26 @@ internal sealed class ImportPersonalData : IPersonalDataPart
         var needles = Needles(s);
         await export.AddRowsAsync("import_changes", $"SELECT * FROM import_changes WHERE {Changes(s)} ORDER BY id", ct);
         await export.AddRowsAsync("import_rejections", $"SELECT * FROM import_rejections WHERE {Rejections(s, needles.Count, export.Params)} ORDER BY id", ct, [.. needles]);
+        foreach (var change in export.Section("import_changes")) change["before"] = export.WithoutHidden(change["before"] as string);
+        await HideRejectedCellsAsync(export, ct);
+    }
+
+    /// <summary>Cells and reasons of the columns each import mapped to a field hidden from the reader, as in the import's own refused rows.</summary>
+    private static async Task HideRejectedCellsAsync(PersonalDataExport export, CancellationToken ct)
+    {
+        var rows = export.Section("import_rejections");
+        if (export.Scope.Fields.IsOpen || rows.Count == 0) return;
+        var jobIds = rows.Select(r => Convert.ToInt64(r["import_job_id"], System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
+        var jobs = await export.Db.ImportJobs.AsNoTracking().Where(j => jobIds.Contains(j.Id)).ToDictionaryAsync(j => j.Id, ct);
+        foreach (var row in rows)
+        {
+            var job = jobs[Convert.ToInt64(row["import_job_id"], System.Globalization.CultureInfo.InvariantCulture)];
+            var columns = JsonSerializer.Deserialize<ImportSummary>(job.Summary, ImportReport.Json)?.Columns;
+            var hidden = await ImportFieldAccess.HiddenColumnsAsync(export.Db, export.Scope.Fields, job.Kind, columns, ct);
+            if (hidden.Count == 0) continue;
+            row["cells"] = JsonSerializer.Serialize(ImportFieldAccess.Blank(JsonSerializer.Deserialize<string[]>(row["cells"] as string ?? "[]") ?? [], hidden));
+            if (ImportFieldAccess.HiddenNames(columns, hidden).Contains(row["column"] as string ?? "")) row["message"] = ImportFieldAccess.HiddenReason;
+        }
     }
 
     public async Task EraseAsync(PersonalDataErasure erasure, CancellationToken ct)

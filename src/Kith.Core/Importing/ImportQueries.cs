@@ -39,7 +39,7 @@ public sealed class ImportQueries(KithDb db)
     public async Task<ImportReport> ReportAsync(AccessScope scope, long id, int maxErrors, CancellationToken ct)
     {
         var job = await GetAsync(scope, id, ct);
-        return await ReportOfAsync(db, job, maxErrors, ct);
+        return await ImportFieldAccess.ForAsync(db, await ReportOfAsync(db, job, maxErrors, ct), scope.Fields, job.Kind, ct);
     }
 
     internal static async Task<ImportReport> ReportOfAsync(KithDb db, ImportJob job, int maxErrors, CancellationToken ct)
@@ -58,13 +58,16 @@ public sealed class ImportQueries(KithDb db)
 
     /// <summary>
     /// The refused rows as a file to fix and import again: the original header and cells, plus an "error" column
-    /// with every reason for the row ("column: message; …").
+    /// with every reason for the row ("column: message; …"). Cells of columns holding a field hidden from the reader's
+    /// role are blank, and their reasons leave the value out.
     /// </summary>
     public async Task<long> WriteRejectedAsync(AccessScope scope, long id, Stream output, ExportFormat format, CancellationToken ct)
     {
         var job = await GetAsync(scope, id, ct);
         var summary = JsonSerializer.Deserialize<ImportSummary>(job.Summary, ImportReport.Json);
         var header = (summary?.Columns ?? []).Select(c => c.Column).ToList();
+        var hidden = await ImportFieldAccess.HiddenColumnsAsync(db, scope.Fields, job.Kind, summary?.Columns, ct);
+        var hiddenNames = ImportFieldAccess.HiddenNames(summary?.Columns, hidden);
         using var writer = TableWriter.Create(output, format);
         writer.WriteHeader([.. header, "error", "line"]);
         long rows = 0;
@@ -79,9 +82,9 @@ public sealed class ImportQueries(KithDb db)
             if (page.Count == RejectedPage && lines.Count > 1) lines.RemoveAt(lines.Count - 1);
             foreach (var line in lines)
             {
-                var cells = JsonSerializer.Deserialize<string[]>(line.First().Cells) ?? [];
+                var cells = ImportFieldAccess.Blank(JsonSerializer.Deserialize<string[]>(line.First().Cells) ?? [], hidden);
                 var padded = Enumerable.Range(0, header.Count).Select(i => i < cells.Length ? cells[i] : "").ToList();
-                padded.Add(string.Join("; ", line.Select(r => $"{r.Column}: {r.Message}")));
+                padded.Add(string.Join("; ", line.Select(r => ImportFieldAccess.Shown(new ImportError(r.Line, r.Column, r.Message), hiddenNames)).Select(e => $"{e.Column}: {e.Message}")));
                 padded.Add(line.Key.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 writer.WriteRow(padded);
                 rows++;

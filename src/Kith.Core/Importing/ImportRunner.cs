@@ -84,7 +84,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         var region = (options.Region ?? await new WorkspaceSettings(db).DefaultPhoneRegionAsync(ct)).ToUpperInvariant();
 
         using var file = TabularFile.Open(job.StoredPath, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
-        var mapping = await MapAsync(db, job.Kind, file.Header, options, ct);
+        var mapping = await MapAsync(db, job.Kind, file.Header, options, scope.Fields, ct);
         var cleaner = new RowCleaner(mapping, new ValueCleaner(region, region == "US" ? ["CN"] : ["US"]), options.Missing);
         var sink = SinkFor(job.Kind);
         // A file without a column the import needs fails before any row is read, instead of refusing every row.
@@ -297,7 +297,8 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         return new ImportRow(row.Line, values, row.Flags.Count > 0, cells);
     }
 
-    public static async Task<ColumnMapping> MapAsync(KithDb db, ImportKind kind, IReadOnlyList<string> header, ImportOptions options, CancellationToken ct)
+    /// <summary>Every field of an import of <paramref name="kind"/>, custom fields included.</summary>
+    internal static async Task<IReadOnlyList<ImportField>> FieldsAsync(KithDb db, ImportKind kind, CancellationToken ct)
     {
         var custom = new List<(string, string, string, IReadOnlyList<string>?)>();
         if (kind is ImportKind.Customers or ImportKind.Companies)
@@ -306,7 +307,13 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
             foreach (var f in await db.CustomFields.AsNoTracking().Where(f => f.Entity == entity).ToListAsync(ct))
                 custom.Add((f.Key, f.Label, f.Type.ToString(), CustomFieldDefinitions.ChoicesOf(f)));
         }
-        var fields = ImportFields.For(kind, custom);
+        return ImportFields.For(kind, custom);
+    }
+
+    /// <param name="access">The importer's field access: a field hidden from their role is not among the fields (null: every field).</param>
+    public static async Task<ColumnMapping> MapAsync(KithDb db, ImportKind kind, IReadOnlyList<string> header, ImportOptions options, FieldAccess? access, CancellationToken ct)
+    {
+        var fields = ImportFieldAccess.Visible(access ?? FieldAccess.Open, kind, await FieldsAsync(db, kind, ct));
         var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
         if (options.Template is { } name)
         {

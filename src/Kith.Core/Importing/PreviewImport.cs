@@ -48,9 +48,11 @@ public sealed class PreviewImport(KithDb db)
         options.Validate();
         var region = (options.Region ?? await new WorkspaceSettings(db).DefaultPhoneRegionAsync(ct)).ToUpperInvariant();
         using var file = TabularFile.Open(path, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
-        var mapping = await ImportRunner.MapAsync(db, kind, file.Header, options, ct);
+        var mapping = await ImportRunner.MapAsync(db, kind, file.Header, options, scope.Fields, ct);
         var cleaner = new RowCleaner(mapping, new ValueCleaner(region, region == "US" ? ["CN"] : ["US"]), options.Missing);
         var stats = cleaner.CreateStats();
+        // A column named after a field hidden from the user's role is not imported, and its values are not shown either.
+        var hidden = await ImportFieldAccess.HiddenColumnsAsync(db, scope.Fields, kind, mapping.ToMappedColumns(), ct);
         var sample = new List<PreviewRow>();
         var errors = new List<ImportError>();
         long scanned = 0, rejected = 0, flagged = 0;
@@ -76,7 +78,7 @@ public sealed class PreviewImport(KithDb db)
                 var values = new Dictionary<string, string?>();
                 for (var i = 0; i < cleaner.Fields.Count; i++)
                     if (mapping.IndexOf(cleaner.Fields[i].Key) >= 0) values[cleaner.Fields[i].Key] = Show(c.Values[i]);
-                sample.Add(new PreviewRow(c.Line, c.Cells, values, c.Errors.Select(e => new ImportError(c.Line, e.Column, e.Message)).ToList()));
+                sample.Add(new PreviewRow(c.Line, hidden.Count == 0 ? c.Cells : ImportFieldAccess.Blank(c.Cells, hidden), values, c.Errors.Select(e => new ImportError(c.Line, e.Column, e.Message)).ToList()));
             }
         }
         return new ImportPreview

@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text.Json.Nodes;
+using Kith.Core.CustomFields;
 using Kith.Core.Identity;
 using Kith.Core.Importing;
 using Kith.Core.Infrastructure;
@@ -34,7 +36,11 @@ public sealed record PersonalDataSubject(long CustomerId, IReadOnlyList<long> Cu
     public string IdList => string.Join(",", CustomerIds.Select(i => i.ToString(CultureInfo.InvariantCulture)));
 }
 
-/// <summary>Rows and files gathered for one person's export, by kind.</summary>
+/// <summary>
+/// Rows and files gathered for one person's export, by kind. The export is a read like any other: a customer field
+/// hidden from the reader's role (<see cref="FieldAccess"/>) is left out of it, its column, its changes and its values
+/// in the images Kith keeps of the record; each part leaves out what it holds of such fields.
+/// </summary>
 public sealed class PersonalDataExport(KithDb db, AccessScope scope, PersonalDataSubject subject, string dataDirectory)
 {
     public KithDb Db => db;
@@ -54,6 +60,56 @@ public sealed class PersonalDataExport(KithDb db, AccessScope scope, PersonalDat
 
     /// <summary>An SQL IN list of parameters for <paramref name="values"/> starting at parameter <paramref name="first"/>; "NULL" when empty.</summary>
     public string Params(IReadOnlyList<string> values, int first = 0) => PersonalDataSql.Params(db, values, first);
+
+    /// <summary>Whether a customer field (by any of its names: API property, history field, import key) is hidden from the reader.</summary>
+    public bool IsHidden(string field) => scope.Fields.IsHidden(CustomFieldEntity.Customer, field);
+
+    /// <summary>
+    /// Leaves the reader's hidden customer fields out of rows read from the customers table: their columns
+    /// (<c>birth_date</c> for birthDate) and their keys in <c>custom_fields</c>.
+    /// </summary>
+    public void HideCustomerColumns(List<Dictionary<string, object?>> rows)
+    {
+        if (scope.Fields.IsOpen) return;
+        foreach (var row in rows)
+        {
+            foreach (var column in row.Keys.Where(c => IsHidden(ToPascal(c))).ToList()) row.Remove(column);
+            if (row.GetValueOrDefault("custom_fields") is string custom) row["custom_fields"] = WithoutHiddenCustom(custom);
+        }
+    }
+
+    /// <summary>
+    /// A JSON image of a customer (an import's before-image, a merge's earlier survivor) without the reader's hidden
+    /// fields; its custom fields may be an object or a JSON string, under any casing of "customFields".
+    /// </summary>
+    public string? WithoutHidden(string? json)
+    {
+        if (scope.Fields.IsOpen || json is null || JsonNode.Parse(json) is not JsonObject image) return json;
+        foreach (var name in image.Select(p => p.Key).ToList())
+        {
+            if (name.Equals("customFields", StringComparison.OrdinalIgnoreCase))
+            {
+                image[name] = image[name] switch
+                {
+                    JsonObject custom => JsonNode.Parse(WithoutHiddenCustom(custom.ToJsonString())),
+                    JsonValue text when text.TryGetValue<string>(out var s) => WithoutHiddenCustom(s),
+                    var other => other?.DeepClone(),
+                };
+            }
+            else if (IsHidden(name)) image.Remove(name);
+        }
+        return image.ToJsonString();
+    }
+
+    private string WithoutHiddenCustom(string json)
+    {
+        if (JsonNode.Parse(json) is not JsonObject custom) return json;
+        foreach (var key in custom.Select(p => p.Key).Where(k => scope.Fields.IsHiddenCustom(CustomFieldEntity.Customer, k)).ToList()) custom.Remove(key);
+        return custom.ToJsonString();
+    }
+
+    private static string ToPascal(string snake) =>
+        string.Concat(snake.Split('_').Select(w => w.Length == 0 ? w : char.ToUpperInvariant(w[0]) + w[1..]));
 
     public List<Dictionary<string, object?>> Section(string kind)
     {

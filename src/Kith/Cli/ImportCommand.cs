@@ -85,7 +85,7 @@ internal static class ImportCommand
             if (parse.GetValue(saveTemplate) is { } templateName)
             {
                 using var head = TabularFile.Open(path.FullName, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
-                var mapping = await ImportRunner.MapAsync(db, kind, head.Header, options, ct);
+                var mapping = await ImportRunner.MapAsync(db, kind, head.Header, options, scope.Fields, ct);
                 await new ImportTemplates(db, clock).SaveAsync(kind, templateName, mapping.ToOverrides(), scope, ct);
             }
             return await RunJobAsync(db, KithCommandLine.DatabaseOptions(parse), job.Id, parse.GetValue(report), parse.GetValue(rejected), scope, ct);
