@@ -1,7 +1,6 @@
 using System.Globalization;
 using Kith.Core.Importing;
 using Kith.Core.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 
 namespace Kith.Core.Analytics;
 
@@ -47,7 +46,9 @@ internal sealed class CohortCounts(KithDb db)
 
     public async Task<DateTime?> CountedAtAsync(CancellationToken ct)
     {
-        var text = await db.Settings.AsNoTracking().Where(s => s.Key == CountedAtKey).Select(s => s.Value).FirstOrDefaultAsync(ct);
+        string? text = null;
+        // Plain SQL rather than a LINQ query: the first read after a start does not wait for EF to compile one.
+        await Sql.ReadAsync(db, $"SELECT value FROM settings WHERE key = {Sql.P(db, 0)}", r => text = r.GetString(0), ct, CountedAtKey);
         return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at) ? at : null;
     }
 

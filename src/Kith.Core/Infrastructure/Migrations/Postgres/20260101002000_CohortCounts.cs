@@ -5,13 +5,9 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Kith.Core.Infrastructure.Migrations.Postgres;
 
 /// <summary>
-/// The cohort retention counts kept by the behaviour catch-up (ADR-0020, Analytics/CohortCounts): each live
-/// customer's cohort months, and the cube of cohort sizes and active customers they add up to. Not in the EF model,
-/// like the behaviour summary columns: only the catch-up writes them, by SQL. The triggers mark a customer whose cohort
-/// or reach changes (created, owner, signup date, deleted, merged, erased, a purchase moved or removed) so the next
-/// catch-up counts them again, whichever code path made the change.
+/// The tables and triggers of the SQLite migration of the same name (ADR-0020), in PostgreSQL's form.
 /// <para>
-/// They run once per statement over its transition tables, so a bulk import marks its rows in one INSERT. A mark
+/// The triggers run once per statement over its transition tables, so a bulk import marks its rows in one INSERT. A mark
 /// that already exists is updated, not skipped: the row lock makes the catch-up, which deletes the marks it takes
 /// before reading the customers, wait for this transaction, so it never takes a mark and then reads the state from
 /// before the change that made it.
