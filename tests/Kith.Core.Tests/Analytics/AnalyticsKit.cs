@@ -41,7 +41,7 @@ internal sealed class AnalyticsKit : IAsyncDisposable
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(clock)
             .AddKithDatabase(database.Options)
-            .AddKithAnalytics()
+            .AddKithCore()
             .BuildServiceProvider();
         return new AnalyticsKit(database, services, clock);
     }
