@@ -66,7 +66,19 @@ internal static class BulkMode
         if (rows.Count == 0) return;
         var saved = rows.Select(v => JsonSerializer.Deserialize<SavedObject>(v)!).ToList();
         if (db.Provider == DatabaseProvider.Postgres) await Sql.ExecAsync(db, "SET maintenance_work_mem = '256MB'", ct);
-        foreach (var s in saved.Where(s => s.Kind == "index")) await Sql.ExecAsync(db, ToIfNotExists(s.Sql), ct);
+        // Kith's connections keep temporary tables in memory, and SQLite then sorts a whole index in memory too: 10
+        // million events took 0.5 GB beyond the import's own. With temporary files it sorts in runs of the page cache's
+        // size and merges them, in no more time (ADR-0022).
+        var sqlite = db.Provider == DatabaseProvider.Sqlite;
+        if (sqlite) await Sql.ExecAsync(db, "PRAGMA temp_store=FILE", ct);
+        try
+        {
+            foreach (var s in saved.Where(s => s.Kind == "index")) await Sql.ExecAsync(db, ToIfNotExists(s.Sql), ct);
+        }
+        finally
+        {
+            if (sqlite) await Sql.ExecAsync(db, "PRAGMA temp_store=MEMORY", CancellationToken.None);
+        }
         foreach (var s in saved.Where(s => s.Kind == "trigger"))
         {
             await Sql.ExecAsync(db, $"DROP TRIGGER IF EXISTS {s.Name}", ct);

@@ -10,8 +10,9 @@ namespace Kith.Core.Importing;
 /// </summary>
 internal sealed class CustomerLinks
 {
-    private readonly Dictionary<string, long> _byExternal = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _byEmail = new(StringComparer.Ordinal);
+    // A million customers' keys, kept compact (ADR-0022): about 30 bytes an entry plus the key's UTF-8.
+    private readonly TextMap<long> _byExternal = new();
+    private readonly TextMap<long> _byEmail = new();
     private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
 
     public static async Task<CustomerLinks> LoadAsync(ImportRun run, CancellationToken ct)
@@ -19,7 +20,7 @@ internal sealed class CustomerLinks
         var links = new CustomerLinks();
         var owners = run.Scope.OwnerIds;
         var survivors = new Dictionary<string, long>(StringComparer.Ordinal);
-        var live = new HashSet<long>();
+        var live = new List<long>();   // in id order, as read
         await Sql.ReadAsync(run.Db, "SELECT id, external_id, email, owner_id, deleted_at, merged_into_id FROM customers ORDER BY id", r =>
         {
             var ext = r.IsDBNull(1) ? null : r.GetString(1);
@@ -42,7 +43,7 @@ internal sealed class CustomerLinks
         // A merged record's id resolves to its survivor, when the survivor is live and in reach (with or without an
         // external id of its own).
         foreach (var (ext, survivor) in survivors)
-            if (live.Contains(survivor)) links._byExternal[ext] = survivor;
+            if (live.BinarySearch(survivor) >= 0) links._byExternal[ext] = survivor;
             else links._unreachable.Add(ext);
         return links;
     }

@@ -34,14 +34,14 @@ namespace Kith.Core.Importing;
 /// </summary>
 internal sealed class CustomerSink : IRowSink
 {
-    private readonly Dictionary<string, (long Id, bool Merged)> _byExternal = new(StringComparer.Ordinal);
-    /// <summary>External ids met in this job, with their line (0: on a line a resumed job committed before).</summary>
-    private readonly Dictionary<string, int> _externalLine = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _blockedExternal = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _byEmail = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _byPhone = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, string> _names = [];
-    private readonly HashSet<long> _createdByThisJob = [];
+    // The keys of a million customers are most of an import's memory: they are kept as UTF-8 in compact tables
+    // (TextMap, IdMap), one entry per external id however many facts it carries (ADR-0022).
+    private readonly TextMap<ExternalId> _external = new();
+    private readonly TextMap<long> _byEmail = new();
+    private readonly TextMap<long> _byPhone = new();
+    /// <summary>Each matchable record's name (a handle in <see cref="_nameText"/>), for a phone to count only with the same name.</summary>
+    private readonly IdMap<KnownRecord> _records = new();
+    private readonly TextArena _nameText = new();
     private readonly HashSet<long> _touched = [];
     private readonly DuplicateIndex _index = new();
     private ImportLookups _lookups = null!;
@@ -65,7 +65,7 @@ internal sealed class CustomerSink : IRowSink
             _touched.Add(id);
         var owners = run.Scope.OwnerIds;
         var merged = new List<(string Ext, long Survivor)>();
-        var live = new HashSet<long>();
+        var live = new List<long>();   // in id order, as read
         await Sql.ReadAsync(db, "SELECT id, external_id, email, phone, name, owner_id, deleted_at, merged_into_id, import_job_id, city, company_id FROM customers ORDER BY id", r =>
         {
             var id = r.GetInt64(0);
@@ -74,29 +74,28 @@ internal sealed class CustomerSink : IRowSink
             var deleted = !r.IsDBNull(6);
             var ofThisJob = !r.IsDBNull(8) && r.GetInt64(8) == jobId;
             // A resumed job met these external ids on lines it committed before.
-            if (ext is not null && (ofThisJob || _touched.Contains(id))) _externalLine[ext] = 0;
+            if (ext is not null && (ofThisJob || _touched.Contains(id))) Remember(ext, 0);
             if (ext is not null)
             {
                 if (!r.IsDBNull(7)) merged.Add((ext, r.GetInt64(7)));
-                else if (!deleted && inReach) _byExternal[ext] = (id, false);
-                else _blockedExternal.Add(ext);
+                else if (!deleted && inReach) Link(ext, id, merged: false);
+                else _external.GetValueRefOrAddDefault(ext, out _).Blocked = true;
             }
             if (deleted || !inReach) return;
             live.Add(id);
             var email = r.IsDBNull(2) ? null : r.GetString(2);
             var phone = SensitiveFields.SealedReads.OpenSealed(db, r.IsDBNull(3) ? null : r.GetString(3), SensitiveFields.SealableFields.Phone, id);
             var name = r.GetString(4);
-            _names[id] = name;
+            Name(id, name, createdByThisJob: ofThisJob);
             if (email is not null) _byEmail.TryAdd(email, id);
             if (phone is not null) _byPhone.TryAdd(phone, id);
-            if (ofThisJob) _createdByThisJob.Add(id);
             var company = r.IsDBNull(10) ? null : _lookups.CompanyName(r.GetInt64(10));
             _index.Add(new PersonKey(id, name, email, phone, company, r.IsDBNull(9) ? null : r.GetString(9)));
         }, ct);
         // A merged record's external id names its survivor, when the survivor is live and in reach.
         foreach (var (ext, survivor) in merged)
-            if (live.Contains(survivor)) _byExternal[ext] = (survivor, true);
-            else _blockedExternal.Add(ext);
+            if (live.BinarySearch(survivor) >= 0) Link(ext, survivor, merged: true);
+            else _external.GetValueRefOrAddDefault(ext, out _).Blocked = true;
     }
 
     public void PrepareRow(ImportRow row)
@@ -118,7 +117,7 @@ internal sealed class CustomerSink : IRowSink
         var candidates = new HashSet<long>();
         foreach (var row in rows)
         {
-            if (row.Text("externalId") is { } e && _byExternal.TryGetValue(e, out var hit)) candidates.Add(hit.Id);
+            if (row.Text("externalId") is { } e && _external.TryGetValue(e, out var hit) && hit.Linked) candidates.Add(hit.Id);
             if (row.Text("email") is { } m && _byEmail.TryGetValue(m, out var byEmail)) candidates.Add(byEmail);
             if (row.Text("phone") is { } p && _byPhone.TryGetValue(p, out var byPhone)) candidates.Add(byPhone);
         }
@@ -145,16 +144,20 @@ internal sealed class CustomerSink : IRowSink
                 Customer? target = null;
                 var overwrite = false;
                 var duplicate = false;
-                if (ext is not null && _externalLine.TryGetValue(ext, out var firstLine))
+                var known = ext is null ? default : _external.TryGetValue(ext, out var k) ? k : default;
+                if (known.Seen)
+                {
+                    var firstLine = known.Line;
                     throw new RowRejected(run.Column("externalId"), firstLine > 0
                         ? $"The external id '{ext}' appears again; it was first on line {firstLine}."
                         : $"The external id '{ext}' appears again; it was first on an earlier line of this file.");
-                if (ext is not null && _blockedExternal.Contains(ext))
+                }
+                if (known.Blocked)
                     throw new RowRejected(run.Column("externalId"), $"Another customer has the external id '{ext}' (deleted, or outside your reach).");
-                if (ext is not null && run.Options.MatchBy.Contains("externalId") && _byExternal.TryGetValue(ext, out var byExt))
+                if (known.Linked && run.Options.MatchBy.Contains("externalId"))
                 {
-                    target = Find(byExt.Id, stored, pending);
-                    overwrite = !byExt.Merged;
+                    target = Find(known.Id, stored, pending);
+                    overwrite = !known.Merged;
                     if (target is not null && run.Options.Mode == ImportMode.Create)
                         throw new RowRejected(run.Column("externalId"), $"A customer with the external id '{ext}' exists (mode create).");
                 }
@@ -165,21 +168,20 @@ internal sealed class CustomerSink : IRowSink
                     {
                         if (key == "email" && email is not null && _byEmail.TryGetValue(email, out var e) && Find(e, stored, pending) is { } byMail
                             && SameEmailSamePerson(name, email, byMail)) { target = byMail; matchedBy = "same email"; }
-                        else if (key == "phone" && phone is not null && _byPhone.TryGetValue(phone, out var p) && _names.TryGetValue(p, out var n)
-                                 && NameSimilarity.Normalise(n) == NameSimilarity.Normalise(name)) { target = Find(p, stored, pending); matchedBy = "same phone and name"; }
+                        else if (key == "phone" && phone is not null && _byPhone.TryGetValue(phone, out var p) && _records.TryGetValue(p, out var r)
+                                 && NameSimilarity.Normalise(_nameText.GetString(r.Name)) == NameSimilarity.Normalise(name)) { target = Find(p, stored, pending); matchedBy = "same phone and name"; }
                         if (target is not null) break;
                     }
                     if (target is not null)
                     {
-                        var sameFile = pending.ContainsKey(target.Id) || _createdByThisJob.Contains(target.Id);
+                        var sameFile = pending.ContainsKey(target.Id) || CreatedByThisJob(target.Id);
                         duplicate = sameFile || (ext is not null && target.ExternalId is not null && target.ExternalId != ext);
                         if (!duplicate && run.Options.Mode == ImportMode.Create)
                             throw new RowRejected(run.Column(matchedBy == "same email" ? "email" : "phone"), $"A customer with this {(matchedBy == "same email" ? "email" : "phone")} exists (mode create).");
                     }
                 }
                 // Matching without the external id, a row still cannot give a second record an external id one holds.
-                if (ext is not null && !run.Options.MatchBy.Contains("externalId") && _byExternal.TryGetValue(ext, out var holder)
-                    && (holder.Merged || holder.Id != target?.Id))
+                if (known.Linked && !run.Options.MatchBy.Contains("externalId") && (known.Merged || known.Id != target?.Id))
                     throw new RowRejected(run.Column("externalId"), $"Another customer has the external id '{ext}'; match by externalId to update it.");
                 if (target is not null && duplicate)
                 {
@@ -259,9 +261,52 @@ internal sealed class CustomerSink : IRowSink
     private static Customer? Find(long id, Dictionary<long, Customer> stored, Dictionary<long, Customer> pending) =>
         pending.TryGetValue(id, out var p) ? p : stored.GetValueOrDefault(id);
 
+    /// <summary>Notes the line an external id was first met on in this job (0: a line a resumed job committed before).</summary>
     private void Remember(string? ext, int line)
     {
-        if (ext is not null) _externalLine.TryAdd(ext, line);
+        if (ext is null) return;
+        ref var e = ref _external.GetValueRefOrAddDefault(ext, out _);
+        if (e.Seen) return;
+        e.Seen = true;
+        e.Line = line;
+    }
+
+    /// <summary>Points an external id at the record it names (for a merged record's id: the survivor).</summary>
+    private void Link(string ext, long id, bool merged)
+    {
+        ref var e = ref _external.GetValueRefOrAddDefault(ext, out _);
+        e.Id = id;
+        e.Linked = true;
+        e.Merged = merged;
+    }
+
+    private void Name(long id, string name, bool createdByThisJob = false)
+    {
+        ref var r = ref _records.GetValueRefOrAddDefault(id, out var exists);
+        if (!exists || _nameText.GetString(r.Name) != name) r.Name = _nameText.Add(name);
+        r.CreatedByThisJob |= createdByThisJob;
+    }
+
+    private bool CreatedByThisJob(long id) => _records.TryGetValue(id, out var r) && r.CreatedByThisJob;
+
+    /// <summary>What the import knows of an external id: the record it names, whether it was met already in this job, or is barred.</summary>
+    private struct ExternalId
+    {
+        public long Id;
+        /// <summary>The line of the file it was first met on (when <see cref="Seen"/>).</summary>
+        public int Line;
+        /// <summary>It names a live record in reach (<see cref="Id"/>), through a merge when <see cref="Merged"/>.</summary>
+        public bool Linked;
+        public bool Merged;
+        /// <summary>A deleted record, or one outside the importing user's reach, holds it.</summary>
+        public bool Blocked;
+        public bool Seen;
+    }
+
+    private struct KnownRecord
+    {
+        public int Name;
+        public bool CreatedByThisJob;
     }
 
     private static DuplicatePair Pair(ImportRun run, long a, long b, bool exact, double score, string reasons) => new()
@@ -289,7 +334,7 @@ internal sealed class CustomerSink : IRowSink
         merged.MergedIntoId = target.Id;
         merged.StampCreated(run.Actor, now);
         created.Add(merged);
-        if (merged.ExternalId is { } ext) _byExternal[ext] = (target.Id, true);
+        if (merged.ExternalId is { } ext) Link(ext, target.Id, merged: true);
         run.Db.CustomerMerges.Add(new CustomerMerge
         {
             SurvivorId = target.Id, MergedId = merged.Id, SurvivorBefore = survivorBefore.Write(), Moved = new MergedRecords().Write(),
@@ -312,7 +357,7 @@ internal sealed class CustomerSink : IRowSink
         Apply(run, target, row, overwrite, skipExternalId);
         if (CustomerImportState.Capture(target) == probe) return false;
         if (snapshot is null) return true;
-        if (!_createdByThisJob.Contains(target.Id) && _touched.Add(target.Id))
+        if (!CreatedByThisJob(target.Id) && _touched.Add(target.Id))
             run.Db.ImportChanges.Add(new ImportChange
             {
                 ImportJobId = run.Job.Id, EntityType = ChangeLog.CustomerEntity, EntityId = target.Id,
@@ -324,7 +369,7 @@ internal sealed class CustomerSink : IRowSink
         target.StampUpdated(run.Actor, run.Now);
         target.Version++;
         // Later rows find the record by its new values too.
-        _names[target.Id] = target.Name;
+        Name(target.Id, target.Name);
         _index.Add(new PersonKey(target.Id, target.Name, target.Email, target.Phone, row.Text("company"), target.City));
         return true;
     }
@@ -339,11 +384,10 @@ internal sealed class CustomerSink : IRowSink
         created.Add(c);
         run.Job.Created++;
         pending[id] = c;
-        _names[id] = c.Name;
-        _createdByThisJob.Add(id);
+        Name(id, c.Name, createdByThisJob: true);
         if (c.Email is not null) _byEmail.TryAdd(c.Email, id);
         if (c.Phone is not null) _byPhone.TryAdd(c.Phone, id);
-        if (c.ExternalId is not null) _byExternal[c.ExternalId] = (id, false);
+        if (c.ExternalId is not null) Link(c.ExternalId, id, merged: false);
         _index.Add(new PersonKey(id, c.Name, c.Email, c.Phone, row.Text("company"), c.City));
         return c;
     }

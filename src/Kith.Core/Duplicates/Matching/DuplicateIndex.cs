@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+using System.Buffers;
+using Kith.Core.Infrastructure;
 
 namespace Kith.Core.Duplicates.Matching;
 
@@ -12,8 +13,9 @@ namespace Kith.Core.Duplicates.Matching;
 /// searched only among its most recent <c>maxBlockSize</c> members, and listed in <see cref="CappedBlocks"/>.</para>
 /// <para>Ids are whatever the caller needs them to be, unique per person: a record is never matched with its own id,
 /// and adding an id again (an updated record) adds its new values, the old ones still finding it.</para>
-/// <para>Memory: the caller's <see cref="PersonKey"/>s plus about 90 bytes per person (84 MB for gen_data.py's
-/// million customers). Not thread-safe.</para>
+/// <para>Memory: a person's values are kept as UTF-8 in one <see cref="TextArena"/> (not as the caller's
+/// <see cref="PersonKey"/>, which is rebuilt for each comparison), so a person costs their text plus about 80 bytes
+/// of arrays and blocks: about 150 MB for gen_data.py's million customers. Not thread-safe.</para>
 /// </summary>
 public sealed class DuplicateIndex
 {
@@ -21,13 +23,17 @@ public sealed class DuplicateIndex
     private static readonly MatchSignal[] s_signals = Enum.GetValues<MatchSignal>();
 
     private readonly int _maxBlockSize;
-    private readonly List<PersonKey> _people = [];
+    // Person i: its id, and its name, email, phone, company and city in _text (see Write).
+    private long[] _ids = new long[64];
+    private int[] _records = new int[64];
+    private int _count;
+    private readonly TextArena _text = new();
     // _next[person * SignalCount + signal]: the previous person with the same value, or -1; each block is a chain
     // from its newest member backwards, so no per-block list is allocated for the million blocks of one.
     private int[] _next = new int[64 * SignalCount];
     private int[] _visited = new int[64];
     private int _lookup;
-    private readonly Dictionary<ulong, Block> _blocks = [];
+    private readonly IdMap<Block> _blocks = new();
     private readonly Dictionary<ulong, (MatchSignal Signal, string Value)> _capped = [];
 
     private struct Block
@@ -43,11 +49,11 @@ public sealed class DuplicateIndex
     }
 
     /// <summary>How many people have been added.</summary>
-    public int Count => _people.Count;
+    public int Count => _count;
 
     /// <summary>Blocks that grew beyond the size searched in full, with their current size.</summary>
     public IReadOnlyList<CappedBlock> CappedBlocks =>
-        [.. _capped.Select(c => new CappedBlock(c.Value.Signal, c.Value.Value, _blocks[c.Key].Count, _maxBlockSize))
+        [.. _capped.Select(c => new CappedBlock(c.Value.Signal, c.Value.Value, _blocks.Find((long)c.Key).Count, _maxBlockSize))
             .OrderBy(c => c.Signal).ThenBy(c => c.Value, StringComparer.Ordinal)];
 
     /// <summary>Adds a person without looking for matches (a stored record, loaded before a file).</summary>
@@ -129,16 +135,15 @@ public sealed class DuplicateIndex
         foreach (var signal in s_signals)
         {
             var key = keys[signal];
-            if (key == 0 || !_blocks.TryGetValue(key, out var block)) continue;
+            if (key == 0 || !_blocks.TryGetValue((long)key, out var block)) continue;
             if (block.Count > _maxBlockSize && !_capped.ContainsKey(key)) _capped.Add(key, (signal, person.BlockValue(signal)!));
             var index = block.Newest;
             for (var walked = 0; index >= 0 && walked < _maxBlockSize; walked++, index = _next[index * SignalCount + (int)signal])
             {
                 if (_visited[index] == _lookup) continue;
                 _visited[index] = _lookup;
-                var other = _people[index];
-                if (other.Id == person.Id) continue;
-                var match = DuplicateRules.Compare(person, new PersonProfile(other));
+                if (_ids[index] == person.Id) continue;
+                var match = DuplicateRules.Compare(person, new PersonProfile(PersonAt(index)));
                 if (match is null) continue;
                 all?.Add((match, index));
                 if (Better(match, index, best, bestIndex))
@@ -157,13 +162,16 @@ public sealed class DuplicateIndex
 
     private void Add(PersonProfile person, BlockKeys keys)
     {
-        var index = _people.Count;
-        _people.Add(person.Person);
-        if (_visited.Length <= index)
+        var index = _count++;
+        if (_ids.Length <= index)
         {
-            Array.Resize(ref _visited, _visited.Length * 2);
-            Array.Resize(ref _next, _visited.Length * SignalCount);
+            Array.Resize(ref _ids, _ids.Length * 2);
+            Array.Resize(ref _records, _ids.Length);
+            Array.Resize(ref _visited, _ids.Length);
+            Array.Resize(ref _next, _ids.Length * SignalCount);
         }
+        _ids[index] = person.Id;
+        _records[index] = Write(person.Person);
         foreach (var signal in s_signals)
         {
             var slot = index * SignalCount + (int)signal;
@@ -173,11 +181,62 @@ public sealed class DuplicateIndex
                 _next[slot] = -1;
                 continue;
             }
-            ref var block = ref CollectionsMarshal.GetValueRefOrAddDefault(_blocks, key, out var exists);
+            ref var block = ref _blocks.GetValueRefOrAddDefault((long)key, out var exists);
             _next[slot] = exists ? block.Newest : -1;
             block.Newest = index;
             block.Count++;
         }
+    }
+
+    /// <summary>Stores a person's text as one record: per value its length plus one (0: none), then its bytes.</summary>
+    private int Write(PersonKey p)
+    {
+        string?[] values = [p.Name, p.Email, p.Phone, p.CompanyName, p.City];
+        var size = 0;
+        foreach (var v in values) size += 5 + (v?.Length ?? 0) * 3 + 1;
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var at = 0;
+            foreach (var v in values)
+            {
+                if (v is null)
+                {
+                    buffer[at++] = 0;
+                    continue;
+                }
+                var bytes = buffer.AsSpan(at + 5);
+                var n = TextArena.Encode(v, bytes);
+                at += TextArena.WriteVarint(buffer.AsSpan(at), n + 1);
+                bytes[..n].CopyTo(buffer.AsSpan(at));
+                at += n;
+            }
+            return _text.Add(buffer.AsSpan(0, at));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The person added at an index, as the caller gave them.</summary>
+    private PersonKey PersonAt(int index)
+    {
+        var record = _text.Bytes(_records[index]);
+        var name = Read(ref record) ?? "";
+        var email = Read(ref record);
+        var phone = Read(ref record);
+        var company = Read(ref record);
+        return new PersonKey(_ids[index], name, email, phone, company, Read(ref record));
+    }
+
+    private static string? Read(ref ReadOnlySpan<byte> record)
+    {
+        var i = 0;
+        var length = TextArena.ReadVarint(record, ref i);
+        string? value = length == 0 ? null : TextArena.Decode(record.Slice(i, length - 1));
+        record = record[(i + Math.Max(0, length - 1))..];
+        return value;
     }
 }
 
