@@ -40,7 +40,7 @@ public sealed class ImportRow(int line, ImportRow.Layout layout, object?[] value
 
     private object? Get(string key) => layout.IndexOf(key) is var i and >= 0 && i < values.Length ? values[i] : null;
 
-    /// <summary>Where each field's value sits in a row's values: built once per import, shared by its rows.</summary>
+    /// <summary>Where each field's value sits in a row's values: built once per batch, shared by its rows.</summary>
     public sealed class Layout
     {
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);

@@ -35,6 +35,8 @@ internal sealed class SqliteStatement : IDisposable
         var rc = value switch
         {
             null => raw.sqlite3_bind_null(_stmt, index),
+            // An empty span reaches SQLite as a null pointer, which binds NULL: the empty string goes as UTF-8 "".
+            string { Length: 0 } => raw.sqlite3_bind_text(_stmt, index, ""),
             string s => raw.sqlite3_bind_text16(_stmt, index, s),
             long l => raw.sqlite3_bind_int64(_stmt, index, l),
             int i => raw.sqlite3_bind_int64(_stmt, index, i),
