@@ -20,6 +20,8 @@ internal sealed class BulkInsert<T> where T : class
     private readonly KithDb _db;
     private readonly string _table;
     private readonly List<(string Column, Func<T, object?> Value, NpgsqlDbType PgType)> _columns = [];
+    /// <summary>Whether every column binds through <see cref="SqliteStatement"/> (otherwise Microsoft.Data.Sqlite binds them).</summary>
+    private readonly bool _raw = true;
 
     public BulkInsert(KithDb db)
     {
@@ -40,6 +42,7 @@ internal sealed class BulkInsert<T> where T : class
                 var v = getter.GetClrValue(e);
                 return v is null ? null : converter is null ? v : converter.ConvertToProvider(v);
             }, PgType(providerType)));
+            _raw &= SqliteStatement.Binds(providerType);
         }
     }
 
@@ -98,9 +101,20 @@ internal sealed class BulkInsert<T> where T : class
         var skipped = new List<int>();
         if (_db.Provider == DatabaseProvider.Sqlite)
         {
+            var sql = $"INSERT INTO {_table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))}) ON CONFLICT DO NOTHING";
+            if (_raw)
+            {
+                using var statement = new SqliteStatement((SqliteConnection)conn, sql);
+                for (var r = 0; r < rows.Count; r++)
+                {
+                    for (var i = 0; i < columns.Count; i++) statement.Bind(i + 1, columns[i].Value(rows[r]));
+                    if (statement.Execute() == 0) skipped.Add(r);
+                }
+                return skipped;
+            }
             using var cmd = ((SqliteConnection)conn).CreateCommand();
             cmd.Transaction = (SqliteTransaction)tx;
-            cmd.CommandText = $"INSERT INTO {_table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))}) ON CONFLICT DO NOTHING";
+            cmd.CommandText = sql;
             var parameters = columns.Select((_, i) => cmd.Parameters.Add(new SqliteParameter("$p" + i, null))).ToArray();
             cmd.Prepare();
             for (var r = 0; r < rows.Count; r++)
@@ -150,9 +164,20 @@ internal sealed class BulkInsert<T> where T : class
 
     private void InsertSqlite(SqliteConnection conn, SqliteTransaction tx, IReadOnlyList<T> rows)
     {
+        var sql = $"INSERT INTO {_table} ({string.Join(", ", _columns.Select(c => c.Column))}) VALUES ({string.Join(", ", _columns.Select((_, i) => "$p" + i))})";
+        if (_raw)
+        {
+            using var statement = new SqliteStatement(conn, sql);
+            foreach (var row in rows)
+            {
+                for (var i = 0; i < _columns.Count; i++) statement.Bind(i + 1, _columns[i].Value(row));
+                statement.Execute();
+            }
+            return;
+        }
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = $"INSERT INTO {_table} ({string.Join(", ", _columns.Select(c => c.Column))}) VALUES ({string.Join(", ", _columns.Select((_, i) => "$p" + i))})";
+        cmd.CommandText = sql;
         var parameters = _columns.Select((_, i) => cmd.Parameters.Add(new SqliteParameter("$p" + i, null))).ToArray();
         cmd.Prepare();
         foreach (var row in rows)

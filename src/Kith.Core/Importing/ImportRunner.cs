@@ -263,6 +263,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         var ready = new ImportRow?[raw.Count];
         var stats = cleaner.CreateStats();
         var phone = cleaner.Ordinal("phone");
+        var layout = new ImportRow.Layout(cleaner.Fields.Select(f => f.Key));
         // Cleaning, and whatever a sink can work out from one row alone, run on every core; storing runs in order.
         Parallel.For(0, raw.Count, cleaner.CreateStats,
             (i, _, local) =>
@@ -270,7 +271,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
                 var c = cleaned[i] = cleaner.Clean(raw[i].Line, raw[i].Cells, local);
                 if (c.Errors.Count == 0)
                 {
-                    var row = ready[i] = ToImportRow(cleaner, c, raw[i].Cells, phone);
+                    var row = ready[i] = ToImportRow(layout, c, raw[i].Cells, phone);
                     sink.PrepareRow(row);
                 }
                 return local;
@@ -287,15 +288,8 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         return new CleanBatch(rows, rejected, raw.Count, raw[^1].Line, position, stats);
     }
 
-    private static ImportRow ToImportRow(RowCleaner cleaner, CleanedRow row, string[] cells, int phone)
-    {
-        var fields = cleaner.Fields;
-        var values = new Dictionary<string, object?>(fields.Count + 1, StringComparer.Ordinal);
-        for (var i = 0; i < fields.Count; i++)
-            if (row.Values[i] is { } v) values[fields[i].Key] = v;
-        if (phone >= 0 && (row.Rules[phone] & CleaningRule.PhoneKeptAsTyped) != 0) values[ImportRow.PhoneKeptAsTyped] = true;
-        return new ImportRow(row.Line, values, row.Flags.Count > 0, cells);
-    }
+    private static ImportRow ToImportRow(ImportRow.Layout layout, CleanedRow row, string[] cells, int phone) =>
+        new(row.Line, layout, row.Values, phone >= 0 && (row.Rules[phone] & CleaningRule.PhoneKeptAsTyped) != 0, row.Flags.Count > 0, cells);
 
     /// <summary>Every field of an import of <paramref name="kind"/>, custom fields included.</summary>
     internal static async Task<IReadOnlyList<ImportField>> FieldsAsync(KithDb db, ImportKind kind, CancellationToken ct)
