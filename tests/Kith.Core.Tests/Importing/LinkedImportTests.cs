@@ -110,7 +110,7 @@ public sealed class LinkedImportTests
         await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann"), admin);
         // No product column: the purchase is stored with an empty product, which must stay text, not NULL.
         var bought = await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,quantity,amount",
-            "O1,C1,2024-01-01T10:00:00.25Z,1.5,19.99"), admin);
+            "O1,C1,2024-01-01T10:00:00.25Z,2,19.99"), admin);
         Assert.Equal((1L, 0L), (bought.Created, bought.Rejected));
         var events = await kit.ImportAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page",
             "E1,C1,access,2024-02-03T10:00:00.123456Z,/pricing"), admin);
@@ -118,7 +118,7 @@ public sealed class LinkedImportTests
 
         await using var db = kit.Open();
         var purchase = await db.Purchases.AsNoTracking().SingleAsync(Ct);
-        Assert.Equal(("", 1.5, 19.99m, new DateTime(2024, 1, 1, 10, 0, 0, 250, DateTimeKind.Utc)),
+        Assert.Equal(("", 2.0, 19.99m, new DateTime(2024, 1, 1, 10, 0, 0, 250, DateTimeKind.Utc)),
             (purchase.Product, purchase.Quantity, purchase.Amount, purchase.OrderedAt));
         Assert.Equal(1, await db.Purchases.CountAsync(p => p.Product == "" && p.OrderedAt > new DateTime(2024, 1, 1, 10, 0, 0, DateTimeKind.Utc), Ct));
         var e = await db.BehaviorEvents.AsNoTracking().SingleAsync(Ct);
