@@ -40,7 +40,7 @@ var watch = Stopwatch.StartNew();
 var loaded = await EventLoad.RunAsync(db, events, long.MaxValue, replay: false, ct);
 Console.WriteLine($"load events: {loaded:N0} rows in {watch.Elapsed.TotalSeconds:F1} s (bench loader, not compared)");
 
-var rollup = new BehaviorRollup(db, TimeProvider.System);
+var rollup = new BehaviorRollup(db);
 var rebuild = await rollup.RebuildAsync(ct);
 Console.WriteLine($"kith rebuild: {rebuild.Elapsed.TotalSeconds:F3} s ({rebuild.Events:N0} daily buckets)");
 

@@ -33,9 +33,6 @@ internal sealed class BehaviorPersonalData : IPersonalDataPart
         await erasure.ExecAsync("behavior_events", "behavior_events", $"DELETE FROM behavior_events WHERE customer_id IN ({s.IdList})", ct);
         await erasure.ExecAsync("pending_events", "pending_events", $"DELETE FROM pending_events WHERE {Pending(s, erasure.Params)}", ct, PendingArgs(s));
         await erasure.ExecAsync("behavior_summary", "behavior_totals", $"DELETE FROM behavior_totals WHERE customer_id IN ({s.IdList})", ct);
-        // The cohort counts are summed from the days: take the person's part out before the days go.
-        await BehaviorRollup.LockAsync(erasure.Db, ct);
-        await Analytics.CohortCounts.ForgetAsync(erasure.Db, s.IdList, ct);
         await erasure.ExecAsync("behavior_days", "behavior_days", $"DELETE FROM behavior_days WHERE customer_id IN ({s.IdList})", ct);
         await erasure.ExecAsync("behavior_stale", "behavior_stale", $"DELETE FROM behavior_stale WHERE customer_id IN ({s.IdList})", ct);
     }

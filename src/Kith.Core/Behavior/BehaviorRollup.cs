@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Kith.Core.Analytics;
 using Kith.Core.Infrastructure;
 using Kith.Core.Importing;
 using Microsoft.EntityFrameworkCore;
@@ -31,13 +30,8 @@ public sealed record RollupOutcome(long Events, long Purchases, long Recounted, 
 /// committed. Catch-ups and stale marks take the same advisory lock, so they never interleave. On SQLite the one
 /// writer at a time gives both for free.
 /// </para>
-/// <para>
-/// The same transaction keeps the cohort retention counts (<see cref="CohortCounts"/>, ADR-0020): the customers it
-/// touches, and those whose cohort or reach changed, are taken out of the counts before their days change and put
-/// back after.
-/// </para>
 /// </summary>
-public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
+public sealed class BehaviorRollup(KithDb db)
 {
     /// <summary>More stale customers than this are cheaper to recount by a full rebuild.</summary>
     public const int RebuildAbove = 100_000;
@@ -60,9 +54,7 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
             var (events, purchases) = await MarksAsync(ct);
             var (maxEvent, maxPurchase) = (await MaxIdAsync("behavior_events", ct), await MaxIdAsync("purchases", ct));
             var stale = await db.StaleBehavior.AsNoTracking().LongCountAsync(ct);
-            var cohorts = new CohortCounts(db);
-            var cohortsCurrent = await cohorts.StaleAsync(ct) == 0 && await cohorts.CountedAtAsync(ct) is not null;
-            if (maxEvent <= events && maxPurchase <= purchases && stale == 0 && cohortsCurrent) return RollupOutcome.Nothing;
+            if (maxEvent <= events && maxPurchase <= purchases && stale == 0) return RollupOutcome.Nothing;
             if (stale > RebuildAbove) return await RebuildLockedAsync(started, ct);
 
             var high = await CommittedHighAsync(ct);
@@ -73,13 +65,6 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
             var (eventHigh, purchaseHigh) = (Math.Max(high.Value.Events, events), Math.Max(high.Value.Purchases, purchases));
             await CreateAffectedAsync(ct);
             await ExecAsync("INSERT INTO behavior_affected (customer_id) SELECT customer_id FROM behavior_stale", ct);
-            var newEvents = $"e.id > {events} AND e.id <= {eventHigh}";
-            var newPurchases = $"id > {purchases} AND id <= {purchaseHigh}";
-            // Most customers changed (a first count, a bulk import of customers): one pass over everything is cheaper.
-            var cohortsWhole = await cohorts.CountedAtAsync(ct) is null || await cohorts.StaleAsync(ct) > RebuildAbove;
-            if (!cohortsWhole)
-                await cohorts.BeginAsync("SELECT customer_id FROM behavior_affected UNION SELECT e.customer_id FROM behavior_events e WHERE " + newEvents +
-                                         " UNION SELECT customer_id FROM purchases WHERE " + newPurchases, ct);
             var recounted = await ExecAsync("DELETE FROM behavior_stale WHERE customer_id IN (SELECT customer_id FROM behavior_affected)", ct);
             if (recounted > 0)
             {
@@ -91,6 +76,8 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
                 await ExecAsync(InsertDays(theirs, upsert: false), ct);
                 await ExecAsync(TotalsFromDays("customer_id IN (SELECT customer_id FROM behavior_affected)"), ct);
             }
+            var newEvents = $"e.id > {events} AND e.id <= {eventHigh}";
+            var newPurchases = $"id > {purchases} AND id <= {purchaseHigh}";
             if (eventHigh > events)
             {
                 await ExecAsync($"INSERT INTO behavior_affected (customer_id) SELECT DISTINCT e.customer_id FROM behavior_events e WHERE {newEvents} {OnConflictNothing}", ct);
@@ -100,8 +87,6 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
             if (purchaseHigh > purchases)
                 await ExecAsync($"INSERT INTO behavior_affected (customer_id) SELECT DISTINCT customer_id FROM purchases WHERE {newPurchases} {OnConflictNothing}", ct);
             await ExecAsync(UpdateSummary("customer_id IN (SELECT customer_id FROM behavior_affected)"), ct);
-            if (cohortsWhole) await cohorts.RebuildAsync(clock.GetUtcNow().UtcDateTime, ct);
-            else await cohorts.EndAsync(clock.GetUtcNow().UtcDateTime, ct);
             await SetMarksAsync(eventHigh, purchaseHigh, ct);
             await DropAffectedAsync(ct);
             await tx.CommitAsync(ct);
@@ -140,7 +125,6 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         var events = await ExecAsync(InsertDays(all, upsert: false, wholeTable: true), ct);
         await ExecAsync(TotalsFromDays(null), ct);
         await ExecAsync(UpdateSummary(null), ct);
-        await new CohortCounts(db).RebuildAsync(clock.GetUtcNow().UtcDateTime, ct);
         await SetMarksAsync(high.Events, high.Purchases, ct);
         await tx.CommitAsync(ct);
         return new RollupOutcome(events, high.Purchases, recounted, true, Stopwatch.GetElapsedTime(started));
@@ -152,7 +136,7 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
     /// </summary>
     internal static async Task MarkStaleAsync(KithDb db, string selectCustomerIds, CancellationToken ct, params object?[] args)
     {
-        await LockAsync(db, ct);
+        if (db.Provider == DatabaseProvider.Postgres) await Sql.ExecAsync(db, $"SELECT pg_advisory_xact_lock({LockKey})", ct);
         await Sql.ExecAsync(db, $"INSERT INTO behavior_stale (customer_id) SELECT DISTINCT x.id FROM ({selectCustomerIds}) AS x WHERE x.id IS NOT NULL ON CONFLICT DO NOTHING", ct, args);
     }
 
@@ -247,12 +231,9 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         if (Sqlite) await ExecAsync("DROP TABLE behavior_affected", ct);
     }
 
-    private Task LockAsync(CancellationToken ct) => LockAsync(db, ct);
-
-    /// <summary>Holds off catch-ups until the caller's transaction ends (PostgreSQL; SQLite's one writer does it already).</summary>
-    internal static async Task LockAsync(KithDb db, CancellationToken ct)
+    private async Task LockAsync(CancellationToken ct)
     {
-        if (db.Provider == DatabaseProvider.Postgres) await Sql.ExecAsync(db, $"SELECT pg_advisory_xact_lock({LockKey})", ct);
+        if (!Sqlite) await ExecAsync($"SELECT pg_advisory_xact_lock({LockKey})", ct);
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ internal sealed class AnalyticsKit : IAsyncDisposable
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(clock)
             .AddKithDatabase(database.Options)
-            .AddKithCore()
+            .AddKithAnalytics()
             .BuildServiceProvider();
         return new AnalyticsKit(database, services, clock);
     }

@@ -1,11 +1,7 @@
 using Kith.Core.Analytics;
-using Kith.Core.Behavior;
-using Kith.Core.Customers;
-using Kith.Core.Duplicates;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using static Kith.Core.Tests.Analytics.AnalyticsKit;
 
 namespace Kith.Core.Tests.Analytics;
@@ -100,103 +96,6 @@ public sealed class CohortRetentionTests
         var fresh = await TableAsync(kit, admin, CohortBy.Signup, null, refresh: true);
         Assert.Equal(taken.AddHours(1), fresh.ComputedAt);
         Assert.Equal(new object[] { "2026-01 3: 1 1 2 1", "2026-02 2: 1 0 1" }, Shape(fresh));
-    }
-
-    [Theory]
-    [ClassData(typeof(Providers))]
-    public async Task EventsCustomersAndPurchasesArrivingAfterACountAreAddedByTheNextCatchUp(DatabaseProvider provider)
-    {
-        await using var kit = await StartAsync(provider);
-        var (admin, _) = await HandCaseAsync(kit);
-        await TableAsync(kit, admin, CohortBy.Signup, null);
-        var xu = await IdAsync(kit, "Xu");
-        var yan = await IdAsync(kit, "Yan");
-        await kit.EventAsync(xu, "access", At(2026, 4, 3));        // a new month for Xu
-        await kit.EventAsync(xu, "access", At(2026, 2, 10));       // a month Xu was already active in: changes nothing
-        await kit.EventAsync(yan, "like", At(2026, 3, 9));         // active in March already, but a like is new
-        var yun = await kit.CustomerAsync(admin, "Yun", signup: new DateOnly(2026, 1, 5));
-        await kit.EventAsync(yun, "access", At(2026, 4, 2));
-        await kit.PurchaseAsync(yan, At(2026, 1, 25), 5);          // earlier than Yan's first purchase: a new cohort
-
-        var signup = await TableAsync(kit, admin, CohortBy.Signup, null, refresh: true);
-        Assert.Equal(new object[] { "2026-01 3: 1 1 2 2", "2026-02 2: 1 0 1" }, Shape(signup));
-        Assert.Equal(new object[] { "2026-01 3: 0 0 2 0", "2026-02 2: 0 0 0" }, Shape(await TableAsync(kit, admin, CohortBy.Signup, "like")));
-        Assert.Equal(new object[] { "2026-01 1: 0 0 1 0", "2026-02 2: 2 1 2" }, Shape(await TableAsync(kit, admin, CohortBy.FirstPurchase, null)));
-        await AssertSameAsAFullCountAsync(kit);
-    }
-
-    [Theory]
-    [ClassData(typeof(Providers))]
-    public async Task AMergeMovesTheOtherCustomersActivityToTheSurvivorAndItsUndoMovesItBack(DatabaseProvider provider)
-    {
-        await using var kit = await StartAsync(provider);
-        var (admin, _) = await HandCaseAsync(kit);
-        var before = Shape(await TableAsync(kit, admin, CohortBy.Signup, null)).Concat(Shape(await TableAsync(kit, admin, CohortBy.FirstPurchase, null))).ToArray();
-        var (zoe, yan) = (await IdAsync(kit, "Zoe"), await IdAsync(kit, "Yan"));
-
-        // Yan (January, active in March, bought in March) merges into Zoe (February).
-        var merge = await kit.RunAsync<MergeCustomers, MergeOutcome>(m => m.HandleAsync(zoe, new MergeInput { MergeId = yan }, null, admin, ActorKind.User, Ct));
-        Assert.Equal(new object[] { "2026-01 1: 1 1 1 0", "2026-02 2: 1 1 1" }, Shape(await TableAsync(kit, admin, CohortBy.Signup, null, refresh: true)));
-        Assert.Equal(new object[] { "2026-02 2: 2 2 1" }, Shape(await TableAsync(kit, admin, CohortBy.FirstPurchase, null)));
-        await AssertSameAsAFullCountAsync(kit);
-
-        await kit.RunAsync<UndoMerge, CustomerMergeView>(u => u.HandleAsync(merge.MergeId, admin, ActorKind.User, Ct));
-        Assert.Equal(before, Shape(await TableAsync(kit, admin, CohortBy.Signup, null, refresh: true)).Concat(Shape(await TableAsync(kit, admin, CohortBy.FirstPurchase, null))));
-    }
-
-    [Theory]
-    [ClassData(typeof(Providers))]
-    public async Task AnOwnerChangeASignupDateEditAndADeleteMoveCustomersBetweenReachesAndCohorts(DatabaseProvider provider)
-    {
-        await using var kit = await StartAsync(provider);
-        var (admin, agent) = await HandCaseAsync(kit);
-        await TableAsync(kit, admin, CohortBy.Signup, null);
-
-        // Plain saves, as any code path makes them: the database marks the customers, the catch-up recounts them.
-        await ChangeAsync(kit, "Yan", c => c.OwnerId = agent.UserId);
-        Assert.Equal(new object[] { "2026-01 2: 1 1 2 0", "2026-02 1: 1 0 1" }, Shape(await TableAsync(kit, agent, CohortBy.Signup, null, refresh: true)));
-        await ChangeAsync(kit, "Zoe", c => c.SignupDate = new DateOnly(2026, 1, 10));
-        Assert.Equal(new object[] { "2026-01 3: 1 2 2 1" }, Shape(await TableAsync(kit, agent, CohortBy.Signup, null, refresh: true)));
-        Assert.Equal(new object[] { "2026-01 3: 1 2 2 1", "2026-02 1: 0 0 0" }, Shape(await TableAsync(kit, admin, CohortBy.Signup, null)));
-        await ChangeAsync(kit, "Xu", c => c.DeletedAt = At(2026, 4, 1));
-        Assert.Equal(new object[] { "2026-01 2: 0 1 1 1" }, Shape(await TableAsync(kit, agent, CohortBy.Signup, null, refresh: true)));
-        await AssertSameAsAFullCountAsync(kit);
-    }
-
-    private static async Task<long> IdAsync(AnalyticsKit kit, string name)
-    {
-        await using var db = kit.Database.Open();
-        return await db.Customers.Where(c => c.Name == name).Select(c => c.Id).SingleAsync(Ct);
-    }
-
-    private static async Task ChangeAsync(AnalyticsKit kit, string name, Action<Customer> change)
-    {
-        await using var db = kit.Database.Open();
-        change(await db.Customers.SingleAsync(c => c.Name == name, Ct));
-        await db.SaveChangesAsync(Ct);
-    }
-
-    /// <summary>The counts kept by catching up equal the counts of a full count from scratch, row for row.</summary>
-    private static async Task AssertSameAsAFullCountAsync(AnalyticsKit kit)
-    {
-        var kept = await CubeAsync(kit);
-        Assert.NotEmpty(kept);
-        await kit.RunAsync<BehaviorRollup, RollupOutcome>(r => r.RebuildAsync(Ct));
-        Assert.Equal(await CubeAsync(kit), kept);
-    }
-
-    private static async Task<List<string>> CubeAsync(AnalyticsKit kit)
-    {
-        await using var db = kit.Database.Open();
-        await db.Database.OpenConnectionAsync(Ct);
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = "SELECT 'size', basis, '', owner_id, cohort, 0, customers FROM cohort_sizes " +
-                              "UNION ALL SELECT 'active', basis, type, owner_id, cohort, month_offset, customers FROM cohort_active";
-        var lines = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(Ct);
-        while (await reader.ReadAsync(Ct))
-            lines.Add(string.Join(' ', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        return lines.Order(StringComparer.Ordinal).ToList();
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class SeveralNodesTests
         (await apiA.PutAsJsonAsync("/api/v1/settings", new { defaultPhoneRegion = "DE" }, KithTestHost.Json, Ct)).EnsureSuccessStatusCode();
         Assert.Equal("DE", (await (await apiB.GetAsync("/api/v1/settings", Ct)).JsonAsync()).GetProperty("defaultPhoneRegion").GetString());
 
-        // Cohort counts are kept in the shared database: what a refresh on A brought up to date is what B answers.
+        // Cohort counts are cached in each node; a refresh on A makes B count again rather than answer from its old copy.
         var before = await ComputedAtAsync(apiB, "");
         var refreshed = await ComputedAtAsync(apiA, "&refresh=true");
         var after = await ComputedAtAsync(apiB, "");
