@@ -95,6 +95,17 @@ public sealed class KithTestHost : IAsyncDisposable
         return user.Id;
     }
 
+    /// <summary>Creates a customer as the user would through the UI (their access scope, a user as the actor) and returns its id.</summary>
+    public async Task<long> CreateCustomerAsync(long userId, Kith.Core.Customers.CustomerInput input)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var scope = Services.CreateAsyncScope();
+        var access = await AccessScope.ForUserAsync(scope.ServiceProvider.GetRequiredService<KithDb>(), userId, ct)
+            ?? throw new InvalidOperationException($"User {userId} has no access scope.");
+        return (await scope.ServiceProvider.GetRequiredService<Kith.Core.Customers.CreateCustomer>()
+            .HandleAsync(input, access, ActorKind.User, ct)).Id;
+    }
+
     public async Task AddToTeamAsync(string team, params long[] userIds)
     {
         await using var db = OpenDb();

@@ -20,13 +20,7 @@ public sealed class PrivacyBrowserTests
         await using var browser = await BrowserSession.StartAsync();
         await using var host = await KithTestHost.StartAsync();
         var adminId = await host.CreateUserAsync("ada@example.com", Role.Admin, CustomerBrowserTests.Password);
-        long id;
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            var access = await AccessScope.ForUserAsync(scope.ServiceProvider.GetRequiredService<KithDb>(), adminId, ct) ?? throw new InvalidOperationException();
-            id = (await scope.ServiceProvider.GetRequiredService<CreateCustomer>()
-                .HandleAsync(new CustomerInput { Name = "王小明", Email = "wxm@example.cn" }, access, ActorKind.User, ct)).Id;
-        }
+        var id = await host.CreateCustomerAsync(adminId, new CustomerInput { Name = "王小明", Email = "wxm@example.cn" });
 
         var page = await browser.NewPageAsync(host.Address);
         await CustomerBrowserTests.SignInAsync(page, "ada@example.com", "/customers");
