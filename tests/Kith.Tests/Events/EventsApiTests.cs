@@ -132,7 +132,7 @@ public sealed class EventsApiTests
         await using var db = host.OpenDb();
         var stored = await db.BehaviorEvents.AsNoTracking().Select(e => new { e.EventId, e.CustomerId }).ToListAsync(Ct);
         Assert.Equal(1000, stored.Count);
-        Assert.All(stored, e => Assert.Equal(int.Parse(e.EventId![1..]) % 3 switch { 0 => ann, 1 => bo, _ => cy }, e.CustomerId));
+        Assert.All(stored, e => Assert.Equal((int.Parse(e.EventId![1..]) % 3) switch { 0 => ann, 1 => bo, _ => cy }, e.CustomerId));
     }
 
     [Theory]
