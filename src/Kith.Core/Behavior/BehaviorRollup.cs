@@ -10,6 +10,9 @@ namespace Kith.Core.Behavior;
 /// <summary>What one catch-up or rebuild did.</summary>
 public sealed record RollupOutcome(long Events, long Purchases, long Recounted, bool Rebuilt, TimeSpan Elapsed)
 {
+    /// <summary>The catch-up stopped at its limit of rows: more events or purchases wait for the next round.</summary>
+    public bool Behind { get; init; }
+
     public static readonly RollupOutcome Nothing = new(0, 0, 0, false, TimeSpan.Zero);
 }
 
@@ -45,7 +48,14 @@ public sealed class BehaviorRollup(KithDb db)
     /// Adds the events and purchases stored since the last catch-up and recounts stale customers. Cheap when there is
     /// nothing new: two primary-key lookups and one settings read.
     /// </summary>
-    public async Task<RollupOutcome> CatchUpAsync(CancellationToken ct)
+    public Task<RollupOutcome> CatchUpAsync(CancellationToken ct) => CatchUpAsync(long.MaxValue, ct);
+
+    /// <summary>
+    /// Like <see cref="CatchUpAsync(CancellationToken)"/>, adding at most <paramref name="maxRows"/> new events and as
+    /// many purchases, so that one round holds the writer for a bounded time while events stream in (the server's
+    /// rounds, ADR-0027); <see cref="RollupOutcome.Behind"/> tells that more are waiting.
+    /// </summary>
+    public async Task<RollupOutcome> CatchUpAsync(long maxRows, CancellationToken ct)
     {
         await s_oneAtATime.WaitAsync(ct);
         try
@@ -63,6 +73,9 @@ public sealed class BehaviorRollup(KithDb db)
             await LockAsync(ct);
             (events, purchases) = await MarksAsync(ct);
             var (eventHigh, purchaseHigh) = (Math.Max(high.Value.Events, events), Math.Max(high.Value.Purchases, purchases));
+            var behind = eventHigh - events > maxRows || purchaseHigh - purchases > maxRows;
+            if (eventHigh - events > maxRows) eventHigh = events + maxRows;
+            if (purchaseHigh - purchases > maxRows) purchaseHigh = purchases + maxRows;
             await CreateAffectedAsync(ct);
             await ExecAsync("INSERT INTO behavior_affected (customer_id) SELECT customer_id FROM behavior_stale", ct);
             var recounted = await ExecAsync("DELETE FROM behavior_stale WHERE customer_id IN (SELECT customer_id FROM behavior_affected)", ct);
@@ -90,7 +103,7 @@ public sealed class BehaviorRollup(KithDb db)
             await SetMarksAsync(eventHigh, purchaseHigh, ct);
             await DropAffectedAsync(ct);
             await tx.CommitAsync(ct);
-            return new RollupOutcome(eventHigh - events, purchaseHigh - purchases, recounted, false, Stopwatch.GetElapsedTime(started));
+            return new RollupOutcome(eventHigh - events, purchaseHigh - purchases, recounted, false, Stopwatch.GetElapsedTime(started)) { Behind = behind };
         }
         finally
         {

@@ -102,16 +102,7 @@ internal sealed class BulkInsert<T> where T : class
         if (_db.Provider == DatabaseProvider.Sqlite)
         {
             var sql = $"INSERT INTO {_table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))}) ON CONFLICT DO NOTHING";
-            if (_raw)
-            {
-                using var statement = new SqliteStatement((SqliteConnection)conn, sql);
-                for (var r = 0; r < rows.Count; r++)
-                {
-                    for (var i = 0; i < columns.Count; i++) statement.Bind(i + 1, columns[i].Value(rows[r]));
-                    if (statement.Execute() == 0) skipped.Add(r);
-                }
-                return skipped;
-            }
+            if (_raw) return InsertNewSqlite((SqliteConnection)conn, (SqliteTransaction)tx, columns, key, rows);
             using var cmd = ((SqliteConnection)conn).CreateCommand();
             cmd.Transaction = (SqliteTransaction)tx;
             cmd.CommandText = sql;
@@ -147,6 +138,73 @@ internal sealed class BulkInsert<T> where T : class
         for (var r = 0; r < rows.Count; r++)
             if (keys[r] is { } k && !inserted.Contains(k)) skipped.Add(r);
         return skipped;
+    }
+
+    /// <summary>Rows bound into one multi-row INSERT on SQLite (ADR-0027): one statement step for many rows.</summary>
+    internal const int RowsPerStatement = 200;
+
+    /// <summary>
+    /// <see cref="InsertNewAsync"/> on SQLite: whole runs of rows go into one multi-row INSERT … ON CONFLICT DO NOTHING.
+    /// SQLite then says only how many went in; when fewer than the run held, the keys of the rows that did go in are
+    /// read back (they hold the newest ids: this transaction holds the write lock and new rows get ids above every
+    /// stored one), and the rows whose key is not among them are the ones left out. A row without a key cannot be
+    /// recognised that way and goes in alone, as before.
+    /// </summary>
+    private List<int> InsertNewSqlite(SqliteConnection conn, SqliteTransaction tx, List<(string Column, Func<T, object?> Value, NpgsqlDbType PgType)> columns,
+        int key, IReadOnlyList<T> rows)
+    {
+        var names = string.Join(", ", columns.Select(c => c.Column));
+        var tuple = "(" + string.Join(", ", columns.Select(_ => "?")) + ")";
+        string Insert(int n) => $"INSERT INTO {_table} ({names}) VALUES {string.Join(", ", Enumerable.Repeat(tuple, n))} ON CONFLICT DO NOTHING";
+        var many = _columns.Any(c => c.Column == "id") ? RowsPerStatement : 1;
+        var skipped = new List<int>();
+        var keys = new object?[rows.Count];
+        for (var r = 0; r < rows.Count; r++) keys[r] = columns[key].Value(rows[r]);
+        using var one = new SqliteStatement(conn, Insert(1));
+        SqliteStatement? full = null;
+        try
+        {
+            var r = 0;
+            while (r < rows.Count)
+            {
+                // A run: up to RowsPerStatement rows that all have a key; a full run binds at once, anything shorter row by row.
+                var n = 0;
+                while (n < many && r + n < rows.Count && keys[r + n] is not null) n++;
+                if (n == many && many > 1)
+                {
+                    full ??= new SqliteStatement(conn, Insert(many));
+                    for (var j = 0; j < n; j++)
+                        for (var i = 0; i < columns.Count; i++) full.Bind(j * columns.Count + i + 1, columns[i].Value(rows[r + j]));
+                    var inserted = full.Execute();
+                    if (inserted < n) skipped.AddRange(LeftOut(conn, tx, columns[key].Column, keys, r, n, inserted));
+                    r += n;
+                    continue;
+                }
+                for (var i = 0; i < columns.Count; i++) one.Bind(i + 1, columns[i].Value(rows[r]));
+                if (one.Execute() == 0) skipped.Add(r);
+                r++;
+            }
+        }
+        finally
+        {
+            full?.Dispose();
+        }
+        return skipped;
+    }
+
+    /// <summary>The indexes (from <paramref name="start"/>, <paramref name="count"/> of them) whose key is not among the <paramref name="inserted"/> newest rows.</summary>
+    private IEnumerable<int> LeftOut(SqliteConnection conn, SqliteTransaction tx, string keyColumn, object?[] keys, int start, int count, int inserted)
+    {
+        var stored = new HashSet<object>();
+        if (inserted > 0)
+        {
+            using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = $"SELECT {keyColumn} FROM {_table} ORDER BY id DESC LIMIT {inserted}";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read()) stored.Add(reader.GetValue(0));
+        }
+        return Enumerable.Range(start, count).Where(i => !stored.Contains(keys[i]!)).ToList();
     }
 
     private static Array ArrayOf(NpgsqlDbType type, int length) => type switch

@@ -7,14 +7,27 @@ namespace Kith.Behavior;
 /// Keeps the behaviour rollup current in the server: catches up every couple of seconds. A round with nothing new
 /// costs two primary-key lookups and a settings read, so the summary is at most a few seconds behind the events.
 /// </summary>
+/// <remarks>
+/// While events stream in, a round holds SQLite's one writer for as long as it takes, and ingestion waits (ADR-0027).
+/// So a round adds at most <see cref="RowsPerRound"/> events (and purchases), which bounds how long it holds the
+/// writer, and after a long round the next waits four times as long: the rollup then takes at most a fifth of the
+/// writer's time, and each round adds more events for about the same cost (its price is mostly rewriting the summary
+/// of every customer it touches, once per round however many events they had).
+/// </remarks>
 internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<BehaviorWorker> log) : BackgroundService
 {
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
+
+    /// <summary>Events (and purchases) one round adds at most: at most as many customers' summaries rewritten, a few seconds of writing.</summary>
+    public const long RowsPerRound = 100_000;
 
     /// <summary>Runs on one node at a time when several share a PostgreSQL database.</summary>
     public const string Job = "behavior-rollup";
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => locks.RunWhileHeldAsync(Job, RunAsync, stoppingToken);
+
+    /// <summary>The pause before the next round: <see cref="Every"/>, or four times a longer round.</summary>
+    internal static TimeSpan PauseAfter(TimeSpan round) => round * 4 > Every ? round * 4 : Every;
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -23,11 +36,11 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var outcome = await scope.ServiceProvider.GetRequiredService<BehaviorRollup>().CatchUpAsync(stoppingToken);
+                var outcome = await scope.ServiceProvider.GetRequiredService<BehaviorRollup>().CatchUpAsync(RowsPerRound, stoppingToken);
                 if (outcome.Elapsed > TimeSpan.FromSeconds(1))
-                    log.LogInformation("Behaviour rollup caught up {Events} events and {Purchases} purchases, recounted {Recounted} customers in {Seconds:F1} s",
-                        outcome.Events, outcome.Purchases, outcome.Recounted, outcome.Elapsed.TotalSeconds);
-                await Task.Delay(Every, stoppingToken);
+                    log.LogInformation("Behaviour rollup caught up {Events} events and {Purchases} purchases, recounted {Recounted} customers in {Seconds:F1} s{More}",
+                        outcome.Events, outcome.Purchases, outcome.Recounted, outcome.Elapsed.TotalSeconds, outcome.Behind ? "; more to come" : "");
+                await Task.Delay(PauseAfter(outcome.Elapsed), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

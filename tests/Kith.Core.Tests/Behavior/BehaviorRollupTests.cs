@@ -65,6 +65,32 @@ public sealed class BehaviorRollupTests
 
     [Theory]
     [ClassData(typeof(Providers))]
+    public async Task RoundsOfAFewRowsEachEndWhereOneRoundForEverythingEnds(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann", "C2,Bo", "C3,Cy"), admin);
+        await kit.ImportAsync(ImportKind.Events, kit.Csv(EventsHeader, [.. Enumerable.Range(1, 11).Select(i =>
+            $"{i},C{i % 3 + 1},{(i % 4 == 0 ? "like" : "access")},2026-02-{i + 10}T10:00:00Z,/")]), admin);
+        await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,amount", "P1,C1,2026-02-01T09:00:00Z,19.90",
+            "P2,C2,2026-02-02,5", "P3,C2,2026-02-03,6"), admin);
+
+        // The server's rounds stop at their limit of rows and say that more wait.
+        var rounds = new List<RollupOutcome>();
+        do rounds.Add(await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().CatchUpAsync(4, Ct)));
+        while (rounds[^1].Behind);
+        Assert.Equal([4L, 4L, 3L], rounds.Select(r => r.Events));
+        Assert.Equal([3L, 0L, 0L], rounds.Select(r => r.Purchases));
+        Assert.Equal(RollupOutcome.Nothing, await CatchUpAsync(kit));
+        var inRounds = await SnapshotAsync(kit);
+        Assert.Contains("C2 seen 2026-02-11 10:00:00..2026-02-20 10:00:00 lastPurchase 2026-02-03 00:00:00 visits 3 likes 1 purchases 2 revenue 11000000", inRounds);
+
+        await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(Ct));
+        Assert.Equal(inRounds, await SnapshotAsync(kit));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
     public async Task RevertingAnImportTakesItsEventsAndPurchasesOutOfTheSums(DatabaseProvider provider)
     {
         await using var kit = await ImportKit.StartAsync(provider);

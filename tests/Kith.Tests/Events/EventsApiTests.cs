@@ -110,6 +110,33 @@ public sealed class EventsApiTests
 
     [Theory]
     [ClassData(typeof(Providers))]
+    public async Task ABigBatchPartlyStoredBeforeStoresOnlyItsNewEventsOnTheCustomerEachNames(DatabaseProvider provider)
+    {
+        await using var host = await KithTestHost.StartAsync(provider);
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+        var ann = await CustomerAsync(admin, new { name = "Ann", externalId = "C1" });
+        var bo = await CustomerAsync(admin, new { name = "Bo", email = "bo@example.com" });
+        var cy = await CustomerAsync(admin, new { name = "Cy" });
+        // Far more events than SQLite binds into one statement, the customer named each of the three ways.
+        object Event(int i) => (i % 3) switch
+        {
+            0 => new { eventId = $"b{i}", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            1 => new { eventId = $"b{i}", email = "bo@example.com", type = "like", occurredAt = "2026-01-05T10:00:00Z" },
+            _ => (object)new { eventId = $"b{i}", customerId = cy, type = "purchase", occurredAt = "2026-01-05T10:00:00Z" },
+        };
+        // Every seventh event first; then all of them, so the stored ones are scattered through the second batch.
+        Assert.Equal((143, 0, 0, 0), Counts(await SendAsync(admin, Enumerable.Range(0, 1000).Where(i => i % 7 == 0).Select(Event).ToArray())));
+        Assert.Equal((857, 143, 0, 0), Counts(await SendAsync(admin, Enumerable.Range(0, 1000).Select(Event).ToArray())));
+        Assert.Equal((0, 1000, 0, 0), Counts(await SendAsync(admin, Enumerable.Range(0, 1000).Select(Event).ToArray())));
+
+        await using var db = host.OpenDb();
+        var stored = await db.BehaviorEvents.AsNoTracking().Select(e => new { e.EventId, e.CustomerId }).ToListAsync(Ct);
+        Assert.Equal(1000, stored.Count);
+        Assert.All(stored, e => Assert.Equal((int.Parse(e.EventId![1..]) % 3) switch { 0 => ann, 1 => bo, _ => cy }, e.CustomerId));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
     public async Task EventsOfUnknownCustomersWaitAndAttachWhenTheCustomerIsCreated(DatabaseProvider provider)
     {
         await using var host = await KithTestHost.StartAsync(provider);
