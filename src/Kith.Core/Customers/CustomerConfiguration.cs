@@ -35,6 +35,8 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         b.HasIndex(c => new { c.Stage, c.Id }).HasFilter("deleted_at IS NULL").HasDatabaseName("ix_customers_live_stage");
         b.HasIndex(c => new { c.SignupDate, c.Id }).HasFilter("deleted_at IS NULL").HasDatabaseName("ix_customers_live_signup_date");
         b.HasIndex(c => new { c.Age, c.Id }).HasFilter("deleted_at IS NULL").HasDatabaseName("ix_customers_live_age");
+        // Covers cohort retention's pass over every live customer (owner and cohort month) without reading the rows.
+        b.HasIndex(c => new { c.OwnerId, c.SignupDate, c.CreatedAt }).HasFilter("deleted_at IS NULL AND merged_into_id IS NULL").HasDatabaseName("ix_customers_live_cohort");
         b.HasIndex(c => c.MergedIntoId).HasFilter("merged_into_id IS NOT NULL");
         b.HasIndex(c => c.DeletedAt).HasFilter("deleted_at IS NOT NULL").HasDatabaseName("ix_customers_deleted");
         b.HasOne(c => c.Company).WithMany().HasForeignKey(c => c.CompanyId).OnDelete(DeleteBehavior.SetNull);

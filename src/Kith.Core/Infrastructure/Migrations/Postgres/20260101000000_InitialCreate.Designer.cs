@@ -1334,6 +1334,10 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasDatabaseName("ix_customers_live_updated_at")
                         .HasFilter("deleted_at IS NULL");
 
+                    b.HasIndex("OwnerId", "SignupDate", "CreatedAt")
+                        .HasDatabaseName("ix_customers_live_cohort")
+                        .HasFilter("deleted_at IS NULL AND merged_into_id IS NULL");
+
                     b.ToTable("customers");
                 });
 

@@ -1857,6 +1857,12 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                 filter: "deleted_at IS NULL");
 
             migrationBuilder.CreateIndex(
+                name: "ix_customers_live_cohort",
+                table: "customers",
+                columns: new[] { "owner_id", "signup_date", "created_at" },
+                filter: "deleted_at IS NULL AND merged_into_id IS NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customers_live_created_at",
                 table: "customers",
                 columns: new[] { "created_at", "id" },

@@ -1,0 +1,263 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Kith.Core.Analytics;
+
+/// <summary>
+/// Counts the cohort cube on SQLite in one ordered pass over an index instead of a GROUP BY of every distinct
+/// (customer, month) pair, which SQLite sorts in a temporary B-tree: about 20 s of CPU at ten million events.
+/// <para>
+/// The live customers' cohort months are read into arrays indexed by customer id. The events then come through a
+/// covering index in an order that keeps each customer's events of one month together (by customer and time for
+/// any event; by time for one type), so remembering the last month counted for each customer is enough to count
+/// each active (customer, month) once. Statements run through SQLitePCL's raw API on the context's open connection,
+/// reading the timestamp's bytes without making a string per event. The result is the same cube as the SQL count.
+/// </para>
+/// </summary>
+internal sealed class CohortScan
+{
+    /// <summary>Ids beyond this many times the number of customers fall back to the SQL count (arrays would be mostly empty).</summary>
+    private const int SparseFactor = 8;
+
+    private readonly Dictionary<(long Owner, int Cohort), int> _slots = [];
+    private readonly List<(long Owner, int Cohort)> _slotKeys = [];
+    private int[] _slotOf = [];
+    private readonly List<long> _sizes = [];
+
+    public Dictionary<(long Owner, int Cohort), long> Sizes { get; } = [];
+
+    public Dictionary<(long Owner, int Cohort, int Offset), long> Active { get; } = [];
+
+    /// <summary>
+    /// Counts the cube, or answers false when customer ids are too sparse for arrays (the caller counts in SQL). On a
+    /// file database outside a transaction the events are read in two halves at once, the second on a connection of
+    /// its own (WAL lets it read beside the first): half the wall time on two cores.
+    /// </summary>
+    public static bool TryCount(SqliteConnection connection, bool inTransaction, CohortBy by, string? eventType, out CohortScan scan, CancellationToken ct)
+    {
+        var counter = scan = new CohortScan();
+        var handle = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        using var interrupt = ct.Register(() => raw.sqlite3_interrupt(handle));
+        try
+        {
+            if (!scan.ReadMembers(handle, by, out var maxId)) return false;
+            var parts = Split(handle, eventType, maxId, parallel: !inTransaction && Environment.ProcessorCount > 1 && OnFile(connection));
+            var counted = new Dictionary<(long Owner, int Cohort, int Offset), long>[parts.Count];
+            var others = Enumerable.Range(1, parts.Count - 1).Select(i => Task.Run(() =>
+            {
+                using var second = new SqliteConnection(connection.ConnectionString);
+                second.Open();
+                using var stop = ct.Register(() => raw.sqlite3_interrupt(second.Handle));
+                counted[i] = counter.CountEvents(second.Handle!, eventType, parts[i], maxId, ct);
+            }, ct)).ToArray();
+            counted[0] = scan.CountEvents(handle, eventType, parts[0], maxId, ct);
+            Task.WaitAll(others, ct);
+            foreach (var part in counted)
+                foreach (var (key, n) in part)
+                    CollectionsMarshal.GetValueRefOrAddDefault(scan.Active, key, out _) += n;
+            return true;
+        }
+        catch (Exception e) when (Interrupted(e))
+        {
+            throw new OperationCanceledException(ct);
+        }
+    }
+
+    private static bool Interrupted(Exception e) => e switch
+    {
+        SqliteException s => s.SqliteErrorCode == raw.SQLITE_INTERRUPT,
+        AggregateException a => a.InnerExceptions.All(Interrupted),
+        _ => false,
+    };
+
+    private static bool OnFile(SqliteConnection connection)
+    {
+        var builder = new SqliteConnectionStringBuilder(connection.ConnectionString);
+        return builder.Mode != SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } source && source != ":memory:";
+    }
+
+    /// <summary>
+    /// A part of the events, chosen so that no customer's month is split between two parts: for any event by
+    /// customer id, for one type by time at a month boundary (the order each part reads them in).
+    /// </summary>
+    private sealed record Part(long? FromId, long? ToId, string? FromTime, string? ToTime);
+
+    private static List<Part> Split(sqlite3 db, string? eventType, long maxId, bool parallel)
+    {
+        var whole = new Part(null, null, null, null);
+        if (!parallel) return [whole];
+        if (eventType is null) return maxId < 2 ? [whole] : [new Part(null, maxId / 2, null, null), new Part(maxId / 2, null, null, null)];
+        using var range = new RawStatement(db, "SELECT MIN(occurred_at), MAX(occurred_at) FROM behavior_events WHERE type = ?1");
+        range.BindText(1, eventType);
+        if (!range.Step() || range.IsNull(0) || !TryMonth(range.Bytes(0), out var first) || !TryMonth(range.Bytes(1), out var last) || last - first < 2) return [whole];
+        var middle = first + (last - first) / 2 + 1;
+        var boundary = string.Create(CultureInfo.InvariantCulture, $"{middle / 12:0000}-{middle % 12 + 1:00}-01");
+        return [new Part(null, null, null, boundary), new Part(null, null, boundary, null)];
+    }
+
+    /// <summary>
+    /// The live customers' owners and cohort months, from the covering index <c>ix_customers_live_cohort</c> (the
+    /// customers table itself is several hundred bytes a row); by first purchase, the earliest purchase of each
+    /// customer from the purchases' (customer, time) index.
+    /// </summary>
+    private bool ReadMembers(sqlite3 db, CohortBy by, out long maxId)
+    {
+        const string live = "c.deleted_at IS NULL AND c.merged_into_id IS NULL";
+        long customers = 0;
+        maxId = 0;
+        // MAX of the rowid is one seek; COUNT(*) reads the smallest index, not the wide rows.
+        using (var stats = new RawStatement(db, "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM customers"))
+        {
+            if (stats.Step())
+            {
+                maxId = stats.Long(0);
+                customers = stats.Long(1);
+            }
+        }
+        if (maxId > SparseFactor * customers + 1_000_000 || maxId >= Array.MaxLength) return false;
+        _slotOf = new int[maxId + 1];
+        Array.Fill(_slotOf, -1);
+        var ownerOf = by == CohortBy.FirstPurchase ? new long[maxId + 1] : null;
+        var isLive = by == CohortBy.FirstPurchase ? new bool[maxId + 1] : null;
+
+        using (var members = new RawStatement(db, $"SELECT c.id, c.owner_id, COALESCE(c.signup_date, c.created_at) FROM customers c WHERE {live}"))
+        {
+            while (members.Step())
+            {
+                var id = members.Long(0);
+                if ((ulong)id > (ulong)maxId) continue;
+                if (ownerOf is not null)
+                {
+                    ownerOf[id] = members.Long(1);
+                    isLive![id] = true;
+                }
+                else if (!members.IsNull(2) && TryMonth(members.Bytes(2), out var month))
+                {
+                    Join(id, members.Long(1), month);
+                }
+            }
+        }
+        if (ownerOf is not null)
+        {
+            using var first = new RawStatement(db, "SELECT customer_id, MIN(ordered_at) FROM purchases GROUP BY customer_id");
+            while (first.Step())
+            {
+                var id = first.Long(0);
+                if ((ulong)id > (ulong)maxId || !isLive![id] || first.IsNull(1) || !TryMonth(first.Bytes(1), out var month)) continue;
+                Join(id, ownerOf[id], month);
+            }
+        }
+        for (var s = 0; s < _slotKeys.Count; s++) Sizes[_slotKeys[s]] = _sizes[s];
+        return true;
+    }
+
+    private void Join(long id, long owner, int month)
+    {
+        var key = (owner, month);
+        if (!_slots.TryGetValue(key, out var slot))
+        {
+            slot = _slotKeys.Count;
+            _slots.Add(key, slot);
+            _slotKeys.Add(key);
+            _sizes.Add(0);
+        }
+        _sizes[slot]++;
+        _slotOf[id] = slot;
+    }
+
+    private Dictionary<(long Owner, int Cohort, int Offset), long> CountEvents(sqlite3 db, string? eventType, Part part, long maxId, CancellationToken ct)
+    {
+        var where = new List<string>();
+        if (eventType is not null) where.Add("type = ?1");
+        if (part.FromId is not null) where.Add("customer_id >= ?2");
+        if (part.ToId is not null) where.Add("customer_id < ?3");
+        if (part.FromTime is not null) where.Add("occurred_at >= ?4");
+        if (part.ToTime is not null) where.Add("occurred_at < ?5");
+        var sql = "SELECT customer_id, occurred_at FROM behavior_events"
+            + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")
+            + (eventType is null ? " ORDER BY customer_id, occurred_at" : " ORDER BY occurred_at");
+        using var events = new RawStatement(db, sql);
+        if (eventType is not null) events.BindText(1, eventType);
+        if (part.FromId is { } fromId) events.BindLong(2, fromId);
+        if (part.ToId is { } toId) events.BindLong(3, toId);
+        if (part.FromTime is { } fromTime) events.BindText(4, fromTime);
+        if (part.ToTime is { } toTime) events.BindText(5, toTime);
+
+        var active = new Dictionary<(long Owner, int Cohort, int Offset), long>();
+        // Each part remembers its own last months: two parts may hold one customer (different months, by time).
+        var lastMonth = new int[maxId + 1];
+        var rows = 0;
+        while (events.Step())
+        {
+            if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+            var id = events.Long(0);
+            if ((ulong)id > (ulong)maxId) continue;
+            var slot = _slotOf[id];
+            if (slot < 0 || !TryMonth(events.Bytes(1), out var month)) continue;
+            // Month indexes start far above 0 (year × 12), so 0 marks "nothing counted yet".
+            if (lastMonth[id] == month) continue;
+            lastMonth[id] = month;
+            var (owner, cohort) = _slotKeys[slot];
+            if (month < cohort) continue;
+            CollectionsMarshal.GetValueRefOrAddDefault(active, (owner, cohort, month - cohort), out _)++;
+        }
+        return active;
+    }
+
+    /// <summary>Months since year 0 of a stored "yyyy-MM…" date or timestamp, as <see cref="AnalyticsSql.MonthIndex"/> computes it.</summary>
+    private static bool TryMonth(ReadOnlySpan<byte> text, out int month)
+    {
+        month = 0;
+        if (text.Length < 7 || text[4] != (byte)'-') return false;
+        var year = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            var d = text[i] - (byte)'0';
+            if ((uint)d > 9) return false;
+            year = year * 10 + d;
+        }
+        var m1 = text[5] - (byte)'0';
+        var m2 = text[6] - (byte)'0';
+        if ((uint)m1 > 9 || (uint)m2 > 9) return false;
+        month = year * 12 + m1 * 10 + m2 - 1;
+        return month > 0;
+    }
+
+    /// <summary>A read-only statement stepped through SQLitePCL's raw API.</summary>
+    private sealed class RawStatement : IDisposable
+    {
+        private readonly sqlite3 _db;
+        private readonly sqlite3_stmt _stmt;
+
+        public RawStatement(sqlite3 db, string sql)
+        {
+            _db = db;
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(db, sql, out _stmt), db);
+        }
+
+        public void BindLong(int index, long value) =>
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(_stmt, index, value), _db);
+
+        public void BindText(int index, string value) =>
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text16(_stmt, index, value), _db);
+
+        public bool Step()
+        {
+            var rc = raw.sqlite3_step(_stmt);
+            if (rc == raw.SQLITE_ROW) return true;
+            if (rc == raw.SQLITE_DONE) return false;
+            SqliteException.ThrowExceptionForRC(rc, _db);
+            return false;
+        }
+
+        public long Long(int column) => raw.sqlite3_column_int64(_stmt, column);
+
+        public bool IsNull(int column) => raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL;
+
+        public ReadOnlySpan<byte> Bytes(int column) => raw.sqlite3_column_blob(_stmt, column);
+
+        public void Dispose() => _stmt.Dispose();
+    }
+}
