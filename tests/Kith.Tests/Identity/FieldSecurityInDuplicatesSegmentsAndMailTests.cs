@@ -136,6 +136,9 @@ public sealed class FieldSecurityInDuplicatesSegmentsAndMailTests
         var emails = await OkTextAsync(agent, $"/api/v1/customers/{survivor}/emails");
         Check("emails (agent)", !emails.Contains(Email, StringComparison.Ordinal) && emails.Contains("boss@company.example", StringComparison.Ordinal));
         Check("emails (admin)", (await OkTextAsync(admin, $"/api/v1/customers/{survivor}/emails")).Contains(Email, StringComparison.Ordinal));
+        var draft = await agent.PostJsonAsync($"/api/v1/customers/{survivor}/emails/preview", new { subject = "Hello", body = "Hi" });
+        Check("writing to her (agent) is refused, whatever her address", draft.StatusCode == HttpStatusCode.BadRequest
+            && (await draft.JsonAsync()).GetProperty("errors").TryGetProperty("to", out _));
         personal = await PersonalDataAsync(agent, survivor);
         foreach (var (name, text) in personal) Check($"personal data {name} (agent)", !text.Contains(Email, StringComparison.Ordinal));
         Check("personal data keeps the message (agent)", personal["personal-data.json"].Contains("boss@company.example", StringComparison.Ordinal));
