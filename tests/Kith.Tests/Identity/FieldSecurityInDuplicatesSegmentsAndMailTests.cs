@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -33,14 +32,6 @@ public sealed class FieldSecurityInDuplicatesSegmentsAndMailTests
         return (await response.JsonAsync()).GetProperty("id").GetInt64();
     }
 
-    private static async Task<string> OkTextAsync(HttpClient client, string url)
-    {
-        var response = await client.GetAsync(url, Ct);
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {text}");
-        return text;
-    }
-
     [Theory]
     [ClassData(typeof(Providers))]
     public async Task HiddenAndReadOnlyFieldsLeakNeitherThroughDuplicatesMergesSegmentsEmailsNorSurveys(DatabaseProvider provider)
@@ -71,14 +62,14 @@ public sealed class FieldSecurityInDuplicatesSegmentsAndMailTests
         static bool Leaks(string text) => text.Contains("0013", StringComparison.Ordinal) || text.Contains("kunlun", StringComparison.OrdinalIgnoreCase);
 
         // Duplicates: the pair stays, without the reason that names the hidden phone.
-        var list = await OkTextAsync(agent, "/api/v1/duplicates");
+        var list = await FieldSecurityInRelatedDataTests.OkTextAsync(agent, "/api/v1/duplicates");
         var pair = JsonDocument.Parse(list).RootElement.GetProperty("items")[0];
         var reasons = pair.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()).ToList();
         Check("list reasons (agent)", !Leaks(list) && !reasons.Contains("same phone") && reasons.Contains("same name"));
-        var detail = await OkTextAsync(agent, $"/api/v1/duplicates/{pair.GetProperty("id").GetInt64()}");
+        var detail = await FieldSecurityInRelatedDataTests.OkTextAsync(agent, $"/api/v1/duplicates/{pair.GetProperty("id").GetInt64()}");
         Check("pair reasons (agent)", !Leaks(detail) && !detail.Contains("same phone", StringComparison.Ordinal));
-        Check("pair reasons (admin)", (await OkTextAsync(admin, $"/api/v1/duplicates/{pair.GetProperty("id").GetInt64()}")).Contains("same phone", StringComparison.Ordinal));
-        var personal = await PersonalDataAsync(agent, survivor);
+        Check("pair reasons (admin)", (await FieldSecurityInRelatedDataTests.OkTextAsync(admin, $"/api/v1/duplicates/{pair.GetProperty("id").GetInt64()}")).Contains("same phone", StringComparison.Ordinal));
+        var personal = await FieldSecurityInRelatedDataTests.PersonalDataAsync(agent, survivor);
         Check("personal-data duplicate pairs (agent)", !personal["personal-data.json"].Contains("same phone", StringComparison.Ordinal));
 
         // A merge by the agent cannot choose the city or the phone, and keeps the survivor's (empty) city.
@@ -103,10 +94,10 @@ public sealed class FieldSecurityInDuplicatesSegmentsAndMailTests
         var phoneSegment = (await onPhone.JsonAsync()).GetProperty("id").GetInt64();
         foreach (var id in new[] { phoneSegment, (await onName.JsonAsync()).GetProperty("id").GetInt64() })
             Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/segments/{id}/refresh", null, Ct)).StatusCode);
-        var mine = JsonDocument.Parse(await OkTextAsync(agent, $"/api/v1/customers/{survivor}/segments")).RootElement;
+        var mine = JsonDocument.Parse(await FieldSecurityInRelatedDataTests.OkTextAsync(agent, $"/api/v1/customers/{survivor}/segments")).RootElement;
         Check("the customer's segments (agent)", mine.EnumerateArray().Select(s => s.GetProperty("name").GetString()).SequenceEqual(["The Wangs"]));
-        Check("the customer's segments (admin)", JsonDocument.Parse(await OkTextAsync(admin, $"/api/v1/customers/{survivor}/segments")).RootElement.GetArrayLength() == 2);
-        var segments = await OkTextAsync(agent, "/api/v1/segments");
+        Check("the customer's segments (admin)", JsonDocument.Parse(await FieldSecurityInRelatedDataTests.OkTextAsync(admin, $"/api/v1/customers/{survivor}/segments")).RootElement.GetArrayLength() == 2);
+        var segments = await FieldSecurityInRelatedDataTests.OkTextAsync(agent, "/api/v1/segments");
         Check("segment list (agent)", !segments.Contains("Has a phone", StringComparison.Ordinal) && segments.Contains("The Wangs", StringComparison.Ordinal));
         Check("segment by id (agent)", (await agent.GetAsync($"/api/v1/segments/{phoneSegment}", Ct)).StatusCode == HttpStatusCode.NotFound);
         Check("segment changes (agent)", (await agent.GetAsync($"/api/v1/segments/{phoneSegment}/changes", Ct)).StatusCode == HttpStatusCode.NotFound);
@@ -133,16 +124,16 @@ public sealed class FieldSecurityInDuplicatesSegmentsAndMailTests
             db.EmailLinks.Add(new EmailLink { CommunicationId = communication.Id, EmailMessageId = message.Id, CustomerId = survivor });
             await db.SaveChangesAsync(Ct);
         }
-        var emails = await OkTextAsync(agent, $"/api/v1/customers/{survivor}/emails");
+        var emails = await FieldSecurityInRelatedDataTests.OkTextAsync(agent, $"/api/v1/customers/{survivor}/emails");
         Check("emails (agent)", !emails.Contains(Email, StringComparison.Ordinal) && emails.Contains("boss@company.example", StringComparison.Ordinal));
-        Check("emails (admin)", (await OkTextAsync(admin, $"/api/v1/customers/{survivor}/emails")).Contains(Email, StringComparison.Ordinal));
+        Check("emails (admin)", (await FieldSecurityInRelatedDataTests.OkTextAsync(admin, $"/api/v1/customers/{survivor}/emails")).Contains(Email, StringComparison.Ordinal));
         var draft = await agent.PostJsonAsync($"/api/v1/customers/{survivor}/emails/preview", new { subject = "Hello", body = "Hi" });
         Check("writing to her (agent) is refused, whatever her address", draft.StatusCode == HttpStatusCode.BadRequest
             && (await draft.JsonAsync()).GetProperty("errors").TryGetProperty("to", out _));
-        personal = await PersonalDataAsync(agent, survivor);
+        personal = await FieldSecurityInRelatedDataTests.PersonalDataAsync(agent, survivor);
         foreach (var (name, text) in personal) Check($"personal data {name} (agent)", !text.Contains(Email, StringComparison.Ordinal));
         Check("personal data keeps the message (agent)", personal["personal-data.json"].Contains("boss@company.example", StringComparison.Ordinal));
-        var adminMessage = JsonDocument.Parse((await PersonalDataAsync(admin, survivor))["personal-data.json"]).RootElement.GetProperty("data").GetProperty("email_messages")[0];
+        var adminMessage = JsonDocument.Parse((await FieldSecurityInRelatedDataTests.PersonalDataAsync(admin, survivor))["personal-data.json"]).RootElement.GetProperty("data").GetProperty("email_messages")[0];
         Check("personal data email (admin)", adminMessage.GetProperty("from_address").GetString() == Email);
 
         // Surveys: the same answer with and without an email; who may see the email sees that nothing was sent.
@@ -153,9 +144,9 @@ public sealed class FieldSecurityInDuplicatesSegmentsAndMailTests
         Check("survey answers (agent)", (toEmail.StatusCode, toNobody.StatusCode) == (HttpStatusCode.Created, HttpStatusCode.Created)
             && Keys(shapeWith).SequenceEqual(Keys(shapeWithout)) && !Leaks(shapeWith + shapeWithout) && !shapeWithout.Contains("Nothing was sent", StringComparison.Ordinal));
         Check("one survey mailed", smtp.Messages.Count == 1);
-        var surveys = await OkTextAsync(admin, $"/api/v1/feedback/surveys?customerId={lonely}");
+        var surveys = await FieldSecurityInRelatedDataTests.OkTextAsync(admin, $"/api/v1/feedback/surveys?customerId={lonely}");
         Check("the unsent survey (admin)", surveys.Contains("Nothing was sent", StringComparison.Ordinal));
-        Check("the unsent survey (agent)", !(await OkTextAsync(agent, $"/api/v1/feedback/surveys?customerId={lonely}")).Contains("Nothing was sent", StringComparison.Ordinal));
+        Check("the unsent survey (agent)", !(await FieldSecurityInRelatedDataTests.OkTextAsync(agent, $"/api/v1/feedback/surveys?customerId={lonely}")).Contains("Nothing was sent", StringComparison.Ordinal));
         Check("a survey to no email (admin) is refused", (await admin.PostJsonAsync("/api/v1/feedback/surveys", new { customerId = lonely, kind = "csat" })).StatusCode == HttpStatusCode.BadRequest);
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
@@ -164,18 +155,4 @@ public sealed class FieldSecurityInDuplicatesSegmentsAndMailTests
     /// <summary>The property names and value kinds of an answer: its shape, without the values that differ anyway (ids, times).</summary>
     private static IEnumerable<string> Keys(string json) =>
         JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => $"{p.Name}:{p.Value.ValueKind}");
-
-    private static async Task<Dictionary<string, string>> PersonalDataAsync(HttpClient client, long customer)
-    {
-        var response = await client.GetAsync($"/api/v1/customers/{customer}/personal-data", Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var zip = new ZipArchive(await response.Content.ReadAsStreamAsync(Ct));
-        var files = new Dictionary<string, string>();
-        foreach (var entry in zip.Entries)
-        {
-            using var reader = new StreamReader(entry.Open());
-            files[entry.FullName] = await reader.ReadToEndAsync(Ct);
-        }
-        return files;
-    }
 }

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
@@ -21,13 +19,6 @@ public sealed class FieldSecurityInImportsTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private const string File = "externalId,name,city\nWF-1,Wang Fang,Suzhou\nLL-2,Li Lei,Hangzhou\n";
-
-    private static ByteArrayContent Csv(string csv)
-    {
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(csv));
-        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        return content;
-    }
 
     private static async Task<JsonElement> RefusedAsync(HttpResponseMessage response)
     {
@@ -51,7 +42,7 @@ public sealed class FieldSecurityInImportsTests
             new { externalId = "WF-1", name = "Wang Fang", city = "Shanghai", ownerId = agentId })).StatusCode);
 
         // The preview shows the city column as not importable, and does not offer the field.
-        var preview = await agent.PostAsync("/api/v1/imports/customers/preview", Csv(File), Ct);
+        var preview = await agent.PostAsync("/api/v1/imports/customers/preview", FieldSecurityInRelatedDataTests.Csv(File), Ct);
         var previewJson = await preview.JsonAsync();
         Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
         Assert.Equal("city", Assert.Single(previewJson.GetProperty("readOnlyColumns").EnumerateArray()).GetProperty("field").GetString());
@@ -59,18 +50,18 @@ public sealed class FieldSecurityInImportsTests
         Assert.DoesNotContain(previewJson.GetProperty("fields").EnumerateArray(), f => f.GetProperty("key").GetString() == "city");
 
         // Named after the field, mapped to it, or given a default: refused before anything is queued, naming the field.
-        Assert.True((await RefusedAsync(await agent.PostAsync("/api/v1/imports/customers", Csv(File), Ct))).TryGetProperty("city", out _));
+        Assert.True((await RefusedAsync(await agent.PostAsync("/api/v1/imports/customers", FieldSecurityInRelatedDataTests.Csv(File), Ct))).TryGetProperty("city", out _));
         Assert.True((await RefusedAsync(await agent.PostAsync("/api/v1/imports/customers?map=town=city",
-            Csv("externalId,name,town\nWF-1,Wang Fang,Suzhou\n"), Ct))).TryGetProperty("city", out _));
+            FieldSecurityInRelatedDataTests.Csv("externalId,name,town\nWF-1,Wang Fang,Suzhou\n"), Ct))).TryGetProperty("city", out _));
         Assert.True((await RefusedAsync(await agent.PostAsync("/api/v1/imports/customers/preview?map=town=city",
-            Csv("externalId,name,town\nWF-1,Wang Fang,Suzhou\n"), Ct))).TryGetProperty("city", out _));
-        Assert.True((await RefusedAsync(await agent.PostAsync("/api/v1/imports/customers?map=city=-&missing=city=default:Beijing", Csv(File), Ct)))
+            FieldSecurityInRelatedDataTests.Csv("externalId,name,town\nWF-1,Wang Fang,Suzhou\n"), Ct))).TryGetProperty("city", out _));
+        Assert.True((await RefusedAsync(await agent.PostAsync("/api/v1/imports/customers?map=city=-&missing=city=default:Beijing", FieldSecurityInRelatedDataTests.Csv(File), Ct)))
             .TryGetProperty("missing.city", out _));
         await using (var db = host.OpenDb())
             Assert.False(await db.ImportJobs.AnyAsync(Ct));
 
         // With the column ignored, the rest imports and the city stays as it was.
-        var started = await agent.PostAsync("/api/v1/imports/customers?map=city=-", Csv(File), Ct);
+        var started = await agent.PostAsync("/api/v1/imports/customers?map=city=-", FieldSecurityInRelatedDataTests.Csv(File), Ct);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var job = await ImportsApiTests.FinishedAsync(agent, started.Headers.Location!.OriginalString);
         Assert.True(("completed", 1L, 1L) == (job.GetProperty("status").GetString(), job.GetProperty("created").GetInt64(),
@@ -82,7 +73,7 @@ public sealed class FieldSecurityInImportsTests
         }
 
         // The admin's import of the same file is not limited.
-        var own = await admin.PostAsync("/api/v1/imports/customers", Csv(File), Ct);
+        var own = await admin.PostAsync("/api/v1/imports/customers", FieldSecurityInRelatedDataTests.Csv(File), Ct);
         Assert.Equal(HttpStatusCode.Accepted, own.StatusCode);
         Assert.Equal("completed", (await ImportsApiTests.FinishedAsync(admin, own.Headers.Location!.OriginalString)).GetProperty("status").GetString());
     }
