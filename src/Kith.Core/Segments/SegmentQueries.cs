@@ -32,18 +32,20 @@ public sealed class SegmentQueries(KithDb db, ListEngine engine)
     public async Task<IReadOnlyList<SegmentDetail>> ListAsync(AccessScope scope, CancellationToken ct)
     {
         var result = new List<SegmentDetail>();
-        foreach (var s in await db.Segments.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct))
-            if (!await UsesHiddenFieldAsync(scope, s.Filter, ct)) result.Add(await InReachAsync(s, scope, ct));
+        foreach (var s in await VisibleAsync(scope, ct)) result.Add(await InReachAsync(s, scope, ct));
         return result;
     }
 
     /// <summary>Every segment the caller may see, without counts, for pickers.</summary>
-    public async Task<IReadOnlyList<SegmentDetail>> NamesAsync(AccessScope scope, CancellationToken ct)
+    public async Task<IReadOnlyList<SegmentDetail>> NamesAsync(AccessScope scope, CancellationToken ct) =>
+        (await VisibleAsync(scope, ct)).Select(s => Detail(s, null, false)).ToList();
+
+    private async Task<List<Segment>> VisibleAsync(AccessScope scope, CancellationToken ct)
     {
-        var result = new List<SegmentDetail>();
+        var visible = new List<Segment>();
         foreach (var s in await db.Segments.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct))
-            if (!await UsesHiddenFieldAsync(scope, s.Filter, ct)) result.Add(Detail(s, null, false));
-        return result;
+            if (!await UsesHiddenFieldAsync(scope, s.Filter, ct)) visible.Add(s);
+        return visible;
     }
 
     public async Task<SegmentDetail> GetAsync(AccessScope scope, long id, CancellationToken ct) =>
