@@ -9,6 +9,9 @@ internal sealed class DuplicatePersonalData : IPersonalDataPart
     {
         var ids = export.Subject.IdList;
         await export.AddRowsAsync("duplicate_pairs", $"SELECT * FROM duplicate_pairs WHERE customer_id IN ({ids}) OR other_customer_id IN ({ids}) ORDER BY id", ct);
+        if (!export.Scope.Fields.IsOpen)
+            foreach (var pair in export.Section("duplicate_pairs"))
+                pair["reasons"] = string.Join("; ", DuplicateQueries.SplitReasons(pair["reasons"] as string ?? "", export.Scope.Fields));
         await export.AddRowsAsync("merges", $"SELECT * FROM customer_merges WHERE survivor_id IN ({ids}) OR merged_id IN ({ids}) ORDER BY id", ct);
         foreach (var merge in export.Section("merges")) merge["survivor_before"] = export.WithoutHidden(merge["survivor_before"] as string);
     }

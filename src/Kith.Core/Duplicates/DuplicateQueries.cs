@@ -53,7 +53,7 @@ public sealed class DuplicateQueries(KithDb db, CustomerQueries customers)
             rows.RemoveAt(rows.Count - 1);
             next = EncodeCursor(rows[^1].Score, rows[^1].Id, filterKey);
         }
-        var items = rows.Select(r => new DuplicatePairListItem(r.Id, r.Score, r.IsExact, SplitReasons(r.Reasons), r.FoundAt, Opened(r.A).For(scope.Fields), Opened(r.B).For(scope.Fields))).ToList();
+        var items = rows.Select(r => new DuplicatePairListItem(r.Id, r.Score, r.IsExact, SplitReasons(r.Reasons, scope.Fields), r.FoundAt, Opened(r.A).For(scope.Fields), Opened(r.B).For(scope.Fields))).ToList();
         return new DuplicatePage(items, next, total);
     }
 
@@ -66,7 +66,7 @@ public sealed class DuplicateQueries(KithDb db, CustomerQueries customers)
         var a = await customers.DetailAsync(pair.CustomerId, includeDeleted: false, ct);
         var b = await customers.DetailAsync(pair.OtherCustomerId, includeDeleted: false, ct);
         if (a is null || b is null || !scope.CanReachOwner(a.OwnerId) || !scope.CanReachOwner(b.OwnerId)) throw new NotFound("Duplicate pair");
-        return new DuplicatePairDetail(pair.Id, pair.Score, pair.IsExact, SplitReasons(pair.Reasons), pair.Status, pair.FoundAt, a.For(scope.Fields), b.For(scope.Fields));
+        return new DuplicatePairDetail(pair.Id, pair.Score, pair.IsExact, SplitReasons(pair.Reasons, scope.Fields), pair.Status, pair.FoundAt, a.For(scope.Fields), b.For(scope.Fields));
     }
 
     /// <summary>One merge; not found unless the caller reaches both customers (the merged one is hidden, not gone).</summary>
@@ -84,8 +84,10 @@ public sealed class DuplicateQueries(KithDb db, CustomerQueries customers)
             new ActorRef(merge.MergedByKind, merge.MergedByUserId, by), moved.Purchases.Length, moved.Communications.Length, moved.Events.Length);
     }
 
-    internal static IReadOnlyList<string> SplitReasons(string reasons) =>
-        reasons.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>The stored reasons the reader may see: one that compares a field hidden from them is left out.</summary>
+    internal static IReadOnlyList<string> SplitReasons(string reasons, FieldAccess fields) =>
+        reasons.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(r => Matching.DuplicateRules.FieldOf(r) is not { } field || !fields.IsHidden(CustomFields.CustomFieldEntity.Customer, field)).ToList();
 
     private static string FilterKey(DuplicateListRequest r) =>
         string.Create(CultureInfo.InvariantCulture, $"{r.MinScore:R},{r.CustomerId}");

@@ -19,7 +19,9 @@ public enum MergeSide { Survivor, Other }
 /// other record, <c>"other"</c> (or <c>"survivor"</c> to say so explicitly). Keys are the API names <c>name, email,
 /// phone, birthDate</c> (with <c>age</c>, which moves with it), <c>gender, city, address, company, stage, source,
 /// signupDate</c> and <c>customFields.key</c>. A field not named keeps the survivor's value, or takes the other's when
-/// the survivor has none. Tags are always united; the owner and each record's external id stay as they are.
+/// the survivor has none. Tags are always united; the owner and each record's external id stay as they are. A field
+/// the merging user's role may not change (read-only or hidden) cannot be named and keeps the survivor's stored value,
+/// even an empty one: the other's stays on the merged record, and undoing the merge brings it back.
 /// </summary>
 public sealed class MergeInput
 {
@@ -27,8 +29,11 @@ public sealed class MergeInput
     public Dictionary<string, string?> Fields { get; set; } = [];
 }
 
-/// <summary>One field of the side-by-side view: both values as text, whether they differ, and the side kept by default.</summary>
-public sealed record MergeField(string Key, string? SurvivorText, string? OtherText, bool Differs, MergeSide DefaultSide);
+/// <summary>
+/// One field of the side-by-side view: both values as text, whether they differ, and the side kept by default.
+/// <see cref="Locked"/>: the viewer's role may not change the field, so the merge keeps the survivor's value.
+/// </summary>
+public sealed record MergeField(string Key, string? SurvivorText, string? OtherText, bool Differs, MergeSide DefaultSide, bool Locked = false);
 
 /// <summary>The merge just made (its id undoes it) and the survivor as it is now.</summary>
 public sealed record MergeOutcome(long MergeId, CustomerDetail Survivor);
@@ -62,7 +67,7 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
         scope.EnsureCanEdit();
         scope.EnsureCanDelete();
         RecordSaving.EnsureVersion(survivor.Version, expectedVersion, "Customer");
-        var choices = ReadChoices(input.Fields, RawValues(survivor), RawValues(other));
+        var choices = ReadChoices(input.Fields, RawValues(survivor), RawValues(other), scope.Fields);
 
         var actor = scope.Actor(via) with { Detail = importJobId?.ToString(CultureInfo.InvariantCulture) };
         var now = clock.GetUtcNow().UtcDateTime;
@@ -131,8 +136,10 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
     /// Every field of the two customers for the side-by-side view, in form order, leaving out those both lack.
     /// <see cref="MergeField.DefaultSide"/> is what a merge keeps when the field is not named in <see cref="MergeInput.Fields"/>.
     /// </summary>
-    public static IReadOnlyList<MergeField> Compare(CustomerDetail survivor, CustomerDetail other)
+    /// <param name="fields">The viewer's field access: hidden fields are left out, those they may not change are locked.</param>
+    public static IReadOnlyList<MergeField> Compare(CustomerDetail survivor, CustomerDetail other, FieldAccess? fields = null)
     {
+        fields ??= FieldAccess.Open;
         var a = RawValues(survivor);
         var b = RawValues(other);
         var list = new List<MergeField>();
@@ -140,8 +147,10 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
         {
             a.TryGetValue(key, out var x);
             b.TryGetValue(key, out var y);
-            if (IsEmpty(x) && IsEmpty(y)) continue;
-            list.Add(new MergeField(key, Text(survivor, key), Text(other, key), !string.Equals(x, y, StringComparison.Ordinal), DefaultSide(x, y)));
+            if ((IsEmpty(x) && IsEmpty(y)) || fields.IsHidden(CustomFieldEntity.Customer, key)) continue;
+            var locked = fields.IsReadOnly(CustomFieldEntity.Customer, key);
+            list.Add(new MergeField(key, Text(survivor, key), Text(other, key), !string.Equals(x, y, StringComparison.Ordinal),
+                locked ? MergeSide.Survivor : DefaultSide(x, y), locked));
         }
         return list;
     }
@@ -155,8 +164,10 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
         a.Keys.Concat(b.Keys).Where(k => k.StartsWith("customFields.", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal);
 
     /// <summary>Checks the requested choices and adds the default side for every other field.</summary>
-    private static Dictionary<string, MergeSide> ReadChoices(Dictionary<string, string?>? requested, Dictionary<string, string?> survivor, Dictionary<string, string?> other)
+    private static Dictionary<string, MergeSide> ReadChoices(Dictionary<string, string?>? requested, Dictionary<string, string?> survivor, Dictionary<string, string?> other,
+        FieldAccess fields)
     {
+        const CustomFieldEntity customer = CustomFieldEntity.Customer;
         var errors = new Dictionary<string, string[]>();
         var choices = new Dictionary<string, MergeSide>(StringComparer.Ordinal);
         var known = FieldKeys.Concat(CustomKeys(survivor, other)).ToHashSet(StringComparer.Ordinal);
@@ -164,7 +175,8 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
         {
             var name = "fields." + raw;
             var key = raw switch { "age" => "birthDate", "companyId" => "company", _ => raw };
-            if (!known.Contains(key))
+            // A hidden field answers as one that does not exist; a read-only one as a PATCH naming it does.
+            if (!known.Contains(key) || fields.IsHidden(customer, key))
             {
                 errors[name] = [raw switch
                 {
@@ -172,8 +184,13 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
                     "tags" => "Tags are not chosen: the survivor gets the tags of both.",
                     "owner" or "ownerId" => "The survivor keeps its owner.",
                     _ when raw.StartsWith("customFields.", StringComparison.Ordinal) => "Neither customer has a value for this custom field.",
-                    _ => $"'{raw}' is not a field a merge chooses; use one of: {string.Join(", ", FieldKeys)}, age, or customFields.key.",
+                    _ => $"'{raw}' is not a field a merge chooses; use one of: {string.Join(", ", FieldKeys.Where(k => !fields.IsHidden(customer, k)))}{(fields.IsHidden(customer, "age") ? "" : ", age")}, or customFields.key.",
                 }];
+                continue;
+            }
+            if (fields.IsReadOnly(customer, key))
+            {
+                errors[name] = ["Your role may read this field but not change it."];
                 continue;
             }
             MergeSide? side = value?.Trim().ToLowerInvariant() switch { "survivor" => MergeSide.Survivor, "other" => MergeSide.Other, _ => null };
@@ -195,7 +212,7 @@ public sealed class MergeCustomers(KithDb db, CustomerQueries queries, TimeProvi
             if (choices.ContainsKey(key)) continue;
             survivor.TryGetValue(key, out var x);
             other.TryGetValue(key, out var y);
-            choices[key] = DefaultSide(x, y);
+            choices[key] = fields.IsReadOnly(customer, key) ? MergeSide.Survivor : DefaultSide(x, y);
         }
         return choices;
     }

@@ -22,15 +22,22 @@ public sealed class SurveyInput
 
 /// <summary>
 /// A sent survey as the API shows it. The link itself went only to the customer; Kith keeps its hash. The address it
-/// went to is the customer's email, so it is null for a reader whose role hides that field.
+/// went to is the customer's email, so it is null for a reader whose role hides that field, and so is
+/// <see cref="NotSent"/>, which says why a survey asked for by such a reader went nowhere (see <see cref="SendSurvey"/>).
 /// </summary>
 public sealed record SurveyView(long Id, long CustomerId, FeedbackKind Kind, long? CommunicationId, string Language, string? SentTo,
-    DateTime SentAt, DateTime ExpiresAt, DateTime? AnsweredAt, long? FeedbackId);
+    DateTime SentAt, DateTime ExpiresAt, DateTime? AnsweredAt, long? FeedbackId, string? NotSent = null);
 
 /// <summary>
 /// Sends a one-question survey (CSAT or NPS) to a customer by system mail: a link with a random token that answers
 /// once, within <see cref="Lifetime"/>. System mail rather than the agent's mailbox, so that any agent can send one
 /// without connecting a mailbox, and the survey is Kith asking, not a conversation on the timeline.
+/// <para>
+/// A sender whose role hides the customer's email gets an answer that does not depend on it: when the customer has no
+/// address, or the mail server refuses the message, the survey is still recorded (with no address: it went nowhere
+/// and cannot be answered) and answered like a sent one; readers who may see the email see that it was not sent.
+/// Everyone else is told at once, as before.
+/// </para>
 /// </summary>
 public sealed class SendSurvey(KithDb db, ISystemMail mail, TimeProvider clock)
 {
@@ -46,7 +53,8 @@ public sealed class SendSurvey(KithDb db, ISystemMail mail, TimeProvider clock)
         if (input.Kind is not { } kind || !Enum.IsDefined(kind)) errors["kind"] = ["kind is required: csat or nps."];
         var language = input.Language ?? (sender.Language == "zh-Hans" ? "zh-Hans" : "en");
         if (language is not ("en" or "zh-Hans")) errors["language"] = ["language must be en or zh-Hans."];
-        if (string.IsNullOrEmpty(customer.Email)) errors["customerId"] = ["This customer has no email address to send the survey to."];
+        var emailHidden = scope.Fields.IsHidden(CustomFieldEntity.Customer, "email");
+        if (string.IsNullOrEmpty(customer.Email) && !emailHidden) errors["customerId"] = ["This customer has no email address to send the survey to."];
         if (input.CommunicationId is { } communicationId && !await RecordFeedback.IsAboutCustomerAsync(db, scope, communicationId, customerId, ct))
             errors["communicationId"] = ["communicationId must be a communication of this customer that you can read."];
         if (errors.Count > 0) throw new RuleViolation("The survey cannot be sent.", errors);
@@ -56,21 +64,31 @@ public sealed class SendSurvey(KithDb db, ISystemMail mail, TimeProvider clock)
         var survey = new FeedbackSurvey
         {
             CustomerId = customerId, CommunicationId = input.CommunicationId, Kind = input.Kind!.Value, AgentId = scope.UserId, TokenHash = Hash(token),
-            Language = language, SentTo = customer.Email!, SentAt = now, ExpiresAt = now + Lifetime, CreatedByUserId = scope.UserId,
+            Language = language, SentTo = customer.Email ?? "", SentAt = now, ExpiresAt = now + Lifetime, CreatedByUserId = scope.UserId,
         };
         // The language rides in the link, so the page speaks it whatever the browser prefers.
         var link = await mail.LinkAsync($"/survey/{token}?culture={language}", ct);
         var (subject, text) = Message(survey, customer.Name, sender.DisplayName, link);
-        // Sent before it is stored: a refused message leaves no survey behind.
-        await mail.SendAsync(customer.Email!, subject, text, null, ct);
+        // Sent before it is stored: a refused message leaves no survey behind, unless the sender may not know why.
+        try
+        {
+            if (survey.SentTo.Length > 0) await mail.SendAsync(survey.SentTo, subject, text, null, ct);
+        }
+        catch (RuleViolation) when (emailHidden)
+        {
+            survey.SentTo = "";
+        }
         db.FeedbackSurveys.Add(survey);
         await db.SaveChangesAsync(CancellationToken.None);
         return View(survey, scope.Fields);
     }
 
+    /// <summary>Why a survey has no address, for readers who may see the email.</summary>
+    public const string NotSentReason = "Nothing was sent: the customer had no email address, or the mail server refused the message.";
+
     public static SurveyView View(FeedbackSurvey s, FieldAccess fields) =>
-        new(s.Id, s.CustomerId, s.Kind, s.CommunicationId, s.Language, fields.Shown(CustomFieldEntity.Customer, "email", s.SentTo),
-            s.SentAt, s.ExpiresAt, s.AnsweredAt, s.FeedbackId);
+        new(s.Id, s.CustomerId, s.Kind, s.CommunicationId, s.Language, fields.Shown(CustomFieldEntity.Customer, "email", s.SentTo.Length > 0 ? s.SentTo : null),
+            s.SentAt, s.ExpiresAt, s.AnsweredAt, s.FeedbackId, fields.Shown(CustomFieldEntity.Customer, "email", s.SentTo.Length > 0 ? null : NotSentReason));
 
     internal static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 

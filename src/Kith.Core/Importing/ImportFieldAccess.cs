@@ -31,6 +31,67 @@ public static class ImportFieldAccess
         },
     };
 
+    /// <summary>
+    /// Whether <paramref name="field"/> (an import field key) is one the role may read but not change. Purchases,
+    /// communications and events only read their customer's email or external id to find them, which a read-only
+    /// field allows.
+    /// </summary>
+    public static bool IsReadOnly(FieldAccess fields, ImportKind kind, string? field) => field is not null && !IsHidden(fields, kind, field) && kind switch
+    {
+        ImportKind.Customers => fields.IsReadOnly(CustomFieldEntity.Customer, field),
+        ImportKind.Companies => fields.IsReadOnly(CustomFieldEntity.Company, field),
+        _ => false,
+    };
+
+    /// <summary>The columns the mapping puts on a field the role may read but not change (by its name, a template or an override).</summary>
+    public static IReadOnlyList<MappedColumn> ReadOnlyColumns(FieldAccess fields, ImportKind kind, ColumnMapping mapping) =>
+        fields.IsOpen ? [] : mapping.ToMappedColumns().Where(c => IsReadOnly(fields, kind, c.Field)).ToList();
+
+    /// <summary>
+    /// The mapping as the import wizard offers it to a role with read-only fields: those fields are not offered, and
+    /// columns named after them are not imported (<see cref="ReadOnlyColumns"/> lists them, so the wizard can say why).
+    /// </summary>
+    public static ColumnMapping Importable(FieldAccess fields, ImportKind kind, ColumnMapping mapping)
+    {
+        if (fields.IsOpen) return mapping;
+        var columns = mapping.Columns.Select(f => IsReadOnly(fields, kind, f?.Key) ? null : f).ToArray();
+        return new ColumnMapping(mapping.Header, columns) { Fields = mapping.Fields.Where(f => !IsReadOnly(fields, kind, f.Key)).ToList(), IgnoredColumns = mapping.IgnoredColumns };
+    }
+
+    /// <summary>
+    /// An import may not write a field the importer's role may only read, as a PATCH may not: a column on it (named after
+    /// it, or mapped to it), a default value for it, or customers created with an external id the role may not set
+    /// refuse the whole import before any row is read, naming the field. Ignoring the column (<c>map=COLUMN=-</c>) imports the rest.
+    /// </summary>
+    public static void EnsureWritable(FieldAccess fields, ImportKind kind, ColumnMapping mapping, ImportOptions options)
+    {
+        if (fields.IsOpen) return;
+        var errors = new Dictionary<string, string[]>();
+        foreach (var c in ReadOnlyColumns(fields, kind, mapping))
+            errors[c.Field!] = [$"Your role may read this field but not change it: ignore the column '{c.Column}' (map {c.Column}=-) to import the rest."];
+        foreach (var (field, rule) in options.Missing)
+            if (rule.Policy == MissingValuePolicy.Default && IsReadOnly(fields, kind, field))
+                errors["missing." + field] = ["Your role may read this field but not change it, so an import cannot give it a default value."];
+        if (options.CreateMissingCustomers && kind is not (ImportKind.Customers or ImportKind.Companies)
+            && fields.IsReadOnly(CustomFieldEntity.Customer, "externalId") && !fields.IsHidden(CustomFieldEntity.Customer, "externalId"))
+            errors["createMissingCustomers"] = ["Customers an import creates get the external id of their rows, which your role may not set."];
+        if (errors.Count > 0) throw new RuleViolation($"Some fields cannot be set: {string.Join(", ", errors.Keys)}.", errors);
+    }
+
+    /// <summary>
+    /// A mapping chosen on purpose (an override or a saved mapping) that puts a column on a field the role may only read
+    /// is refused at once, naming the field, as a PATCH naming it is.
+    /// </summary>
+    internal static void EnsureWritable(FieldAccess fields, ImportKind kind, IReadOnlyList<ImportField> all, IReadOnlyDictionary<string, string> overrides)
+    {
+        if (fields.IsOpen) return;
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (column, target) in overrides)
+            if (ColumnMapper.Field(all, target) is { } field && IsReadOnly(fields, kind, field.Key))
+                errors[field.Key] = [$"Your role may read this field but not change it: the column '{column}' cannot be imported into it."];
+        if (errors.Count > 0) throw new RuleViolation($"Some fields cannot be set: {string.Join(", ", errors.Keys)}.", errors);
+    }
+
     /// <summary>The import fields of <paramref name="kind"/> the role may see, and so import.</summary>
     internal static IReadOnlyList<ImportField> Visible(FieldAccess fields, ImportKind kind, IReadOnlyList<ImportField> all) =>
         fields.IsOpen ? all : all.Where(f => !IsHidden(fields, kind, f.Key)).ToList();

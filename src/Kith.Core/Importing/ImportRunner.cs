@@ -85,6 +85,8 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
 
         using var file = TabularFile.Open(job.StoredPath, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
         var mapping = await MapAsync(db, job.Kind, file.Header, options, scope.Fields, ct);
+        // Checked again when the job runs: the role's rules may have changed since it was queued.
+        ImportFieldAccess.EnsureWritable(scope.Fields, job.Kind, mapping, options);
         var cleaner = new RowCleaner(mapping, new ValueCleaner(region, region == "US" ? ["CN"] : ["US"]), options.Missing);
         var sink = SinkFor(job.Kind);
         // A file without a column the import needs fails before any row is read, instead of refusing every row.
@@ -304,7 +306,10 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         return ImportFields.For(kind, custom);
     }
 
-    /// <param name="access">The importer's field access: a field hidden from their role is not among the fields (null: every field).</param>
+    /// <param name="access">
+    /// The importer's field access: a field hidden from their role is not among the fields (null: every field), and an
+    /// override or saved mapping onto a field the role may only read is refused.
+    /// </param>
     public static async Task<ColumnMapping> MapAsync(KithDb db, ImportKind kind, IReadOnlyList<string> header, ImportOptions options, FieldAccess? access, CancellationToken ct)
     {
         var fields = ImportFieldAccess.Visible(access ?? FieldAccess.Open, kind, await FieldsAsync(db, kind, ct));
@@ -317,6 +322,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
                 if (header.Contains(column)) overrides[column] = field;
         }
         foreach (var (column, field) in options.Map) overrides[column] = field;
+        ImportFieldAccess.EnsureWritable(access ?? FieldAccess.Open, kind, fields, overrides);
         IgnoreExportedRecordIds(header, overrides);
         return ColumnMapper.Map(header, fields, overrides);
     }

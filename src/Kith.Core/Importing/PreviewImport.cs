@@ -19,6 +19,11 @@ public sealed record ImportPreview
     public required string Encoding { get; init; }
     public required string Delimiter { get; init; }
     public required IReadOnlyList<MappedColumn> Columns { get; init; }
+    /// <summary>
+    /// Columns named after a field the user's role may read but not change, with that field: not imported. Starting
+    /// the import refuses them unless they are ignored (<c>map=COLUMN=-</c>).
+    /// </summary>
+    public IReadOnlyList<MappedColumn> ReadOnlyColumns { get; init; } = [];
     public required IReadOnlyList<ImportFieldInfo> Fields { get; init; }
     public required IReadOnlyList<string> Problems { get; init; }
     public required IReadOnlyList<PreviewRow> Sample { get; init; }
@@ -48,7 +53,11 @@ public sealed class PreviewImport(KithDb db)
         options.Validate();
         var region = (options.Region ?? await new WorkspaceSettings(db).DefaultPhoneRegionAsync(ct)).ToUpperInvariant();
         using var file = TabularFile.Open(path, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
-        var mapping = await ImportRunner.MapAsync(db, kind, file.Header, options, scope.Fields, ct);
+        var mapped = await ImportRunner.MapAsync(db, kind, file.Header, options, scope.Fields, ct);
+        // Columns named after a field the role may only read are shown as not importable; the job refuses them unless ignored.
+        var readOnly = ImportFieldAccess.ReadOnlyColumns(scope.Fields, kind, mapped);
+        var mapping = ImportFieldAccess.Importable(scope.Fields, kind, mapped);
+        ImportFieldAccess.EnsureWritable(scope.Fields, kind, mapping, options);
         var cleaner = new RowCleaner(mapping, new ValueCleaner(region, region == "US" ? ["CN"] : ["US"]), options.Missing);
         var stats = cleaner.CreateStats();
         // A column named after a field hidden from the user's role is not imported, and its values are not shown either.
@@ -84,7 +93,7 @@ public sealed class PreviewImport(KithDb db)
         return new ImportPreview
         {
             Format = file.Format.ToString().ToLowerInvariant(), Encoding = file.EncodingName, Delimiter = Delimiters.Describe(file.Delimiter),
-            Columns = mapping.ToMappedColumns(),
+            Columns = mapping.ToMappedColumns(), ReadOnlyColumns = readOnly,
             Fields = mapping.Fields.Select(f => new ImportFieldInfo(f.Key, f.Type.ToString().ToLowerInvariant(), f.Required, f.RequiredGroup)).ToList(),
             Problems = ImportRunner.MissingColumns(kind, mapping, options), Sample = sample, RowsScanned = scanned, ScannedWholeFile = whole,
             RowsRejected = rejected, RowsFlagged = flagged, Cleaning = stats.ToSummary(), Errors = errors,

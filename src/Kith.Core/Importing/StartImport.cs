@@ -1,4 +1,6 @@
 using Kith.Core.Identity;
+using Kith.Core.Importing.Cleaning;
+using Kith.Core.Importing.Files;
 using Kith.Core.Infrastructure;
 
 namespace Kith.Core.Importing;
@@ -29,6 +31,7 @@ public sealed class StartImport(KithDb db, DatabaseOptions database, TimeProvide
             await content.CopyToAsync(file, ct);
             bytes = file.Length;
         }
+        await EnsureWritableAsync(kind, stored, options, scope, ct);
         var job = new ImportJob
         {
             Kind = kind, Status = runHere ? ImportStatus.Running : ImportStatus.Queued, HeartbeatAt = runHere ? clock.GetUtcNow().UtcDateTime : null, FileName = name, StoredPath = stored, Options = options.ToJson(), FileBytes = bytes,
@@ -37,6 +40,29 @@ public sealed class StartImport(KithDb db, DatabaseOptions database, TimeProvide
         db.ImportJobs.Add(job);
         await db.SaveChangesAsync(ct);
         return job;
+    }
+
+    /// <summary>
+    /// A file that would write a field the user's role may only read is refused now, naming the field, rather than
+    /// failing later as a job. A file that cannot be read or mapped is left to the job, which reports it as for anyone.
+    /// </summary>
+    private async Task EnsureWritableAsync(ImportKind kind, string stored, ImportOptions options, AccessScope scope, CancellationToken ct)
+    {
+        if (scope.Fields.IsOpen) return;
+        try
+        {
+            using var file = TabularFile.Open(stored, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
+            var mapping = await ImportRunner.MapAsync(db, kind, file.Header, options, scope.Fields, ct);
+            ImportFieldAccess.EnsureWritable(scope.Fields, kind, mapping, options);
+        }
+        catch (Exception e) when (e is TabularFileException or MappingException)
+        {
+        }
+        catch
+        {
+            File.Delete(stored);
+            throw;
+        }
     }
 }
 

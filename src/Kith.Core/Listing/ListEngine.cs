@@ -134,9 +134,13 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
     }
 
     /// <summary>Checks that a filter compiles for the caller (fields they see, operators, values, segments) without running it.</summary>
-    public async Task ValidateAsync(ListSchema schema, AccessScope scope, string filter, CancellationToken ct)
+    public Task ValidateAsync(ListSchema schema, AccessScope scope, string filter, CancellationToken ct) =>
+        ValidateAsync(schema, scope.UserId, scope.Fields, filter, ct);
+
+    /// <summary>Whether a filter works for a user seeing <paramref name="fields"/>; throws <see cref="RuleViolation"/> saying why not.</summary>
+    public async Task ValidateAsync(ListSchema schema, long userId, FieldAccess fields, string filter, CancellationToken ct)
     {
-        var sql = await BuilderAsync(schema, scope.UserId, scope.Fields, filter, ct);
+        var sql = await BuilderAsync(schema, userId, fields, filter, ct);
         if (FilterParser.Parse(filter) is { } node) sql.Compile(node);
     }
 

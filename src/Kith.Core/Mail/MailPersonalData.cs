@@ -17,6 +17,20 @@ internal sealed class MailPersonalData : IPersonalDataPart
                        $"WHERE l.customer_id IN ({s.IdList}) AND {CommunicationPersonalData.Readable(export.Scope, "c")}";
         await export.AddRowsAsync("email_messages", $"SELECT * FROM email_messages WHERE id IN ({readable}) ORDER BY sent_at, id", ct);
         await export.AddRowsAsync("email_links", $"SELECT * FROM email_links WHERE customer_id IN ({s.IdList}) AND email_message_id IN ({readable})", ct);
+        if (export.IsHidden("email")) WithoutAddresses(export.Section("email_messages"), s.Emails);
+    }
+
+    /// <summary>
+    /// The messages as a reader whose role hides the email may see them: the person's own addresses are blanked in the
+    /// sender and recipient fields, as the customer's emails show them to that reader; other people's stay.
+    /// </summary>
+    private static void WithoutAddresses(List<Dictionary<string, object?>> messages, IReadOnlyList<string> addresses)
+    {
+        var own = addresses.Where(a => a.Length > 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (own.Count == 0) return;
+        foreach (var m in messages)
+            foreach (var column in new[] { "from_address", "to_addresses", "cc_addresses" })
+                if (m.GetValueOrDefault(column) is string list) m[column] = MailQueries.WithoutAddresses(list, own);
     }
 
     public async Task EraseAsync(PersonalDataErasure erasure, CancellationToken ct)

@@ -73,7 +73,8 @@ public sealed class MailQueries(KithDb db, MailAccess access, TimeProvider clock
                           where l.CustomerId == customerId
                           orderby m.SentAt descending, m.Id descending
                           select new { m, c.Id, c.Content }).Take(limit).ToListAsync(ct);
-        return rows.Select(r => Item(r.m, r.Id, r.Content)).ToList();
+        var own = await HiddenAddressesAsync(scope, customerId, ct);
+        return rows.Select(r => Item(r.m, r.Id, r.Content, own)).ToList();
     }
 
     /// <summary>One email by its timeline entry (communication id); 404 unless both the customer and the message are in reach.</summary>
@@ -83,11 +84,27 @@ public sealed class MailQueries(KithDb db, MailAccess access, TimeProvider clock
         if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == link.CustomerId, ct)) throw new NotFound("Email");
         var m = await (await access.VisibleMessagesAsync(scope, ct)).FirstOrDefaultAsync(x => x.Id == link.EmailMessageId, ct) ?? throw new NotFound("Email");
         var content = await db.Communications.AsNoTracking().Where(c => c.Id == communicationId).Select(c => c.Content).FirstOrDefaultAsync(ct);
-        return Item(m, communicationId, content);
+        return Item(m, communicationId, content, await HiddenAddressesAsync(scope, link.CustomerId, ct));
     }
 
-    private static EmailItem Item(EmailMessage m, long communicationId, string? content) =>
+    /// <summary>
+    /// The customer's addresses (theirs and those of the records merged into them) when the reader's role hides the
+    /// email, to blank in the messages' sender and recipients; empty otherwise.
+    /// </summary>
+    private async Task<IReadOnlySet<string>> HiddenAddressesAsync(AccessScope scope, long customerId, CancellationToken ct)
+    {
+        if (!scope.Fields.IsHidden(CustomFields.CustomFieldEntity.Customer, "email")) return new HashSet<string>();
+        var emails = await db.Customers.AsNoTracking().Where(c => (c.Id == customerId || c.MergedIntoId == customerId) && c.Email != null)
+            .Select(c => c.Email!).ToListAsync(ct);
+        return emails.ToHashSet(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>An address list ("a@x, b@y", or one address) without <paramref name="own"/>.</summary>
+    internal static string WithoutAddresses(string list, IReadOnlySet<string> own) =>
+        own.Count == 0 ? list : string.Join(", ", list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(a => !own.Contains(a)));
+
+    private static EmailItem Item(EmailMessage m, long communicationId, string? content, IReadOnlySet<string> own) =>
         new(m.Id, communicationId, m.MessageId, m.ThreadKey, m.Subject, m.SentAt,
             System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(m.Direction.ToString()),
-            m.FromAddress, m.FromName, m.ToAddresses, m.CcAddresses, content, m.HtmlBody, m.MailboxId);
+            WithoutAddresses(m.FromAddress, own), m.FromName, WithoutAddresses(m.ToAddresses, own), WithoutAddresses(m.CcAddresses, own), content, m.HtmlBody, m.MailboxId);
 }

@@ -115,6 +115,10 @@ public sealed class SendEmail(KithDb db, MailAccess access, MailClients clients,
         var customer = await scope.Visible(db.Customers.AsNoTracking()).Include(c => c.Company).FirstOrDefaultAsync(c => c.Id == customerId, ct)
                        ?? throw new NotFound("Customer");
         scope.EnsureCanEdit();
+        // The draft, the sent message and the copy in the mailbox all show the address: a role that may not see it does
+        // not write to it, whether or not the customer has one.
+        if (scope.Fields.IsHidden(CustomFields.CustomFieldEntity.Customer, "email"))
+            throw RuleViolation.Field("to", "Your role does not see customers' email addresses, so it cannot write to them from a mailbox.");
         if (string.IsNullOrEmpty(customer.Email)) throw RuleViolation.Field("to", "This customer has no email address.");
         // Sending speaks for the mailbox owner, so only the owner sends through it, administrators included.
         var boxes = db.Mailboxes.AsNoTracking().Where(m => m.OwnerId == scope.UserId);

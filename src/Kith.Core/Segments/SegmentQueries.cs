@@ -16,28 +16,71 @@ public sealed record SegmentDetail(
 
 public sealed record SegmentCount(long Count, bool Estimate);
 
+/// <summary>A segment one customer is in, since its refresh that found them.</summary>
+public sealed record CustomerSegmentItem(long Id, string Key, string Name, DateTime EnteredAt);
+
 /// <summary>One customer entering or leaving a segment.</summary>
 public sealed record SegmentChangeItem(long CustomerId, string CustomerName, bool Entered, DateTime At);
 
-/// <summary>Reads of segments. Counts and changes never include customers out of the caller's reach.</summary>
+/// <summary>
+/// Reads of segments. Counts and changes never include customers out of the caller's reach. A segment whose rule
+/// uses a field hidden from the caller is absent for them: its rule names the field (and may quote values), and who is
+/// in it tells that field's values.
+/// </summary>
 public sealed class SegmentQueries(KithDb db, ListEngine engine)
 {
     public async Task<IReadOnlyList<SegmentDetail>> ListAsync(AccessScope scope, CancellationToken ct)
     {
-        var segments = await db.Segments.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
-        var result = new List<SegmentDetail>(segments.Count);
-        foreach (var s in segments) result.Add(await InReachAsync(s, scope, ct));
+        var result = new List<SegmentDetail>();
+        foreach (var s in await VisibleAsync(scope, ct)) result.Add(await InReachAsync(s, scope, ct));
         return result;
     }
 
-    /// <summary>Every segment without counts, for pickers.</summary>
-    public async Task<IReadOnlyList<SegmentDetail>> NamesAsync(CancellationToken ct) =>
-        (await db.Segments.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct)).Select(s => Detail(s, null, false)).ToList();
+    /// <summary>Every segment the caller may see, without counts, for pickers.</summary>
+    public async Task<IReadOnlyList<SegmentDetail>> NamesAsync(AccessScope scope, CancellationToken ct) =>
+        (await VisibleAsync(scope, ct)).Select(s => Detail(s, null, false)).ToList();
 
-    public async Task<SegmentDetail> GetAsync(AccessScope scope, long id, CancellationToken ct)
+    private async Task<List<Segment>> VisibleAsync(AccessScope scope, CancellationToken ct)
     {
-        var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFound("Segment");
-        return await InReachAsync(segment, scope, ct);
+        var visible = new List<Segment>();
+        foreach (var s in await db.Segments.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct))
+            if (!await UsesHiddenFieldAsync(scope, s.Filter, ct)) visible.Add(s);
+        return visible;
+    }
+
+    public async Task<SegmentDetail> GetAsync(AccessScope scope, long id, CancellationToken ct) =>
+        await InReachAsync(await FindAsync(scope, id, ct), scope, ct);
+
+    private async Task<Segment> FindAsync(AccessScope scope, long id, CancellationToken ct)
+    {
+        var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
+        return segment is null || await UsesHiddenFieldAsync(scope, segment.Filter, ct) ? throw new NotFound("Segment") : segment;
+    }
+
+    /// <summary>
+    /// Whether a segment's rule (or a segment it builds on) uses a field hidden from the caller. A rule that works for
+    /// no one (built on a custom field since deleted) is not about the caller's fields: it stays listed, with its error.
+    /// </summary>
+    private async Task<bool> UsesHiddenFieldAsync(AccessScope scope, string filter, CancellationToken ct)
+    {
+        if (scope.Fields.IsOpen) return false;
+        try
+        {
+            await engine.ValidateAsync(CustomerQueries.Schema, scope, filter, ct);
+            return false;
+        }
+        catch (RuleViolation)
+        {
+            try
+            {
+                await engine.ValidateAsync(CustomerQueries.Schema, scope.UserId, FieldAccess.Open, filter, ct);
+                return true;
+            }
+            catch (RuleViolation)
+            {
+                return false;
+            }
+        }
     }
 
     /// <summary>How many customers in reach a filter (being written) matches: for the count beside the rule builder.</summary>
@@ -52,9 +95,7 @@ public sealed class SegmentQueries(KithDb db, ListEngine engine)
     public async Task<IReadOnlyList<SegmentChangeItem>> ChangesAsync(AccessScope scope, long id, int limit, CancellationToken ct)
     {
         if (limit is < 1 or > 1000) throw RuleViolation.Field("limit", "limit must be between 1 and 1000.");
-        var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFound("Segment");
-        // Who entered a segment built on a field hidden from the caller would tell them that field's values.
-        if (!scope.Fields.IsOpen) await engine.ValidateAsync(CustomerQueries.Schema, scope, segment.Filter, ct);
+        await FindAsync(scope, id, ct);
         var customers = scope.OwnerIds is null ? db.Customers.AsNoTracking() : db.Customers.AsNoTracking().Where(c => scope.OwnerIds.Contains(c.OwnerId));
         return await db.SegmentChanges.AsNoTracking().Where(c => c.SegmentId == id)
             .Join(customers, c => c.CustomerId, p => p.Id, (c, p) => new { c.Id, c.CustomerId, p.Name, c.Entered, c.At })
@@ -63,13 +104,20 @@ public sealed class SegmentQueries(KithDb db, ListEngine engine)
             .ToListAsync(ct);
     }
 
-    /// <summary>The segments a customer is in (as of each one's last refresh), for the customer page.</summary>
-    public async Task<IReadOnlyList<(long Id, string Name, DateTime EnteredAt)>> OfCustomerAsync(long customerId, CancellationToken ct)
+    /// <summary>
+    /// The segments a customer is in (as of each one's last refresh) that the caller may see, for the customer page;
+    /// not found when the customer is out of the caller's reach.
+    /// </summary>
+    public async Task<IReadOnlyList<CustomerSegmentItem>> OfCustomerAsync(AccessScope scope, long customerId, CancellationToken ct)
     {
+        if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == customerId, ct)) throw new NotFound("Customer");
         var rows = await db.SegmentMembers.AsNoTracking().Where(m => m.CustomerId == customerId)
-            .Join(db.Segments, m => m.SegmentId, s => s.Id, (m, s) => new { s.Id, s.Name, m.EnteredAt })
+            .Join(db.Segments, m => m.SegmentId, s => s.Id, (m, s) => new { s.Id, s.Key, s.Name, s.Filter, m.EnteredAt })
             .OrderBy(x => x.Name).ToListAsync(ct);
-        return rows.Select(r => (r.Id, r.Name, r.EnteredAt)).ToList();
+        var result = new List<CustomerSegmentItem>(rows.Count);
+        foreach (var r in rows)
+            if (!await UsesHiddenFieldAsync(scope, r.Filter, ct)) result.Add(new CustomerSegmentItem(r.Id, r.Key, r.Name, r.EnteredAt));
+        return result;
     }
 
     private async Task<SegmentDetail> InReachAsync(Segment s, AccessScope scope, CancellationToken ct)

@@ -58,6 +58,18 @@ public sealed partial class ImportSetup
         CreateMissingCustomers = IsLinked && CreateMissingCustomers,
     };
 
+    /// <summary>
+    /// The options the import starts with: columns the preview found on a field the user's role may only read are
+    /// ignored, as the mapping step shows them (the import refuses them otherwise).
+    /// </summary>
+    public ImportOptions ToStartOptions(ImportPreview preview)
+    {
+        var options = ToOptions();
+        for (var i = 0; i < preview.Columns.Count; i++)
+            if (preview.ReadOnlyColumns.Any(c => c.Column == preview.Columns[i].Column)) options.Map.TryAdd(ColumnKey(preview.Columns, i), "-");
+        return options;
+    }
+
     public bool IsLinked => ImportTexts.IsLinked(Kind);
 
     /// <summary>

@@ -25,6 +25,8 @@ internal static class SegmentsApi
             .WithSummary("Records the segment's members now and who entered or left since the last refresh.");
         g.MapGet("/{id:long}/changes", ChangesAsync).WithName("SegmentChanges")
             .WithSummary("Customers you reach who entered or left the segment, newest first (limit 1-1000, default 100).");
+        api.MapGet("/customers/{id:long}/segments", OfCustomerAsync).WithTags("Segments").WithName("CustomerSegments")
+            .WithSummary("The segments the customer is in, as of each one's last refresh (those built on a field hidden from you are left out).");
         return api;
     }
 
@@ -32,6 +34,9 @@ internal static class SegmentsApi
 
     private static async Task<Ok<IReadOnlyList<SegmentDetail>>> ListAsync(Caller caller, SegmentQueries queries, CancellationToken ct) =>
         TypedResults.Ok(await queries.ListAsync(await caller.ScopeAsync(ct), ct));
+
+    private static async Task<Ok<IReadOnlyList<CustomerSegmentItem>>> OfCustomerAsync(long id, Caller caller, SegmentQueries queries, CancellationToken ct) =>
+        TypedResults.Ok(await queries.OfCustomerAsync(await caller.ScopeAsync(ct), id, ct));
 
     private static async Task<Ok<SegmentDetail>> GetAsync(long id, Caller caller, SegmentQueries queries, CancellationToken ct) =>
         TypedResults.Ok(await queries.GetAsync(await caller.ScopeAsync(ct), id, ct));

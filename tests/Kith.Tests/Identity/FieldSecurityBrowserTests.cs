@@ -10,7 +10,10 @@ using Microsoft.Playwright;
 
 namespace Kith.Tests.Identity;
 
-/// <summary>A field hidden from a role is not on the customer page, in its form or in the list for a user of that role.</summary>
+/// <summary>
+/// A field hidden from a role is not on the customer page, in its form or in the list for a user of that role; a field
+/// the role may only read is shown as not importable in the import wizard, which imports the rest of the file.
+/// </summary>
 public sealed class FieldSecurityBrowserTests
 {
     [Fact]
@@ -32,6 +35,7 @@ public sealed class FieldSecurityBrowserTests
             [
                 new FieldRule { Entity = CustomFieldEntity.Customer, Field = "phone", Restriction = FieldRestriction.Hidden },
                 new FieldRule { Entity = CustomFieldEntity.Customer, Field = "cf.vip_note", Restriction = FieldRestriction.Hidden },
+                new FieldRule { Entity = CustomFieldEntity.Customer, Field = "address", Restriction = FieldRestriction.ReadOnly },
             ], ct);
             customerId = (await services.GetRequiredService<CreateCustomer>().HandleAsync(new CustomerInput
             {
@@ -65,5 +69,21 @@ public sealed class FieldSecurityBrowserTests
         await Assertions.Expect(page.Locator("table thead")).ToContainTextAsync("City");
         await Assertions.Expect(page.Locator("table thead")).Not.ToContainTextAsync("Phone");
         await Assertions.Expect(page.Locator("table")).Not.ToContainTextAsync("13900139000");
+
+        // The import wizard: the address column is not importable for the agent, and the rest of the file imports.
+        await page.GotoAsync("/imports/new");
+        await CustomerBrowserTests.Interactive(page);
+        await Kith.Tests.Importing.ImportBrowserTests.ChooseFileAsync(page, new FilePayload
+        {
+            Name = "people.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes("name,address\n李雷,西安市雁塔路 1 号\n"),
+        });
+        await Assertions.Expect(page.Locator("[data-test=step-mapping]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-test=map-1]")).ToHaveAttributeAsync("data-field", "-");
+        await Assertions.Expect(page.Locator("[data-test=read-only-1]")).ToContainTextAsync("Not importable");
+        await page.ClickAsync("[data-test=to-preview]");
+        await page.ClickAsync("[data-test=start]");
+        await Assertions.Expect(page.Locator("[data-test=job-status]")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 60_000 });
+        await using var db = host.OpenDb();
+        Assert.Null(await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Customers.Where(c => c.Name == "李雷").Select(c => c.Address), ct));
     }
 }

@@ -40,14 +40,14 @@ public sealed class FieldSecurityInRelatedDataTests
         ",Wang Fang,not-an-email,+86 139 0013 9666,lilac-ledger-3,Hangzhou\n" +
         ",Wang Fang,wang2@kunlun.example,139#0013#9777,lilac-ledger-4,Ningbo\n";
 
-    private static ByteArrayContent Csv(string csv)
+    internal static ByteArrayContent Csv(string csv)
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(csv));
         content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         return content;
     }
 
-    private static async Task<string> OkTextAsync(HttpClient client, string url)
+    internal static async Task<string> OkTextAsync(HttpClient client, string url)
     {
         var response = await client.GetAsync(url, Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
@@ -56,7 +56,7 @@ public sealed class FieldSecurityInRelatedDataTests
     }
 
     /// <summary>Every file of the personal-data zip as text, by name.</summary>
-    private static async Task<Dictionary<string, string>> PersonalDataAsync(HttpClient client, long customer)
+    internal static async Task<Dictionary<string, string>> PersonalDataAsync(HttpClient client, long customer)
     {
         var response = await client.GetAsync($"/api/v1/customers/{customer}/personal-data", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -239,7 +239,7 @@ public sealed partial class ImportBrowserTests
         Kith.Core.Importing.Cleaning.CleaningRules.All.Select(Kith.Core.Importing.Cleaning.CleaningRules.Describe);
 
     /// <summary>Chooses a file once the page's file input listens (data-ready); before that the choice would be lost.</summary>
-    private static async Task ChooseFileAsync(IPage page, FilePayload file)
+    internal static async Task ChooseFileAsync(IPage page, FilePayload file)
     {
         var input = page.Locator("[data-test=file-input][data-ready]");
         await Expect(input).ToHaveCountAsync(1);

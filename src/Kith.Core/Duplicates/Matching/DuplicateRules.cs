@@ -39,6 +39,18 @@ public static class DuplicateRules
     private const double FuzzyCeiling = 0.89;
     private const double TwoSignalNameFloor = 0.65;
 
+    /// <summary>
+    /// The customer field a reason compares (<c>email</c>, <c>phone</c>, <c>city</c>), or null for one that compares no
+    /// restrictable field (name, company): a reader from whom that field is hidden is not told the two values agree.
+    /// </summary>
+    public static string? FieldOf(string reason) => reason switch
+    {
+        "same email" or "same email local part" => "email",
+        "same phone" or "same phone number, other country code" => "phone",
+        "same city" => "city",
+        _ => null,
+    };
+
     /// <summary>The match of <paramref name="person"/> with <paramref name="other"/>, or null when no rule holds.</summary>
     public static DuplicateMatch? Compare(PersonKey person, PersonKey other) => Compare(new PersonProfile(person), new PersonProfile(other));
 

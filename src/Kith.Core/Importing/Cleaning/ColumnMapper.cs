@@ -31,8 +31,7 @@ public static class ColumnMapper
             var name = (target ?? "").Trim();
             ImportField? field = null;
             if (name is not ("" or "-"))
-                field = fields.FirstOrDefault(f => f.Key == name)
-                    ?? fields.FirstOrDefault(f => HeaderNames.Normalize(f.Key) == HeaderNames.Normalize(name))
+                field = Field(fields, name)
                     ?? throw new MappingException(
                         $"There is no field '{name}' (in the mapping of column '{column}'); the fields are: {List(fields.Select(f => f.Key))}, or - to ignore the column.");
             if (overridden.TryGetValue(index, out var earlier) && columns[index] != field)
@@ -57,6 +56,14 @@ public static class ColumnMapper
                 $"Columns {string.Join(" and ", names)} all map to {group.Key}; map all but one to another field, or ignore one ({mapping.ColumnName(at[^1])}=-).");
         }
         return mapping;
+    }
+
+    /// <summary>The field an override names (by its key, exactly or ignoring case and punctuation), or null.</summary>
+    public static ImportField? Field(IReadOnlyList<ImportField> fields, string? target)
+    {
+        var name = (target ?? "").Trim();
+        if (name is "" or "-") return null;
+        return fields.FirstOrDefault(f => f.Key == name) ?? fields.FirstOrDefault(f => HeaderNames.Normalize(f.Key) == HeaderNames.Normalize(name));
     }
 
     private static int FindColumn(IReadOnlyList<string> header, string column)
