@@ -34,12 +34,13 @@ public sealed class FieldSecurityBrowserTests
             await services.GetRequiredService<RoleSettings>().ReplaceFieldRulesAsync(Role.Agent,
             [
                 new FieldRule { Entity = CustomFieldEntity.Customer, Field = "phone", Restriction = FieldRestriction.Hidden },
+                new FieldRule { Entity = CustomFieldEntity.Customer, Field = "email", Restriction = FieldRestriction.Hidden },
                 new FieldRule { Entity = CustomFieldEntity.Customer, Field = "cf.vip_note", Restriction = FieldRestriction.Hidden },
                 new FieldRule { Entity = CustomFieldEntity.Customer, Field = "address", Restriction = FieldRestriction.ReadOnly },
             ], ct);
             customerId = (await services.GetRequiredService<CreateCustomer>().HandleAsync(new CustomerInput
             {
-                Name = "王芳", Phone = "+86 139 0013 9000", City = "上海", OwnerId = agentId,
+                Name = "王芳", Phone = "+86 139 0013 9000", Email = "wang.fang@example.com", City = "上海", OwnerId = agentId,
                 CustomFields = new() { ["vip_note"] = JsonSerializer.SerializeToElement("lilac-ledger") },
             }, admin, ActorKind.User, ct)).Id;
         }
@@ -48,6 +49,7 @@ public sealed class FieldSecurityBrowserTests
         await CustomerBrowserTests.SignInAsync(adminPage, "ada@example.com", $"/customers/{customerId}");
         await Assertions.Expect(adminPage.Locator("[data-test=value-phone]")).ToContainTextAsync("+8613900139000");
         await Assertions.Expect(adminPage.Locator("body")).ToContainTextAsync("lilac-ledger");
+        await Assertions.Expect(adminPage.Locator("[data-test=write-email]")).ToHaveCountAsync(1);
 
         var page = await browser.NewPageAsync(host.Address);
         await CustomerBrowserTests.SignInAsync(page, "bo@example.com", $"/customers/{customerId}");
@@ -57,6 +59,10 @@ public sealed class FieldSecurityBrowserTests
         await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("13900139000");
         await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("lilac-ledger");
         await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("VIP note");
+        // Writing to a customer whose address the agent may not see is refused, so the page does not offer it.
+        await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("wang.fang@example.com");
+        await Assertions.Expect(page.Locator("[data-test=emails]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-test=write-email]")).ToHaveCountAsync(0);
 
         await page.ClickAsync("[data-test=edit]");
         await Assertions.Expect(CustomerBrowserTests.Field(page, "city")).ToBeVisibleAsync();
