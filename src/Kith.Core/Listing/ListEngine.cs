@@ -256,10 +256,11 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         bool drive;
         if (covered)
         {
-            // On the covering index a walk costs about a tenth of a row read per entry, and it needs about
-            // take × span / matches entries to fill a page; the matches in reach come from the sample (or the cursor).
+            // On the covering index a walk costs about a twentieth of a candidate's row read per entry (0.1–0.14 µs
+            // against 1.8–2.5 µs at a million customers, ADR-0026), and it needs about take × span / matches entries
+            // to fill a page; the matches in reach come from the sample (or the cursor).
             var matches = known ?? (await sampleLike(like)).Estimate;
-            drive = candidates * 10.0 <= (double)take * span / Math.Max(matches, 1);
+            drive = candidates * 20.0 <= (double)take * span / Math.Max(matches, 1);
         }
         else drive = candidates <= Math.Clamp((long)Math.Sqrt(5.0 * span), 200, 4_000) || !sort.HasIndex;
         return new SearchPlan(index, like, index, drive, candidates);
