@@ -6,7 +6,13 @@ namespace Kith.Core.Infrastructure;
 public static class DatabaseInitializer
 {
     /// <summary>Applies pending migrations and the rows every database needs (role policies). Safe to run on every start.</summary>
-    public static async Task MigrateAsync(KithDb db, CancellationToken ct = default)
+    public static Task MigrateAsync(KithDb db, CancellationToken ct = default) => MigrateAsync(db, null, ct);
+
+    /// <summary>
+    /// As <see cref="MigrateAsync(KithDb, CancellationToken)"/>, reporting the progress of the search index rebuild that
+    /// follows an upgrade changing what is indexed (<see cref="Search.RebuildSearchIndex"/>; a few minutes at a million customers).
+    /// </summary>
+    public static async Task MigrateAsync(KithDb db, IProgress<Search.SearchIndexProgress>? progress, CancellationToken ct)
     {
         // MigrateAsync also compares the model with the last migration's snapshot, which costs more than the rest
         // of a start; a database that is up to date skips it.
@@ -22,6 +28,7 @@ public static class DatabaseInitializer
         await db.SaveChangesAsync(ct);
         await Kith.Core.Communications.CommunicationChoice.EnsureDefaultsAsync(db, ct);
         await SensitiveFields.FieldKeyCheck.EnsureAsync(db, ct);
+        await Search.RebuildSearchIndex.EnsureCurrentAsync(db, progress, ct);
         await OptimizeAsync(db, ct);
     }
 

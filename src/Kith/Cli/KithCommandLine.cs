@@ -77,7 +77,9 @@ public static class KithCommandLine
     {
         var db = DatabaseRegistration.Open(DatabaseOptions(parse));
         db.AuditWho = Core.Audit.AuditWho.Cli;
-        await DatabaseInitializer.MigrateAsync(db, ct);
+        var bar = new SearchIndexBar();
+        await DatabaseInitializer.MigrateAsync(db, bar, ct);
+        bar.Done();
         return db;
     }
 }

@@ -127,7 +127,9 @@ public static class KithWebApp
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KithDb>();
-        await DatabaseInitializer.MigrateAsync(db, ct);
+        var bar = new Kith.Cli.SearchIndexBar();
+        await DatabaseInitializer.MigrateAsync(db, bar, ct);
+        bar.Done();
         if (app.Services.GetRequiredService<KithServeOptions>().Demo)
             await new Kith.Core.Demo.GenerateDemoData(db, app.Services.GetRequiredService<TimeProvider>()).RunAsync(ct: ct);
     }
