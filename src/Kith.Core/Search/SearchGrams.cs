@@ -41,11 +41,11 @@ public static class SearchGrams
         // At most a unigram (5 characters), a bigram (9) and a trigram (4) per character, each after a space.
         var width = n * 21;
         var slots = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(n * 6));
-        char[]? rentedText = null;
-        ulong[]? rentedSet = null;
-        var buffer = width <= 4096 ? stackalloc char[4096] : (rentedText = ArrayPool<char>.Shared.Rent(width));
-        var set = slots <= 1024 ? stackalloc ulong[1024] : (rentedSet = ArrayPool<ulong>.Shared.Rent(slots));
-        set = set[..slots];
+        // Pooled rather than on the stack, where .NET would zero them first.
+        var rentedText = ArrayPool<char>.Shared.Rent(width);
+        var rentedSet = ArrayPool<ulong>.Shared.Rent(slots);
+        Span<char> buffer = rentedText;
+        var set = rentedSet.AsSpan(0, slots);
         set.Clear();
         try
         {
@@ -70,8 +70,8 @@ public static class SearchGrams
         }
         finally
         {
-            if (rentedText is not null) ArrayPool<char>.Shared.Return(rentedText);
-            if (rentedSet is not null) ArrayPool<ulong>.Shared.Return(rentedSet);
+            ArrayPool<char>.Shared.Return(rentedText);
+            ArrayPool<ulong>.Shared.Return(rentedSet);
         }
     }
 
@@ -159,7 +159,7 @@ public static class SearchGrams
         // and phone: they skip the (ICU) normalisation.
         var text = IsOwnNfkc(trimmed) ? trimmed : value.Trim().Normalize(NormalizationForm.FormKC).AsSpan();
         char[]? rented = null;
-        var buffer = text.Length <= 512 ? stackalloc char[512] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
+        var buffer = text.Length <= 256 ? stackalloc char[text.Length] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
         try
         {
             var length = 0;
