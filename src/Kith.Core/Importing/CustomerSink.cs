@@ -126,8 +126,9 @@ internal sealed class CustomerSink : IRowSink
             foreach (var c in await db.Customers.Include(c => c.Tags).Where(c => chunk.Contains(c.Id)).ToListAsync(ct))
                 stored[c.Id] = c;
         var before = new Dictionary<long, Dictionary<string, string?>>();
-        var created = new List<Customer>();
-        var pending = new Dictionary<long, Customer>();
+        // Sized for the batch, so they are not grown through large-object allocations (as in LinkedSink).
+        var created = new List<Customer>(rows.Count);
+        var pending = new Dictionary<long, Customer>(rows.Count);
         var pairs = new List<DuplicatePair>();
 
         foreach (var row in rows)

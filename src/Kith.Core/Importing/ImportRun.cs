@@ -23,7 +23,16 @@ internal sealed class ImportRun
     public long CustomersCreated { get; set; }
     public long PendingEvents { get; set; }
 
-    public DateTime Now => Clock.GetUtcNow().UtcDateTime;
+    /// <summary>The time of the batch being stored (every row of a batch is stored at once), else the clock's.</summary>
+    public DateTime Now => _batchStarted ?? Clock.GetUtcNow().UtcDateTime;
+
+    private DateTime? _batchStarted;
+
+    /// <summary>
+    /// Fixes <see cref="Now"/> for the batch about to be stored: read per row, the clock cost as much as building
+    /// a purchase (ADR-0028).
+    /// </summary>
+    public void StartBatch() => _batchStarted = Clock.GetUtcNow().UtcDateTime;
 
     public string Column(string field) => ColumnOf.TryGetValue(field, out var c) ? c : field;
 

@@ -137,6 +137,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
                 await using var tx = await db.Database.BeginTransactionAsync(stop.Token);
                 if (await db.ImportJobs.AsNoTracking().Where(j => j.Id == job.Id).Select(j => j.CancelRequested).FirstAsync(stop.Token))
                     throw new OperationCanceledException("Cancelled by a user.");
+                run.StartBatch();
                 foreach (var (line, cells, reasons) in batch.Rejected) run.Reject(line, cells, reasons);
                 await sink.WriteAsync(run, batch.Rows, stop.Token);
                 db.ImportRejections.AddRange(run.Rejections);

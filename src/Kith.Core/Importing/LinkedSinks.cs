@@ -33,7 +33,9 @@ internal abstract class LinkedSink<T> : IRowSink where T : class
         var ids = await _links.ReserveAsync(run, rows.Count, ct);
         var records = new List<T>(rows.Count);
         var sources = new List<ImportRow>(rows.Count);
-        var firstLine = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Sized for the batch: grown step by step, its arrays pass 85 kB and each step is a large-object allocation,
+        // which counts towards a full collection.
+        var firstLine = new Dictionary<string, int>(rows.Count, StringComparer.Ordinal);
         foreach (var row in rows)
         {
             var promised = toCreate.Count;

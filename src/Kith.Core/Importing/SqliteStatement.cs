@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -12,7 +13,6 @@ namespace Kith.Core.Importing;
 /// </summary>
 internal sealed class SqliteStatement : IDisposable
 {
-    private const string DateTimeFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF";
     private const string DecimalFormat = "0.0###########################";
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _stmt;
@@ -37,7 +37,7 @@ internal sealed class SqliteStatement : IDisposable
             null => raw.sqlite3_bind_null(_stmt, index),
             // An empty span reaches SQLite as a null pointer, which binds NULL: the empty string goes as UTF-8 "".
             string { Length: 0 } => raw.sqlite3_bind_text(_stmt, index, ""),
-            string s => raw.sqlite3_bind_text16(_stmt, index, s),
+            string s => BindText(index, s),
             long l => raw.sqlite3_bind_int64(_stmt, index, l),
             int i => raw.sqlite3_bind_int64(_stmt, index, i),
             short s => raw.sqlite3_bind_int64(_stmt, index, s),
@@ -46,13 +46,26 @@ internal sealed class SqliteStatement : IDisposable
             double d => raw.sqlite3_bind_double(_stmt, index, d),
             float f => raw.sqlite3_bind_double(_stmt, index, f),
             DateTime t => BindDateTime(index, t),
-            DateOnly d => raw.sqlite3_bind_text16(_stmt, index, d.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture)),
+            DateOnly d => BindDate(index, d),
             decimal m => raw.sqlite3_bind_text16(_stmt, index, m.ToString(DecimalFormat, CultureInfo.InvariantCulture)),
             _ => throw new NotSupportedException($"No SQLite binding for {value.GetType()}."),
         };
         SqliteException.ThrowExceptionForRC(rc, _db);
     }
 
+    /// <summary>
+    /// Text goes to SQLite as UTF-8, the database's encoding: bound as UTF-16, SQLite converts every value itself
+    /// (ADR-0028).
+    /// </summary>
+    private int BindText(int index, string s)
+    {
+        var most = Encoding.UTF8.GetMaxByteCount(s.Length);
+        if (most > 1024) return raw.sqlite3_bind_text16(_stmt, index, s);
+        Span<byte> bytes = stackalloc byte[most];
+        return raw.sqlite3_bind_text(_stmt, index, bytes[..Encoding.UTF8.GetBytes(s, bytes)]);
+    }
+
+    /// <summary>A time as Microsoft.Data.Sqlite writes it (yyyy-MM-dd HH:mm:ss.FFFFFFF), written here digit by digit.</summary>
     private int BindDateTime(int index, DateTime t)
     {
         Span<byte> text = stackalloc byte[27];
@@ -64,31 +77,51 @@ internal sealed class SqliteStatement : IDisposable
     /// the fraction of a second without its trailing zeros, and no point when there is none), and answers its length.
     /// By hand: a custom format string is parsed again on every call, which was most of the cost of binding an event.
     /// </summary>
-    internal static int FormatDateTime(DateTime t, Span<byte> into)
+    internal static int FormatDateTime(DateTime t, Span<byte> text)
     {
-        Digits(into[..4], t.Year);
-        into[4] = (byte)'-';
-        Digits(into.Slice(5, 2), t.Month);
-        into[7] = (byte)'-';
-        Digits(into.Slice(8, 2), t.Day);
-        into[10] = (byte)' ';
-        Digits(into.Slice(11, 2), t.Hour);
-        into[13] = (byte)':';
-        Digits(into.Slice(14, 2), t.Minute);
-        into[16] = (byte)':';
-        Digits(into.Slice(17, 2), t.Second);
+        var n = WriteDate(text, t.Year, t.Month, t.Day);
+        text[n++] = (byte)' ';
+        n += Digits(text[n..], t.Hour, 2);
+        text[n++] = (byte)':';
+        n += Digits(text[n..], t.Minute, 2);
+        text[n++] = (byte)':';
+        n += Digits(text[n..], t.Second, 2);
+        // F: the fraction's trailing zeros are left out, and the point too when nothing is left.
         var fraction = (int)(t.Ticks % TimeSpan.TicksPerSecond);
-        if (fraction == 0) return 19;
-        into[19] = (byte)'.';
-        Digits(into.Slice(20, 7), fraction);
-        var end = 27;
-        while (into[end - 1] == (byte)'0') end--;
-        return end;
-
-        static void Digits(Span<byte> to, int value)
+        if (fraction != 0)
         {
-            for (var i = to.Length - 1; i >= 0; i--, value /= 10) to[i] = (byte)('0' + value % 10);
+            var width = 7;
+            while (fraction % 10 == 0) { fraction /= 10; width--; }
+            text[n++] = (byte)'.';
+            n += Digits(text[n..], fraction, width);
         }
+        return n;
+    }
+
+    private int BindDate(int index, DateOnly d)
+    {
+        Span<byte> text = stackalloc byte[10];
+        return raw.sqlite3_bind_text(_stmt, index, text[..WriteDate(text, d.Year, d.Month, d.Day)]);
+    }
+
+    private static int WriteDate(Span<byte> text, int year, int month, int day)
+    {
+        var n = Digits(text, year, 4);
+        text[n++] = (byte)'-';
+        n += Digits(text[n..], month, 2);
+        text[n++] = (byte)'-';
+        return n + Digits(text[n..], day, 2);
+    }
+
+    /// <summary>Writes <paramref name="value"/> as exactly <paramref name="width"/> decimal digits, zero-padded.</summary>
+    private static int Digits(Span<byte> text, int value, int width)
+    {
+        for (var i = width - 1; i >= 0; i--)
+        {
+            text[i] = (byte)('0' + value % 10);
+            value /= 10;
+        }
+        return width;
     }
 
     /// <summary>Runs the statement to its end and readies it for the next values; answers the rows it changed.</summary>

@@ -1,12 +1,57 @@
 using System.Globalization;
 using System.Text;
 using Kith.Core.Importing;
+using Microsoft.Data.Sqlite;
 
 namespace Kith.Core.Tests.Importing;
 
-/// <summary>Bulk inserts write times by hand; they must be the very text Microsoft.Data.Sqlite writes, or EF's comparisons in SQL go wrong.</summary>
+/// <summary>
+/// Bulk inserts bind values through SQLitePCL's raw API; what they store must be byte for byte what
+/// Microsoft.Data.Sqlite (and so EF) stores for the same value, or EF reads back something else.
+/// </summary>
 public sealed class SqliteStatementTests
 {
+    public static TheoryData<object> Values() =>
+    [
+        "plain", "王小明", "Ünïcödé 😀 text", "a\nb\t\"quoted\"", new string('x', 3000), new string('明', 700),
+        new DateTime(2024, 3, 5, 14, 7, 9, DateTimeKind.Utc), new DateTime(2024, 3, 5, 0, 0, 0, DateTimeKind.Utc),
+        new DateTime(1, 1, 1), new DateTime(9999, 12, 31, 23, 59, 59).AddTicks(9_999_999),
+        new DateTime(2024, 3, 5, 14, 7, 9, 120, DateTimeKind.Utc), new DateTime(2024, 3, 5).AddTicks(1), new DateTime(2024, 3, 5).AddTicks(1_000_000),
+        new DateOnly(2024, 2, 29), new DateOnly(1, 1, 1), new DateOnly(987, 6, 5),
+        42L, -7, 3.25, true, 12.50m, -0.001m,
+    ];
+
+    [Theory]
+    [MemberData(nameof(Values))]
+    public void AValueIsStoredAsMicrosoftDataSqliteStoresIt(object value)
+    {
+        using var conn = new SqliteConnection("Data Source=:memory:");
+        conn.Open();
+        using (var create = conn.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE t (k INTEGER, v)";
+            create.ExecuteNonQuery();
+        }
+        using (var insert = conn.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO t VALUES (1, $v)";
+            insert.Parameters.AddWithValue("$v", value);
+            insert.ExecuteNonQuery();
+        }
+        using (var statement = new SqliteStatement(conn, "INSERT INTO t VALUES (2, $v)"))
+        {
+            statement.Bind(1, value);
+            Assert.Equal(1, statement.Execute());
+        }
+        using var read = conn.CreateCommand();
+        read.CommandText = "SELECT typeof(v), hex(v) FROM t ORDER BY k";
+        using var r = read.ExecuteReader();
+        Assert.True(r.Read());
+        var expected = (r.GetString(0), r.GetString(1));
+        Assert.True(r.Read());
+        Assert.Equal(expected, (r.GetString(0), r.GetString(1)));
+    }
+
     [Fact]
     public void ATimeIsWrittenAsMicrosoftDataSqliteWritesItWithOrWithoutFractionsOfASecond()
     {
