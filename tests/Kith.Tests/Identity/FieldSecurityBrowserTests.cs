@@ -24,7 +24,8 @@ public sealed class FieldSecurityBrowserTests
         await using var host = await KithTestHost.StartAsync();
         var adminId = await host.CreateUserAsync("ada@example.com", Role.Admin, CustomerBrowserTests.Password);
         var agentId = await host.CreateUserAsync("bo@example.com", Role.Agent, CustomerBrowserTests.Password);
-        long customerId;
+        var viewerId = await host.CreateUserAsync("cy@example.com", Role.Viewer, CustomerBrowserTests.Password);
+        long customerId, viewersCustomerId;
         await using (var scope = host.Services.CreateAsyncScope())
         {
             var services = scope.ServiceProvider;
@@ -42,6 +43,10 @@ public sealed class FieldSecurityBrowserTests
             {
                 Name = "王芳", Phone = "+86 139 0013 9000", Email = "wang.fang@example.com", City = "上海", OwnerId = agentId,
                 CustomFields = new() { ["vip_note"] = JsonSerializer.SerializeToElement("lilac-ledger") },
+            }, admin, ActorKind.User, ct)).Id;
+            viewersCustomerId = (await services.GetRequiredService<CreateCustomer>().HandleAsync(new CustomerInput
+            {
+                Name = "赵敏", Email = "zhao.min@example.com", OwnerId = viewerId,
             }, admin, ActorKind.User, ct)).Id;
         }
 
@@ -89,6 +94,14 @@ public sealed class FieldSecurityBrowserTests
         await page.ClickAsync("[data-test=to-preview]");
         await page.ClickAsync("[data-test=start]");
         await Assertions.Expect(page.Locator("[data-test=job-status]")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 60_000 });
+        // A viewer reads the customer's emails but may not write: no Write email either.
+        var viewerPage = await browser.NewPageAsync(host.Address);
+        await CustomerBrowserTests.SignInAsync(viewerPage, "cy@example.com", $"/customers/{viewersCustomerId}");
+        await CustomerBrowserTests.Interactive(viewerPage);
+        await Assertions.Expect(viewerPage.Locator("body")).ToContainTextAsync("zhao.min@example.com");
+        await Assertions.Expect(viewerPage.Locator("[data-test=emails]")).ToBeVisibleAsync();
+        await Assertions.Expect(viewerPage.Locator("[data-test=write-email]")).ToHaveCountAsync(0);
+
         await using var db = host.OpenDb();
         Assert.Null(await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Customers.Where(c => c.Name == "李雷").Select(c => c.Address), ct));
     }
