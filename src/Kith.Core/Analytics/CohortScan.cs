@@ -24,7 +24,6 @@ internal sealed class CohortScan
     private readonly Dictionary<(long Owner, int Cohort), int> _slots = [];
     private readonly List<(long Owner, int Cohort)> _slotKeys = [];
     private int[] _slotOf = [];
-    private readonly List<long> _sizes = [];
 
     public Dictionary<(long Owner, int Cohort), long> Sizes { get; } = [];
 
@@ -156,7 +155,6 @@ internal sealed class CohortScan
                 if (month > 0) Join(id, ownerOf[id], month);
             }
         }
-        for (var s = 0; s < _slotKeys.Count; s++) Sizes[_slotKeys[s]] = _sizes[s];
         return true;
     }
 
@@ -168,9 +166,9 @@ internal sealed class CohortScan
             slot = _slotKeys.Count;
             _slots.Add(key, slot);
             _slotKeys.Add(key);
-            _sizes.Add(0);
+            Sizes.Add(key, 0);
         }
-        _sizes[slot]++;
+        Sizes[key]++;
         _slotOf[id] = slot;
     }
 

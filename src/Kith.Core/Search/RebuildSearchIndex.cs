@@ -30,21 +30,24 @@ public static class RebuildSearchIndex
     private const int Batch = 5_000;
 
     /// <summary>The version the stored grams were made by: 1 for a database that holds records but no version.</summary>
-    public static async Task<int> StoredVersionAsync(KithDb db, CancellationToken ct)
+    public static async Task<int> StoredVersionAsync(KithDb db, CancellationToken ct) => (await ReadVersionAsync(db, ct)).Version;
+
+    /// <summary>The version the stored grams were made by, and whether it is written down (or worked out from the records).</summary>
+    private static async Task<(int Version, bool Kept)> ReadVersionAsync(KithDb db, CancellationToken ct)
     {
         var value = await db.Settings.AsNoTracking().Where(s => s.Key == VersionKey).Select(s => s.Value).FirstOrDefaultAsync(ct);
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var version)) return version;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var version)) return (version, true);
         var empty = !await db.Customers.IgnoreQueryFilters().AnyAsync(ct) && !await db.Companies.IgnoreQueryFilters().AnyAsync(ct);
-        return empty ? SearchGrams.IndexVersion : 1;
+        return (empty ? SearchGrams.IndexVersion : 1, false);
     }
 
     /// <summary>Rebuilds when the stored grams are older than this Kith's; returns whether it did.</summary>
     public static async Task<bool> EnsureCurrentAsync(KithDb db, IProgress<SearchIndexProgress>? progress, CancellationToken ct)
     {
-        var stored = await StoredVersionAsync(db, ct);
+        var (stored, kept) = await ReadVersionAsync(db, ct);
         if (stored >= SearchGrams.IndexVersion)
         {
-            if (!await db.Settings.AnyAsync(s => s.Key == VersionKey, ct)) await MarkAsync(db, ct);
+            if (!kept) await MarkAsync(db, ct);
             return false;
         }
         await RunAsync(db, progress, ct);
