@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kith.Core.CustomFields;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Core.Purchases;
@@ -42,7 +43,7 @@ public sealed class PredictionQueries(KithDb db)
         if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == customerId, ct)) throw new NotFound("Customer");
         var s = await db.CustomerScores.AsNoTracking().FirstOrDefaultAsync(x => x.CustomerId == customerId, ct);
         if (s is null) return null;
-        var reasons = Parse(s.Reasons);
+        var reasons = Reasons(scope, s.Reasons);
         return new CustomerScoreView(s.CustomerId, s.ChurnRisk, Money(s.ExpectedValueMicros), reasons, reasons.Select(r => ScoreReasons.Text(r)).ToList(), s.ComputedAt);
     }
 
@@ -53,8 +54,15 @@ public sealed class PredictionQueries(KithDb db)
         var rows = await scope.Visible(db.Customers.AsNoTracking())
             .Join(db.CustomerScores.AsNoTracking().Where(s => s.ChurnRisk != null), c => c.Id, s => s.CustomerId, (c, s) => new { c.Id, c.Name, s.ChurnRisk, s.ExpectedValueMicros, s.Reasons })
             .OrderByDescending(x => x.ChurnRisk).ThenBy(x => x.Id).Take(limit).ToListAsync(ct);
-        return rows.Select(r => new AtRiskCustomer(r.Id, r.Name, r.ChurnRisk!.Value, Money(r.ExpectedValueMicros), Parse(r.Reasons))).ToList();
+        return rows.Select(r => new AtRiskCustomer(r.Id, r.Name, r.ChurnRisk!.Value, Money(r.ExpectedValueMicros), Reasons(scope, r.Reasons))).ToList();
     }
+
+    /// <summary>
+    /// Every reason quotes the customer's behaviour (days since a visit or a purchase, visits, likes, orders, spend, or
+    /// the tenure that first activity starts), so a caller from whom behaviour is hidden gets the score without them.
+    /// </summary>
+    private static List<ScoreReason> Reasons(AccessScope scope, string json) =>
+        scope.Fields.IsHidden(CustomFieldEntity.Customer, "behavior") ? [] : Parse(json);
 
     private static decimal? Money(long? micros) => micros is { } m ? Math.Round((decimal)m / Purchase.MicrosPerUnit, 2) : null;
 

@@ -1,4 +1,5 @@
 using Kith.Core.Behavior;
+using Kith.Core.CustomFields;
 using Kith.Core.Customers;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
@@ -89,6 +90,18 @@ public sealed class TrainPredictionsTests
         Assert.True(gone.ExpectedValue < stayed.ExpectedValue, $"gone {gone.ExpectedValue}, stayed {stayed.ExpectedValue}");
         Assert.NotEmpty(gone.Reasons);
         Assert.Contains(gone.ReasonTexts, t => t.StartsWith("no visit or purchase for ") || t.StartsWith("no purchase for ") || t.Contains("fell from"));
+
+        // The reasons quote behaviour: a role from whom behaviour is hidden sees the scores without them.
+        var blind = new AccessScope
+        {
+            UserId = admin.UserId, Role = admin.Role, Policy = admin.Policy, OwnerIds = admin.OwnerIds,
+            Fields = new FieldAccess([new FieldRule { Role = admin.Role, Entity = CustomFieldEntity.Customer, Field = "behavior", Restriction = FieldRestriction.Hidden }]),
+        };
+        var goneBlind = (await kit.RunAsync(sp => sp.GetRequiredService<PredictionQueries>().ForCustomerAsync(blind, fading[1], Ct)))!;
+        Assert.Equal(gone.ChurnRisk, goneBlind.ChurnRisk);
+        Assert.Empty(goneBlind.Reasons);
+        Assert.Empty(goneBlind.ReasonTexts);
+        Assert.All(await kit.RunAsync(sp => sp.GetRequiredService<PredictionQueries>().AtRiskAsync(blind, 10, Ct)), a => Assert.Empty(a.Reasons));
 
         // Scores are fields of the customer filter.
         var risky = await kit.RunAsync(sp => sp.GetRequiredService<CustomerQueries>().ListAsync(admin, new ListRequest(null, "churnRisk ge 0.5", "name", 1000), Ct));
