@@ -274,6 +274,10 @@ internal sealed class CustomerSink : IRowSink
         {
             db.ChangeTracker.AutoDetectChangesEnabled = true;
         }
+        // All of it is stored, the job's counts too: only the job stays tracked, so the runner's save of the job's
+        // progress does not pass over the batch's records again.
+        db.ChangeTracker.Clear();
+        db.Attach(run.Job);
         // Events that arrived before their customer move onto it with the batch that creates (or names) it.
         var named = created.Concat(stored.Values).ToList();
         await AttachPendingEvents.AttachAsync(db, EventReference.ExternalId, named.Select(c => c.ExternalId).OfType<string>(), ct);
