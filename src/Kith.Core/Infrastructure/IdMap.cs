@@ -15,8 +15,15 @@ public sealed class IdMap<TValue> where TValue : unmanaged
         public TValue Value;
     }
 
-    private Slot[] _slots = new Slot[16];
+    private Slot[] _slots;
     private int _count;
+
+    /// <param name="capacity">How many keys it is expected to hold: the table is made for them at once, instead of
+    /// being copied into ever larger arrays as it fills (large arrays, each one bringing a full garbage collection closer).</param>
+    public IdMap(int capacity = 0) => _slots = new Slot[Slots(capacity)];
+
+    /// <summary>A table length that holds <paramref name="capacity"/> keys at most three quarters full.</summary>
+    internal static int Slots(int capacity) => (int)Math.Clamp(capacity * 4L / 3 + 1, 16, Array.MaxLength);
 
     public int Count => _count;
 

@@ -19,8 +19,11 @@ public sealed class TextMap<TValue> where TValue : unmanaged
     }
 
     private readonly TextArena _keys = new();
-    private Slot[] _slots = new Slot[16];
+    private Slot[] _slots;
     private int _count;
+
+    /// <param name="capacity">How many keys it is expected to hold (see <see cref="IdMap{TValue}(int)"/>).</param>
+    public TextMap(int capacity = 0) => _slots = new Slot[IdMap<int>.Slots(capacity)];
 
     public int Count => _count;
 

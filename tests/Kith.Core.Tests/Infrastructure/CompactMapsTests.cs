@@ -5,10 +5,13 @@ namespace Kith.Core.Tests.Infrastructure;
 /// <summary>The compact tables the importer keeps a million customers' keys in agree with a Dictionary on every key.</summary>
 public sealed class CompactMapsTests
 {
-    [Fact]
-    public void TextMapFindsEveryKeyItWasGivenAndNoOther()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1_000)]
+    [InlineData(80_000)]
+    public void TextMapFindsEveryKeyItWasGivenAndNoOther(int capacity)
     {
-        var map = new TextMap<long>();
+        var map = new TextMap<long>(capacity);
         var reference = new Dictionary<string, long>(StringComparer.Ordinal);
         var random = new Random(7);
         for (var i = 0; i < 50_000; i++)
@@ -68,10 +71,13 @@ public sealed class CompactMapsTests
         for (var i = 0; i < values.Length; i++) Assert.Equal(values[i], arena.GetString(handles[i]));
     }
 
-    [Fact]
-    public void IdMapFindsEveryIdItWasGiven()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1_000)]
+    [InlineData(80_000)]
+    public void IdMapFindsEveryIdItWasGiven(int capacity)
     {
-        var map = new IdMap<int>();
+        var map = new IdMap<int>(capacity);
         var reference = new Dictionary<long, int>();
         var random = new Random(11);
         for (var i = 0; i < 50_000; i++)

@@ -24,16 +24,16 @@ public sealed class DuplicateIndex
 
     private readonly int _maxBlockSize;
     // Person i: its id, and its name, email, phone, company and city in _text (see Write).
-    private long[] _ids = new long[64];
-    private int[] _records = new int[64];
+    private long[] _ids;
+    private int[] _records;
     private int _count;
     private readonly TextArena _text = new();
     // _next[person * SignalCount + signal]: the previous person with the same value, or -1; each block is a chain
     // from its newest member backwards, so no per-block list is allocated for the million blocks of one.
-    private int[] _next = new int[64 * SignalCount];
-    private int[] _visited = new int[64];
+    private int[] _next;
+    private int[] _visited;
     private int _lookup;
-    private readonly IdMap<Block> _blocks = new();
+    private readonly IdMap<Block> _blocks;
     private readonly Dictionary<ulong, (MatchSignal Signal, string Value)> _capped = [];
 
     private struct Block
@@ -42,11 +42,28 @@ public sealed class DuplicateIndex
         public int Count;
     }
 
-    public DuplicateIndex(int maxBlockSize = 100)
+    /// <param name="capacity">
+    /// How many people it is expected to hold: its arrays are made for them at once, instead of being copied into
+    /// ever larger ones (at a million people, each copy is a large allocation that brings a full collection closer).
+    /// </param>
+    public DuplicateIndex(int maxBlockSize = 100, int capacity = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBlockSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         _maxBlockSize = maxBlockSize;
+        var people = Math.Max(64, capacity);
+        _ids = new long[people];
+        _records = new int[people];
+        _visited = new int[people];
+        _next = new int[people * SignalCount];
+        _blocks = new IdMap<Block>(capacity * BlocksPerPerson);
     }
+
+    /// <summary>About how many blocks a person opens (gen_data.py's customers: email, phone, name at a company, and a distinctive local part).</summary>
+    private const int BlocksPerPerson = 3;
+
+    /// <summary>How many blocks there are (for sizing <see cref="BlocksPerPerson"/>).</summary>
+    internal int BlockCount => _blocks.Count;
 
     /// <summary>How many people have been added.</summary>
     public int Count => _count;

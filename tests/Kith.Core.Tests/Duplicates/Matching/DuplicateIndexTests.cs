@@ -88,6 +88,39 @@ public sealed class DuplicateIndexTests
         var capped = Assert.Single(index.CappedBlocks);
         Assert.Equal((MatchSignal.Phone, "1012345678", 33, 10L), (capped.Signal, capped.Value, capped.Size, capped.Compared));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(500)]
+    [InlineData(50_000)]
+    public void AnIndexMadeForSomeCapacityFindsWhatAGrownOneFinds(int capacity)
+    {
+        // People with planted duplicates (a typo in the name, the same email or phone), more or fewer than the capacity.
+        var random = new Random(5);
+        var people = new List<PersonKey>();
+        for (var i = 0; i < 3_000; i++)
+        {
+            var name = Names.Distinct(random.Next(1_200));
+            var email = random.Next(3) == 0 ? null : $"{name.Replace(' ', '.')}{random.Next(40)}@example.com";
+            var phone = random.Next(2) == 0 ? null : "+8613" + random.Next(100_000, 100_900).ToString(System.Globalization.CultureInfo.InvariantCulture) + "1234";
+            if (random.Next(10) == 0) name = name[..^1] + "x";
+            people.Add(new PersonKey(i + 1, name, email, phone, random.Next(4) == 0 ? "Acme" : null, "Shanghai"));
+        }
+        var grown = new DuplicateIndex();
+        var sized = new DuplicateIndex(capacity: capacity);
+        var found = 0;
+        foreach (var person in people)
+        {
+            var expected = grown.FindAndAdd(person);
+            var actual = sized.FindAndAdd(person);
+            Assert.Equal(expected is null, actual is null);
+            if (expected is null) continue;
+            found++;
+            Assert.Equal((expected.OtherId, expected.Kind, expected.Score), (actual!.OtherId, actual.Kind, actual.Score));
+        }
+        Assert.Equal(people.Count, sized.Count);
+        Assert.InRange(found, 100, people.Count);
+    }
 }
 
 /// <summary>Names that are far apart from each other, for filling a block with different people.</summary>
