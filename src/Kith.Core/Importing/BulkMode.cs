@@ -35,27 +35,39 @@ internal static class BulkMode
         _ => [],
     };
 
-    /// <summary>Sets the indexes aside when the file is big next to its table (or they already are, for a resumed job).</summary>
-    public static async Task EnterAsync(KithDb db, ImportJob job, CancellationToken ct)
+    /// <summary>
+    /// Sets the indexes aside when the file is big next to its table (or they already are, for a resumed job), and for
+    /// rows linked to a customer on SQLite also the foreign-key check of each row, until the returned scope ends
+    /// (<see cref="UncheckedCustomers"/>).
+    /// </summary>
+    public static async Task<IAsyncDisposable> EnterAsync(KithDb db, ImportJob job, CancellationToken ct)
+    {
+        if (!await SetAsideAsync(db, job, ct)) return UncheckedCustomers.None;
+        return await UncheckedCustomers.StartAsync(db, job.Kind, ct);
+    }
+
+    /// <summary>Whether the job runs in bulk mode: its indexes set aside now or by the run it resumes.</summary>
+    private static async Task<bool> SetAsideAsync(KithDb db, ImportJob job, CancellationToken ct)
     {
         var prefix = KeyPrefix + job.Id + ".";
-        if (await db.Settings.AsNoTracking().AnyAsync(s => s.Key.StartsWith(prefix), ct)) return;
+        if (await db.Settings.AsNoTracking().AnyAsync(s => s.Key.StartsWith(prefix), ct)) return true;
         var tables = TablesOf(job.Kind);
-        if (tables.Length == 0) return;
+        if (tables.Length == 0) return false;
         var rows = EstimateRows(job.StoredPath, job.FileBytes);
-        if (rows < MinRows) return;
+        if (rows < MinRows) return false;
         long stored = 0;
         await Sql.ReadAsync(db, $"SELECT COALESCE(MAX(id), 0) FROM {tables[0]}", r => stored = r.GetInt64(0), ct);
-        if (stored > rows) return;
+        if (stored > rows) return false;
 
         var saved = new List<SavedObject>();
         foreach (var table in tables) saved.AddRange(await SecondaryAsync(db, table, ct));
-        if (saved.Count == 0) return;
+        if (saved.Count == 0) return false;
         // One setting per object keeps each within the settings table's value length.
         for (var i = 0; i < saved.Count; i++) db.Settings.Add(new Setting { Key = prefix + i, Value = JsonSerializer.Serialize(saved[i]) });
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
         foreach (var s in saved) await Sql.ExecAsync(db, $"DROP {s.Kind.ToUpperInvariant()} IF EXISTS {s.Name}", ct);
+        return true;
     }
 
     /// <summary>Builds again what <see cref="EnterAsync"/> set aside for this job, if anything.</summary>
@@ -90,6 +102,9 @@ internal static class BulkMode
             var fts = table + "_search";
             await Sql.ExecAsync(db, $"INSERT INTO {fts}({fts}) VALUES ('rebuild')", ct);
         }
+        if (sqlite)
+            foreach (var table in saved.Select(s => s.Table).Distinct().Where(UncheckedCustomers.Links))
+                await UncheckedCustomers.RemoveOrphansAsync(db, table, ct);
         if (db.Provider == DatabaseProvider.Postgres)
             foreach (var table in saved.Select(s => s.Table).Distinct()) await Sql.ExecAsync(db, $"ANALYZE {table}", ct);
         await db.Settings.Where(s => s.Key.StartsWith(prefix)).ExecuteDeleteAsync(ct);
