@@ -82,14 +82,16 @@ internal static class BulkMode
         // million events took 0.5 GB beyond the import's own. With temporary files it sorts in runs of the page cache's
         // size and merges them, in no more time (ADR-0022).
         var sqlite = db.Provider == DatabaseProvider.Sqlite;
-        if (sqlite) await Sql.ExecAsync(db, "PRAGMA temp_store=FILE", ct);
+        // A second core sorts beside the first (the file is read, so the cleaning threads are idle): less wall time
+        // for the same CPU time (ADR-0030).
+        if (sqlite) await Sql.ExecAsync(db, $"PRAGMA temp_store=FILE; PRAGMA threads={Math.Min(Environment.ProcessorCount - 1, 3)}", ct);
         try
         {
             foreach (var s in saved.Where(s => s.Kind == "index")) await Sql.ExecAsync(db, ToIfNotExists(s.Sql), ct);
         }
         finally
         {
-            if (sqlite) await Sql.ExecAsync(db, "PRAGMA temp_store=MEMORY", CancellationToken.None);
+            if (sqlite) await Sql.ExecAsync(db, "PRAGMA temp_store=MEMORY; PRAGMA threads=0", CancellationToken.None);
         }
         foreach (var s in saved.Where(s => s.Kind == "trigger"))
         {
