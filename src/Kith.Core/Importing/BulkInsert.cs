@@ -1,9 +1,12 @@
 using System.Data.Common;
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using Kith.Core.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -19,16 +22,31 @@ internal sealed class BulkInsert<T> where T : class
 {
     private readonly KithDb _db;
     private readonly string _table;
-    private readonly List<(string Column, Func<T, object?> Value, NpgsqlDbType PgType)> _columns = [];
+    private readonly List<Column> _columns;
     /// <summary>Whether every column binds through <see cref="SqliteStatement"/> (otherwise Microsoft.Data.Sqlite binds them).</summary>
-    private readonly bool _raw = true;
+    private readonly bool _raw;
+
+    /// <summary>
+    /// Each model's table and columns for <typeparamref name="T"/>, worked out once: a batch makes a new BulkInsert,
+    /// and compiling the binders per batch cost more than binding the rows (ADR-0030).
+    /// </summary>
+    private static readonly ConditionalWeakTable<IModel, Shape> s_shapes = new();
+
+    private sealed record Shape(string Table, List<Column> Columns, bool Raw);
 
     public BulkInsert(KithDb db)
     {
         _db = db;
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
-        _table = entity.GetTableName()!;
-        var store = StoreObjectIdentifier.Table(_table, entity.GetSchema());
+        (_table, _columns, _raw) = s_shapes.GetValue(db.Model, model => ShapeOf(model, db.Provider));
+    }
+
+    private static Shape ShapeOf(IModel model, DatabaseProvider provider)
+    {
+        var entity = model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var table = entity.GetTableName()!;
+        var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
+        var columns = new List<Column>();
+        var raw = true;
         foreach (var p in entity.GetProperties())
         {
             if (p.IsShadowProperty()) continue;
@@ -37,13 +55,52 @@ internal sealed class BulkInsert<T> where T : class
             var getter = p.GetGetter();
             var converter = p.GetValueConverter() ?? p.GetTypeMapping().Converter;
             var providerType = Nullable.GetUnderlyingType(converter?.ProviderClrType ?? p.ClrType) ?? converter?.ProviderClrType ?? p.ClrType;
-            _columns.Add((column, e =>
+            var bind = SqliteStatement.Binds(providerType) && provider == DatabaseProvider.Sqlite ? Binder(p, converter) : null;
+            columns.Add(new Column(column, e =>
             {
                 var v = getter.GetClrValue(e);
                 return v is null ? null : converter is null ? v : converter.ConvertToProvider(v);
-            }, PgType(providerType)));
-            _raw &= SqliteStatement.Binds(providerType);
+            }, PgType(providerType), bind));
+            raw &= bind is not null;
         }
+        return new Shape(table, columns, raw);
+    }
+
+    /// <summary>A column: its value as EF would store it (boxed), its PostgreSQL type, and on SQLite its typed binder.</summary>
+    private sealed record Column(string Name, Func<T, object?> Value, NpgsqlDbType PgType, Action<SqliteStatement, int, T>? Bind);
+
+    /// <summary>
+    /// Binds one property of a row, converted as EF converts it, through <see cref="SqliteStatement"/>'s typed binds:
+    /// compiled once per column, so a value is never boxed and its type never tested (ADR-0030).
+    /// </summary>
+    private static Action<SqliteStatement, int, T>? Binder(IProperty property, ValueConverter? converter)
+    {
+        var statement = Expression.Parameter(typeof(SqliteStatement), "statement");
+        var index = Expression.Parameter(typeof(int), "index");
+        var row = Expression.Parameter(typeof(T), "row");
+        Expression? member = property.PropertyInfo is { } info ? Expression.Property(row, info)
+            : property.FieldInfo is { } field ? Expression.Field(row, field) : null;
+        if (member is null) return null;
+        var held = Expression.Variable(member.Type, "value");
+        var underlying = Nullable.GetUnderlyingType(member.Type);
+        Expression value = underlying is null ? held : Expression.Property(held, "Value");
+        if (converter is not null)
+        {
+            if (value.Type != converter.ModelClrType) value = Expression.Convert(value, converter.ModelClrType);
+            value = Expression.Invoke(converter.ConvertToProviderExpression, value);
+        }
+        if (Nullable.GetUnderlyingType(value.Type) is { } inner) value = Expression.Convert(value, inner);
+        if (value.Type == typeof(int) || value.Type == typeof(short) || value.Type == typeof(byte)) value = Expression.Convert(value, typeof(long));
+        if (value.Type == typeof(float)) value = Expression.Convert(value, typeof(double));
+        var method = typeof(SqliteStatement).GetMethod(nameof(SqliteStatement.Bind), [typeof(int), value.Type]);
+        if (method is null) return null;
+        Expression bind = Expression.Call(statement, method, index, value);
+        Expression? isNull = underlying is not null ? Expression.Not(Expression.Property(held, "HasValue"))
+            : !member.Type.IsValueType ? Expression.Equal(held, Expression.Constant(null, member.Type)) : null;
+        if (isNull is not null)
+            bind = Expression.IfThenElse(isNull, Expression.Call(statement, nameof(SqliteStatement.BindNull), null, index), bind);
+        var body = Expression.Block([held], Expression.Assign(held, member), bind);
+        return Expression.Lambda<Action<SqliteStatement, int, T>>(body, statement, index, row).Compile();
     }
 
     public string Table => _table;
@@ -92,12 +149,12 @@ internal sealed class BulkInsert<T> where T : class
     public async Task<IReadOnlyList<int>> InsertNewAsync(IReadOnlyList<T> rows, string keyColumn, CancellationToken ct)
     {
         if (rows.Count == 0) return [];
-        var columns = _columns.Where(c => c.Column != "id").ToList();
-        var key = columns.FindIndex(c => c.Column == keyColumn);
+        var columns = _columns.Where(c => c.Name != "id").ToList();
+        var key = columns.FindIndex(c => c.Name == keyColumn);
         if (key < 0) throw new ArgumentException($"{_table} has no column {keyColumn}.", nameof(keyColumn));
         var conn = _db.Database.GetDbConnection();
         var tx = _db.Database.CurrentTransaction?.GetDbTransaction() ?? throw new InvalidOperationException("Bulk inserts run inside a transaction.");
-        var names = string.Join(", ", columns.Select(c => c.Column));
+        var names = string.Join(", ", columns.Select(c => c.Name));
         var skipped = new List<int>();
         if (_db.Provider == DatabaseProvider.Sqlite)
         {
@@ -121,7 +178,7 @@ internal sealed class BulkInsert<T> where T : class
         var keys = new string?[rows.Count];
         for (var i = 0; i < columns.Count; i++)
         {
-            var (_, value, type) = columns[i];
+            var (_, value, type, _) = columns[i];
             var array = ArrayOf(type, rows.Count);
             for (var r = 0; r < rows.Count; r++)
             {
@@ -150,13 +207,13 @@ internal sealed class BulkInsert<T> where T : class
     /// stored one), and the rows whose key is not among them are the ones left out. A row without a key cannot be
     /// recognised that way and goes in alone, as before.
     /// </summary>
-    private List<int> InsertNewSqlite(SqliteConnection conn, SqliteTransaction tx, List<(string Column, Func<T, object?> Value, NpgsqlDbType PgType)> columns,
+    private List<int> InsertNewSqlite(SqliteConnection conn, SqliteTransaction tx, List<Column> columns,
         int key, IReadOnlyList<T> rows)
     {
-        var names = string.Join(", ", columns.Select(c => c.Column));
+        var names = string.Join(", ", columns.Select(c => c.Name));
         var tuple = "(" + string.Join(", ", columns.Select(_ => "?")) + ")";
         string Insert(int n) => $"INSERT INTO {_table} ({names}) VALUES {string.Join(", ", Enumerable.Repeat(tuple, n))} ON CONFLICT DO NOTHING";
-        var many = _columns.Any(c => c.Column == "id") ? RowsPerStatement : 1;
+        var many = _columns.Any(c => c.Name == "id") ? RowsPerStatement : 1;
         var skipped = new List<int>();
         var keys = new object?[rows.Count];
         for (var r = 0; r < rows.Count; r++) keys[r] = columns[key].Value(rows[r]);
@@ -174,13 +231,13 @@ internal sealed class BulkInsert<T> where T : class
                 {
                     full ??= new SqliteStatement(conn, Insert(many));
                     for (var j = 0; j < n; j++)
-                        for (var i = 0; i < columns.Count; i++) full.Bind(j * columns.Count + i + 1, columns[i].Value(rows[r + j]));
+                        for (var i = 0; i < columns.Count; i++) columns[i].Bind!(full, j * columns.Count + i + 1, rows[r + j]);
                     var inserted = full.Execute();
-                    if (inserted < n) skipped.AddRange(LeftOut(conn, tx, columns[key].Column, keys, r, n, inserted));
+                    if (inserted < n) skipped.AddRange(LeftOut(conn, tx, columns[key].Name, keys, r, n, inserted));
                     r += n;
                     continue;
                 }
-                for (var i = 0; i < columns.Count; i++) one.Bind(i + 1, columns[i].Value(rows[r]));
+                for (var i = 0; i < columns.Count; i++) columns[i].Bind!(one, i + 1, rows[r]);
                 if (one.Execute() == 0) skipped.Add(r);
                 r++;
             }
@@ -222,13 +279,13 @@ internal sealed class BulkInsert<T> where T : class
 
     private void InsertSqlite(SqliteConnection conn, SqliteTransaction tx, IReadOnlyList<T> rows)
     {
-        var sql = $"INSERT INTO {_table} ({string.Join(", ", _columns.Select(c => c.Column))}) VALUES ({string.Join(", ", _columns.Select((_, i) => "$p" + i))})";
+        var sql = $"INSERT INTO {_table} ({string.Join(", ", _columns.Select(c => c.Name))}) VALUES ({string.Join(", ", _columns.Select((_, i) => "$p" + i))})";
         if (_raw)
         {
             using var statement = new SqliteStatement(conn, sql);
             foreach (var row in rows)
             {
-                for (var i = 0; i < _columns.Count; i++) statement.Bind(i + 1, _columns[i].Value(row));
+                for (var i = 0; i < _columns.Count; i++) _columns[i].Bind!(statement, i + 1, row);
                 statement.Execute();
             }
             return;
@@ -248,11 +305,11 @@ internal sealed class BulkInsert<T> where T : class
     private async Task CopyPostgresAsync(NpgsqlConnection conn, IReadOnlyList<T> rows, CancellationToken ct)
     {
         await using var writer = await conn.BeginBinaryImportAsync(
-            $"COPY {_table} ({string.Join(", ", _columns.Select(c => c.Column))}) FROM STDIN (FORMAT BINARY)", ct);
+            $"COPY {_table} ({string.Join(", ", _columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var row in rows)
         {
             await writer.StartRowAsync(ct);
-            foreach (var (_, value, type) in _columns)
+            foreach (var (_, value, type, _) in _columns)
             {
                 var v = value(row);
                 if (v is null) await writer.WriteNullAsync(ct);

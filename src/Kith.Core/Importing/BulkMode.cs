@@ -35,27 +35,39 @@ internal static class BulkMode
         _ => [],
     };
 
-    /// <summary>Sets the indexes aside when the file is big next to its table (or they already are, for a resumed job).</summary>
-    public static async Task EnterAsync(KithDb db, ImportJob job, CancellationToken ct)
+    /// <summary>
+    /// Sets the indexes aside when the file is big next to its table (or they already are, for a resumed job), and for
+    /// rows linked to a customer on SQLite also the foreign-key check of each row, until the returned scope ends
+    /// (<see cref="UncheckedCustomers"/>).
+    /// </summary>
+    public static async Task<IAsyncDisposable> EnterAsync(KithDb db, ImportJob job, CancellationToken ct)
+    {
+        if (!await SetAsideAsync(db, job, ct)) return UncheckedCustomers.None;
+        return await UncheckedCustomers.StartAsync(db, job.Kind, ct);
+    }
+
+    /// <summary>Whether the job runs in bulk mode: its indexes set aside now or by the run it resumes.</summary>
+    private static async Task<bool> SetAsideAsync(KithDb db, ImportJob job, CancellationToken ct)
     {
         var prefix = KeyPrefix + job.Id + ".";
-        if (await db.Settings.AsNoTracking().AnyAsync(s => s.Key.StartsWith(prefix), ct)) return;
+        if (await db.Settings.AsNoTracking().AnyAsync(s => s.Key.StartsWith(prefix), ct)) return true;
         var tables = TablesOf(job.Kind);
-        if (tables.Length == 0) return;
+        if (tables.Length == 0) return false;
         var rows = EstimateRows(job.StoredPath, job.FileBytes);
-        if (rows < MinRows) return;
+        if (rows < MinRows) return false;
         long stored = 0;
         await Sql.ReadAsync(db, $"SELECT COALESCE(MAX(id), 0) FROM {tables[0]}", r => stored = r.GetInt64(0), ct);
-        if (stored > rows) return;
+        if (stored > rows) return false;
 
         var saved = new List<SavedObject>();
         foreach (var table in tables) saved.AddRange(await SecondaryAsync(db, table, ct));
-        if (saved.Count == 0) return;
+        if (saved.Count == 0) return false;
         // One setting per object keeps each within the settings table's value length.
         for (var i = 0; i < saved.Count; i++) db.Settings.Add(new Setting { Key = prefix + i, Value = JsonSerializer.Serialize(saved[i]) });
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
         foreach (var s in saved) await Sql.ExecAsync(db, $"DROP {s.Kind.ToUpperInvariant()} IF EXISTS {s.Name}", ct);
+        return true;
     }
 
     /// <summary>Builds again what <see cref="EnterAsync"/> set aside for this job, if anything.</summary>
@@ -70,14 +82,16 @@ internal static class BulkMode
         // million events took 0.5 GB beyond the import's own. With temporary files it sorts in runs of the page cache's
         // size and merges them, in no more time (ADR-0022).
         var sqlite = db.Provider == DatabaseProvider.Sqlite;
-        if (sqlite) await Sql.ExecAsync(db, "PRAGMA temp_store=FILE", ct);
+        // A second core sorts beside the first (the file is read, so the cleaning threads are idle): less wall time
+        // for the same CPU time (ADR-0030).
+        if (sqlite) await Sql.ExecAsync(db, $"PRAGMA temp_store=FILE; PRAGMA threads={Math.Min(Environment.ProcessorCount - 1, 3)}", ct);
         try
         {
             foreach (var s in saved.Where(s => s.Kind == "index")) await Sql.ExecAsync(db, ToIfNotExists(s.Sql), ct);
         }
         finally
         {
-            if (sqlite) await Sql.ExecAsync(db, "PRAGMA temp_store=MEMORY", CancellationToken.None);
+            if (sqlite) await Sql.ExecAsync(db, "PRAGMA temp_store=MEMORY; PRAGMA threads=0", CancellationToken.None);
         }
         foreach (var s in saved.Where(s => s.Kind == "trigger"))
         {
@@ -90,6 +104,9 @@ internal static class BulkMode
             var fts = table + "_search";
             await Sql.ExecAsync(db, $"INSERT INTO {fts}({fts}) VALUES ('rebuild')", ct);
         }
+        if (sqlite)
+            foreach (var table in saved.Select(s => s.Table).Distinct().Where(UncheckedCustomers.Links))
+                await UncheckedCustomers.RemoveOrphansAsync(db, table, ct);
         if (db.Provider == DatabaseProvider.Postgres)
             foreach (var table in saved.Select(s => s.Table).Distinct()) await Sql.ExecAsync(db, $"ANALYZE {table}", ct);
         await db.Settings.Where(s => s.Key.StartsWith(prefix)).ExecuteDeleteAsync(ct);

@@ -48,6 +48,17 @@ internal sealed class CustomerLinks
         return links;
     }
 
+    /// <summary>
+    /// The stored customer a row names, found as <see cref="Resolve"/> finds it; null when there is none. Nearly every
+    /// row names a known customer: asked first, one lookup settles it (ADR-0030).
+    /// </summary>
+    public long? Known(ImportRow row)
+    {
+        if (row.Text("customerExternalId") is { } ext && _byExternal.TryGetValue(ext, out var id)) return id;
+        if (row.Text("customerEmail") is { } email && _byEmail.TryGetValue(email, out id)) return id;
+        return null;
+    }
+
     /// <summary>The customer id for a row, or a rejection naming the column. New customers to create are collected in <paramref name="toCreate"/>.</summary>
     public long Resolve(ImportRun run, ImportRow row, Dictionary<string, long> toCreate, IdBlock ids)
     {

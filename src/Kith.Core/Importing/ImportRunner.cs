@@ -118,7 +118,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         job.Summary = JsonSerializer.Serialize(summary, ImportReport.Json);
         await db.SaveChangesAsync(ct);
         await sink.PrepareAsync(run, ct);
-        await BulkMode.EnterAsync(db, job, ct);
+        await using var bulk = await BulkMode.EnterAsync(db, job, ct);
         // Loading what the rows match against can take minutes at a million records: renew the heartbeat after it.
         job.HeartbeatAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);

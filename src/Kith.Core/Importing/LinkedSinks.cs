@@ -43,12 +43,14 @@ internal abstract class LinkedSink<T> : IRowSink where T : class
             {
                 if (row.Text(KeyField) is { } key && !firstLine.TryAdd(key, row.Line))
                     throw new RowRejected(run.Column(KeyField), $"The id '{key}' appears again; it was first on line {firstLine[key]}.");
-                if (_links.Unknown(run, row) is { } reference && Park(run, row, reference.Kind, reference.Value))
+                long customer;
+                if (_links.Known(row) is { } known) customer = known;
+                else if (_links.Unknown(run, row) is { } reference && Park(run, row, reference.Kind, reference.Value))
                 {
                     run.UnknownCustomers++;
                     continue;
                 }
-                var customer = _links.Resolve(run, row, toCreate, ids);
+                else customer = _links.Resolve(run, row, toCreate, ids);
                 records.Add(Build(run, row, customer));
                 sources.Add(row);
             }

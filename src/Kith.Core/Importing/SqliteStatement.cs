@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -16,13 +17,39 @@ internal sealed class SqliteStatement : IDisposable
     private const string DecimalFormat = "0.0###########################";
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _stmt;
+    private readonly IntPtr _handle;
+
+    /// <summary>
+    /// The UTF-8 text of the values bound for the next execution, which SQLite reads in place: bound through SQLitePCL,
+    /// SQLite copies every text value into memory of its own (a malloc under its memory mutex), which cost as much
+    /// as stepping the statement (ADR-0030). Pinned, so the addresses handed to SQLite stay valid until the step; a
+    /// value that does not fit goes the copying way.
+    /// </summary>
+    private readonly byte[] _text = GC.AllocateArray<byte>(64 * 1024, pinned: true);
+    private readonly IntPtr _textAddress;
+    private int _textUsed;
 
     public SqliteStatement(SqliteConnection connection, string sql)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         var rc = raw.sqlite3_prepare_v2(_db, sql, out _stmt);
         SqliteException.ThrowExceptionForRC(rc, _db);
+        _handle = _stmt.DangerousGetHandle();
+        _textAddress = Marshal.UnsafeAddrOfPinnedArrayElement(_text, 0);
     }
+
+    /// <summary>sqlite3_bind_text of the SQLite library SQLitePCL loaded; with a null destructor (SQLITE_STATIC) SQLite does not copy the text.</summary>
+    [DllImport("e_sqlite3", EntryPoint = "sqlite3_bind_text")]
+    private static extern int BindTextInPlace(IntPtr statement, int index, IntPtr text, int length, IntPtr destructor);
+
+    /// <summary>Binds the <paramref name="length"/> bytes just written at the free end of the text buffer.</summary>
+    private void BindWritten(int index, int length)
+    {
+        Check(BindTextInPlace(_handle, index, _textAddress + _textUsed, length, IntPtr.Zero));
+        _textUsed += length;
+    }
+
+    private Span<byte> FreeText => _text.AsSpan(_textUsed);
 
     /// <summary>Whether values of this type (after the EF value converter) bind here as Microsoft.Data.Sqlite binds them.</summary>
     public static bool Binds(Type t) =>
@@ -32,44 +59,79 @@ internal sealed class SqliteStatement : IDisposable
     /// <summary>Binds the 1-based parameter <paramref name="index"/>.</summary>
     public void Bind(int index, object? value)
     {
-        var rc = value switch
+        switch (value)
         {
-            null => raw.sqlite3_bind_null(_stmt, index),
-            // An empty span reaches SQLite as a null pointer, which binds NULL: the empty string goes as UTF-8 "".
-            string { Length: 0 } => raw.sqlite3_bind_text(_stmt, index, ""),
-            string s => BindText(index, s),
-            long l => raw.sqlite3_bind_int64(_stmt, index, l),
-            int i => raw.sqlite3_bind_int64(_stmt, index, i),
-            short s => raw.sqlite3_bind_int64(_stmt, index, s),
-            byte b => raw.sqlite3_bind_int64(_stmt, index, b),
-            bool b => raw.sqlite3_bind_int64(_stmt, index, b ? 1 : 0),
-            double d => raw.sqlite3_bind_double(_stmt, index, d),
-            float f => raw.sqlite3_bind_double(_stmt, index, f),
-            DateTime t => BindDateTime(index, t),
-            DateOnly d => BindDate(index, d),
-            decimal m => raw.sqlite3_bind_text16(_stmt, index, m.ToString(DecimalFormat, CultureInfo.InvariantCulture)),
-            _ => throw new NotSupportedException($"No SQLite binding for {value.GetType()}."),
-        };
-        SqliteException.ThrowExceptionForRC(rc, _db);
+            case null: BindNull(index); break;
+            case string s: Bind(index, s); break;
+            case long l: Bind(index, l); break;
+            case int i: Bind(index, i); break;
+            case short s: Bind(index, s); break;
+            case byte b: Bind(index, b); break;
+            case bool b: Bind(index, b); break;
+            case double d: Bind(index, d); break;
+            case float f: Bind(index, f); break;
+            case DateTime t: Bind(index, t); break;
+            case DateOnly d: Bind(index, d); break;
+            case decimal m: Bind(index, m); break;
+            default: throw new NotSupportedException($"No SQLite binding for {value.GetType()}.");
+        }
     }
+
+    // Typed binds, for callers that know a column's type: no boxing and no type test per value (ADR-0030).
+    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_stmt, index));
+    public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_stmt, index, value));
+    public void Bind(int index, bool value) => Check(raw.sqlite3_bind_int64(_stmt, index, value ? 1 : 0));
+    public void Bind(int index, double value) => Check(raw.sqlite3_bind_double(_stmt, index, value));
+    public void Bind(int index, decimal value) => Check(raw.sqlite3_bind_text16(_stmt, index, value.ToString(DecimalFormat, CultureInfo.InvariantCulture)));
 
     /// <summary>
     /// Text goes to SQLite as UTF-8, the database's encoding: bound as UTF-16, SQLite converts every value itself
     /// (ADR-0028).
     /// </summary>
-    private int BindText(int index, string s)
+    public void Bind(int index, string value)
     {
-        var most = Encoding.UTF8.GetMaxByteCount(s.Length);
-        if (most > 1024) return raw.sqlite3_bind_text16(_stmt, index, s);
+        // An empty span reaches SQLite as a null pointer, which binds NULL: the empty string goes as UTF-8 "".
+        if (value.Length == 0)
+        {
+            Check(raw.sqlite3_bind_text(_stmt, index, ""));
+            return;
+        }
+        var most = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (most <= _text.Length - _textUsed)
+        {
+            BindWritten(index, Encoding.UTF8.GetBytes(value, FreeText));
+            return;
+        }
+        if (most > 1024)
+        {
+            Check(raw.sqlite3_bind_text16(_stmt, index, value));
+            return;
+        }
         Span<byte> bytes = stackalloc byte[most];
-        return raw.sqlite3_bind_text(_stmt, index, bytes[..Encoding.UTF8.GetBytes(s, bytes)]);
+        Check(raw.sqlite3_bind_text(_stmt, index, bytes[..Encoding.UTF8.GetBytes(value, bytes)]));
     }
 
     /// <summary>A time as Microsoft.Data.Sqlite writes it (yyyy-MM-dd HH:mm:ss.FFFFFFF), written here digit by digit.</summary>
-    private int BindDateTime(int index, DateTime t)
+    public void Bind(int index, DateTime value)
     {
+        if (_text.Length - _textUsed >= 27)
+        {
+            BindWritten(index, FormatDateTime(value, FreeText));
+            return;
+        }
         Span<byte> text = stackalloc byte[27];
-        return raw.sqlite3_bind_text(_stmt, index, text[..FormatDateTime(t, text)]);
+        Check(raw.sqlite3_bind_text(_stmt, index, text[..FormatDateTime(value, text)]));
+    }
+
+    public void Bind(int index, DateOnly value)
+    {
+        Span<byte> text = stackalloc byte[10];
+        Check(raw.sqlite3_bind_text(_stmt, index, text[..WriteDate(text, value.Year, value.Month, value.Day)]));
+    }
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _db);
     }
 
     /// <summary>
@@ -96,12 +158,6 @@ internal sealed class SqliteStatement : IDisposable
             n += Digits(text[n..], fraction, width);
         }
         return n;
-    }
-
-    private int BindDate(int index, DateOnly d)
-    {
-        Span<byte> text = stackalloc byte[10];
-        return raw.sqlite3_bind_text(_stmt, index, text[..WriteDate(text, d.Year, d.Month, d.Day)]);
     }
 
     private static int WriteDate(Span<byte> text, int year, int month, int day)
@@ -137,6 +193,8 @@ internal sealed class SqliteStatement : IDisposable
         finally
         {
             raw.sqlite3_reset(_stmt);
+            // The values are read; the next execution binds all of them again.
+            _textUsed = 0;
         }
     }
 

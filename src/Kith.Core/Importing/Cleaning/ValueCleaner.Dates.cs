@@ -53,6 +53,7 @@ public sealed partial class ValueCleaner
     {
         var rules = CleaningRule.None;
         if (!Typed(raw, ref rules, out var s)) return CleanResult.Missing(rules);
+        if (TryCanonicalInstant(s, out var canonical)) return new(canonical, null, rules);
         const string notAnInstant = "is not a date and time; write it as yyyy-MM-ddTHH:mm:ssZ.";
         if (IsSerialShape(s))
         {
@@ -78,6 +79,28 @@ public sealed partial class ValueCleaner
         if (ticks < 0 || ticks > DateTime.MaxValue.Ticks) return CleanResult.Fail($"{Show(s)} is out of the range of dates.", rules);
         return new(new DateTime(ticks, DateTimeKind.Utc), null, rules);
     }
+
+    /// <summary>
+    /// yyyy-MM-ddTHH:mm:ssZ, the form Kith exports and most systems write (every time of an events file), read
+    /// directly; anything else, or a value out of range, is left to the general path, which reads this form to the
+    /// same instant with no cleaning rule (ADR-0030).
+    /// </summary>
+    private static bool TryCanonicalInstant(ReadOnlySpan<char> s, out DateTime instant)
+    {
+        instant = default;
+        if (s.Length != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return false;
+        var year = TwoDigits(s, 0) * 100 + TwoDigits(s, 2);
+        int month = TwoDigits(s, 5), day = TwoDigits(s, 8), hour = TwoDigits(s, 11), minute = TwoDigits(s, 14), second = TwoDigits(s, 17);
+        if (Math.Min(TwoDigits(s, 0), TwoDigits(s, 2)) < 0 || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour is < 0 or > 23 || minute is < 0 or > 59 || second is < 0 or > 59)
+            return false;
+        instant = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc);
+        return true;
+    }
+
+    /// <summary>The two ASCII digits at <paramref name="at"/> as a number, or -1.</summary>
+    private static int TwoDigits(ReadOnlySpan<char> s, int at) =>
+        char.IsAsciiDigit(s[at]) && char.IsAsciiDigit(s[at + 1]) ? (s[at] - '0') * 10 + (s[at + 1] - '0') : -1;
 
     private string DateMessage(DateProblem problem, ReadOnlySpan<char> s) => problem switch
     {

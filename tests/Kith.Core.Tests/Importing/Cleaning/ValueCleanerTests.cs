@@ -270,6 +270,23 @@ public sealed class ValueCleanerTests
     public void UnreadableMomentsAreRefused(string raw, string message) => Bad(s_cn.Instant(raw), message);
 
     [Fact]
+    public void TheCanonicalMomentFormIsReadAsTheGeneralPathReadsIt()
+    {
+        // yyyy-MM-ddTHH:mm:ssZ has a shortcut; with a space for the T the same text takes the general path.
+        var random = new Random(30);
+        var samples = Enumerable.Range(0, 2_000).Select(_ =>
+                $"{random.Next(0, 10_000):0000}-{random.Next(0, 14):00}-{random.Next(0, 33):00}T{random.Next(0, 26):00}:{random.Next(0, 62):00}:{random.Next(0, 62):00}Z")
+            .Concat(["2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                "2024-03-05T24:00:00Z", "2024-03-05T10:20:60Z", "2024-3-05T10:20:30Z", "2024-03-05T10:20:30z", " 2024-03-05T10:20:30Z "]);
+        foreach (var canonical in samples)
+        {
+            var general = canonical.Replace('T', ' ');
+            var (a, b) = (s_cn.Instant(canonical), s_cn.Instant(general));
+            Assert.Equal((b.Value, b.Rules, b.Error?.Replace(general.Trim(), canonical.Trim())), (a.Value, a.Rules, a.Error));
+        }
+    }
+
+    [Fact]
     public void ChoicesMatchIgnoringCaseAndThroughTheirSynonymsInBothLanguages()
     {
         var gender = ImportFields.For(Kith.Core.Importing.ImportKind.Customers, []).Single(f => f.Key == "gender");
