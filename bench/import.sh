@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The import benchmark of docs/benchmarks.md: Kith imports gen_data.py's four files into its store (cleaned,
 # deduplicated, linked, durable and queryable) and the pandas pipeline (seed_pipeline.py) runs on the same files,
-# in one run on one machine; prints each side's wall time and peak memory, and the ratios.
+# in one run on one machine; prints each side's wall time and peak memory, and the ratios. Kith imports the folder with
+# one `kith import all` (one process; each file its own job) and the per-file times come from its --report.
 #   bash bench/import.sh [CUSTOMERS] [sqlite|postgres|both]     (default 1000000 both)
 # Needs python3-numpy and python3-pandas (Debian), and for PostgreSQL a server where the user may create databases:
 # KITH_BENCH_POSTGRES (default: the local server, user kith, password kith, database kith_import_bench).
@@ -24,17 +25,17 @@ rm -rf "$out"; mkdir -p "$out"
 # One timed command: prints "seconds peak-KB" on the last line of its log.
 timed() { local log=$1; shift; /usr/bin/time -f "%e %M" -o "$log.time" "$@" >"$log" 2>&1 || { echo "failed: $*"; tail -20 "$log"; exit 1; }; cat "$log.time"; }
 
-sum_kith() { # provider-args...
+run_kith() { # label provider-args...: one folder import; prints each file's time from its report, then "seconds peak-KB"
     local label=$1; shift
-    local total=0 peak=0
     printf 'Passw0rd-Bench-1\n' | $kith "$@" users add bench@example.com --role admin --password-stdin >/dev/null
-    for kind in customers purchases communications events; do
-        case $kind in customers) f=customer_data;; purchases) f=purchase_data;; communications) f=communication_data;; events) f=behavior_data;; esac
-        read -r s kb < <(timed "$out/$label-$kind.log" $kith "$@" import "$kind" "$data/$f.csv" --report "$out/$label-$kind.json")
-        echo "  kith ($label) import $kind: ${s} s, peak ${kb} KB"
-        total=$(echo "$total + $s" | bc); (( kb > peak )) && peak=$kb
-    done
-    echo "$total $peak"
+    read -r s kb < <(timed "$out/$label.log" $kith "$@" import all "$data" --report "$out/$label.json")
+    $py -c 'import json, sys
+r, label, total = json.load(open(sys.argv[1])), sys.argv[2], float(sys.argv[3])
+for f in r["files"]:
+    n = f["report"]
+    print("  kith (%s) %s (%s): %s s, created %d, merged %d, refused %d" % (label, f["kind"], f["file"], f["seconds"], n["created"], n["merged"], n["rejected"]))
+print("  kith (%s) start, statistics and exit: %.2f s" % (label, total - sum(f["seconds"] for f in r["files"])))' "$out/$label.json" "$label" "$s"
+    echo "$s $kb"
 }
 
 {
@@ -49,7 +50,7 @@ sum_kith() { # provider-args...
             db=$(sed -E 's/.*Database=([^;]+).*/\1/' <<<"$pg")
             PGPASSWORD=kith psql -h 127.0.0.1 -U kith -d postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
             args=(--provider postgres --database "$pg" --data "$out/postgres"); fi
-        result=$(sum_kith "$p" "${args[@]}" | tee /dev/stderr | tail -1)
+        result=$(run_kith "$p" "${args[@]}" | tee /dev/stderr | tail -1)
         read -r ks kkb <<<"$result"
         echo "  kith ($p) whole import: ${ks} s, peak ${kkb} KB"
         echo "  ratio kith/pandas wall time: $(echo "scale=2; $ks / $ps" | bc)   peak memory: $(echo "scale=2; $kkb / $pkb" | bc)"

@@ -21,6 +21,12 @@ public sealed class ImportJob
     /// <summary>The <see cref="ImportOptions"/> as JSON.</summary>
     public string Options { get; set; } = "{}";
     public long FileBytes { get; set; }
+    /// <summary>
+    /// Size and last write time of the stored file when the job was queued. The CLI links the user's file instead of
+    /// copying it, so the user could change it under a job; a job resumes only when both still agree.
+    /// </summary>
+    public long? StoredSize { get; set; }
+    public DateTime? StoredModifiedAt { get; set; }
     public long ProcessedBytes { get; set; }
     public int LastCommittedLine { get; set; }
     public long RowsRead { get; set; }

@@ -77,6 +77,8 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
 
     private async Task RunJobAsync(ImportJob job, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
+        // Resuming reads on after the last committed line: only sound in the very file those lines came from.
+        if (job.LastCommittedLine > 0 && StartImport.ChangedSinceQueued(job) is { } changed) throw new RuleViolation(changed);
         var options = ImportOptions.FromJson(job.Options);
         var scope = await AccessScope.ForUserAsync(db, job.CreatedByUserId ?? 0, ct)
                     ?? throw new RuleViolation("The user who started this import no longer exists or is disabled.");

@@ -12,7 +12,11 @@ public static class DatabaseInitializer
     /// As <see cref="MigrateAsync(KithDb, CancellationToken)"/>, reporting the progress of the search index rebuild that
     /// follows an upgrade changing what is indexed (<see cref="Search.RebuildSearchIndex"/>; a few minutes at a million customers).
     /// </summary>
-    public static async Task MigrateAsync(KithDb db, IProgress<Search.SearchIndexProgress>? progress, CancellationToken ct)
+    /// <param name="optimize">
+    /// Refresh SQLite's planner statistics (<see cref="OptimizeAsync"/>). A command that is about to change many rows
+    /// (an import) passes false and optimizes once when it is done, instead of analysing tables it will make stale.
+    /// </param>
+    public static async Task MigrateAsync(KithDb db, IProgress<Search.SearchIndexProgress>? progress, CancellationToken ct, bool optimize = true)
     {
         // MigrateAsync also compares the model with the last migration's snapshot, which costs more than the rest
         // of a start; a database that is up to date skips it.
@@ -29,7 +33,7 @@ public static class DatabaseInitializer
         await Kith.Core.Communications.CommunicationChoice.EnsureDefaultsAsync(db, ct);
         await SensitiveFields.FieldKeyCheck.EnsureAsync(db, ct);
         await Search.RebuildSearchIndex.EnsureCurrentAsync(db, progress, ct);
-        await OptimizeAsync(db, ct);
+        if (optimize) await OptimizeAsync(db, ct);
     }
 
     /// <summary>

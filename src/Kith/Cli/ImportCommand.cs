@@ -14,7 +14,8 @@ namespace Kith.Cli;
 /// <summary>
 /// `kith import KIND FILE`: runs an import in this process with a progress bar on standard error. Exit code 0 when
 /// every row went in, 3 when the import completed with refused rows, 1 when it failed and changed nothing.
-/// Also `kith import list`, `kith import revert ID` and `kith import resume ID`.
+/// `kith import all DIR` does so for every file of a folder. Also `kith import list`, `kith import revert ID` and
+/// `kith import resume ID`.
 /// </summary>
 internal static class ImportCommand
 {
@@ -24,6 +25,7 @@ internal static class ImportCommand
     {
         var command = new Command("import", "Import customers, companies, purchases, communications or behaviour events from CSV, TSV or XLSX.");
         foreach (var kind in Enum.GetValues<ImportKind>()) command.Subcommands.Add(Kind(kind));
+        command.Subcommands.Add(All());
         command.Subcommands.Add(List());
         command.Subcommands.Add(Revert());
         command.Subcommands.Add(Resume());
@@ -35,42 +37,59 @@ internal static class ImportCommand
         Description = "Email of the user the import acts as (their reach and rights apply); default: the only administrator, if there is one.",
     };
 
+    /// <summary>The options a file import and a folder import share.</summary>
+    private sealed class SharedOptions
+    {
+        public readonly Option<string?> User = UserOption();
+        public readonly Option<ImportMode> Mode = new("--mode") { Description = "upsert (default): create new records and update matching ones; create: only new; update: only existing.", DefaultValueFactory = _ => ImportMode.Upsert };
+        public readonly Option<DuplicateAction> OnDuplicate = new("--on-duplicate") { Description = "merge (default): exact duplicates merge into the record they match; flag: keep every row and list the pairs; skip: leave exact duplicates out.", DefaultValueFactory = _ => DuplicateAction.Merge };
+        public readonly Option<string?> Region = new("--region") { Description = "Region for phone numbers without a country code and for day/month order, e.g. CN, US, GB (default: the workspace's)." };
+        public readonly Option<string?> Encoding = new("--encoding") { Description = "utf-8, utf-16, gb18030 (or gbk); detected when not given." };
+        public readonly Option<string?> Delimiter = new("--delimiter") { Description = "comma, semicolon, tab or pipe (or the character); detected when not given." };
+        public readonly Option<string?> MatchBy = new("--match-by") { Description = "Keys that find the stored record, in order (default externalId,email,phone)." };
+        public readonly Option<bool> CreateCustomers = new("--create-missing-customers") { Description = "Purchases, communications and events naming an unknown customer id create that customer instead of being refused." };
+        public readonly Option<string?> Owner = new("--owner") { Description = "Email of the user who will own the records created (default: the importing user)." };
+        public readonly Option<FileInfo?> Report = new("--report") { Description = "Write the report as JSON to this file." };
+
+        public void AddTo(Command command)
+        {
+            foreach (var o in new Option[] { User, Mode, OnDuplicate, Region, Encoding, Delimiter, MatchBy, CreateCustomers, Owner, Report })
+                command.Options.Add(o);
+        }
+
+        public async Task<ImportOptions> ReadAsync(ParseResult parse, KithDb db, CancellationToken ct) => new()
+        {
+            Mode = parse.GetValue(Mode), OnDuplicate = parse.GetValue(OnDuplicate), Region = parse.GetValue(Region)?.ToUpperInvariant(),
+            Encoding = parse.GetValue(Encoding), Delimiter = ImportCommand.Delimiter(parse.GetValue(Delimiter)),
+            MatchBy = parse.GetValue(MatchBy) is { } m ? m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList() : ["externalId", "email", "phone"],
+            CreateMissingCustomers = parse.GetValue(CreateCustomers),
+            OwnerId = parse.GetValue(Owner) is { } o ? (await new UserAccounts(db, TimeProvider.System).FindByEmailAsync(o, ct))?.Id ?? throw new RuleViolation($"There is no user with the email {o}.") : null,
+        };
+    }
+
     private static Command Kind(ImportKind kind)
     {
         var name = kind.ToString().ToLowerInvariant();
         var file = new Argument<FileInfo>("file") { Description = "The CSV, TSV or XLSX file." };
-        var user = UserOption();
-        var mode = new Option<ImportMode>("--mode") { Description = "upsert (default): create new records and update matching ones; create: only new; update: only existing.", DefaultValueFactory = _ => ImportMode.Upsert };
-        var onDuplicate = new Option<DuplicateAction>("--on-duplicate") { Description = "merge (default): exact duplicates merge into the record they match; flag: keep every row and list the pairs; skip: leave exact duplicates out.", DefaultValueFactory = _ => DuplicateAction.Merge };
-        var region = new Option<string?>("--region") { Description = "Region for phone numbers without a country code and for day/month order, e.g. CN, US, GB (default: the workspace's)." };
-        var encoding = new Option<string?>("--encoding") { Description = "utf-8, utf-16, gb18030 (or gbk); detected when not given." };
-        var delimiter = new Option<string?>("--delimiter") { Description = "comma, semicolon, tab or pipe (or the character); detected when not given." };
+        var shared = new SharedOptions();
         var map = new Option<string[]>("--map") { Description = "COLUMN=FIELD, repeatable; FIELD '-' ignores the column.", AllowMultipleArgumentsPerToken = false };
         var template = new Option<string?>("--template") { Description = "Apply a saved column mapping." };
         var saveTemplate = new Option<string?>("--save-template") { Description = "Save the mapping used under this name." };
         var missing = new Option<string[]>("--missing") { Description = "FIELD=reject|empty|default:VALUE, repeatable: what an empty cell does." };
-        var matchBy = new Option<string?>("--match-by") { Description = "Keys that find the stored record, in order (default externalId,email,phone)." };
-        var createCustomers = new Option<bool>("--create-missing-customers") { Description = "Purchases, communications and events naming an unknown customer id create that customer instead of being refused." };
-        var owner = new Option<string?>("--owner") { Description = "Email of the user who will own the records created (default: the importing user)." };
-        var report = new Option<FileInfo?>("--report") { Description = "Write the report as JSON to this file." };
         var rejected = new Option<FileInfo?>("--rejected") { Description = "Write the refused rows, with an error column, to this CSV file to fix and import again." };
         var preview = new Option<bool>("--preview") { Description = "Show the mapping, sample rows and the data-quality report of the first rows; import nothing." };
         var command = new Command(name, $"Import {name} from a file.") { file };
-        foreach (var o in new Option[] { user, mode, onDuplicate, region, encoding, delimiter, map, template, saveTemplate, missing, matchBy, createCustomers, owner, report, rejected, preview })
+        shared.AddTo(command);
+        foreach (var o in new Option[] { map, template, saveTemplate, missing, rejected, preview })
             command.Options.Add(o);
         command.SetAction((parse, ct) => RunAsync(parse, ct, async db =>
         {
             var path = parse.GetValue(file)!;
             if (!path.Exists) throw new RuleViolation($"There is no file {path.FullName}.");
-            var scope = await ScopeAsync(db, parse.GetValue(user), ct);
-            var options = new ImportOptions
+            var scope = await ScopeAsync(db, parse.GetValue(shared.User), ct);
+            var options = await shared.ReadAsync(parse, db, ct) with
             {
-                Mode = parse.GetValue(mode), OnDuplicate = parse.GetValue(onDuplicate), Region = parse.GetValue(region)?.ToUpperInvariant(),
-                Encoding = parse.GetValue(encoding), Delimiter = Delimiter(parse.GetValue(delimiter)), Template = parse.GetValue(template),
-                Map = Pairs(parse.GetValue(map), "--map"), Missing = Policies(parse.GetValue(missing)),
-                MatchBy = parse.GetValue(matchBy) is { } m ? m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList() : ["externalId", "email", "phone"],
-                CreateMissingCustomers = parse.GetValue(createCustomers),
-                OwnerId = parse.GetValue(owner) is { } o ? (await new UserAccounts(db, TimeProvider.System).FindByEmailAsync(o, ct))?.Id ?? throw new RuleViolation($"There is no user with the email {o}.") : null,
+                Template = parse.GetValue(template), Map = Pairs(parse.GetValue(map), "--map"), Missing = Policies(parse.GetValue(missing)),
             };
             if (parse.GetValue(preview))
             {
@@ -79,27 +98,79 @@ internal static class ImportCommand
                 return 0;
             }
             var clock = TimeProvider.System;
-            ImportJob job;
-            await using (var stream = path.OpenRead())
-                job = await new StartImport(db, KithCommandLine.DatabaseOptions(parse), clock).HandleAsync(kind, stream, path.Name, options, scope, ActorKind.Cli, ct, runHere: true);
+            var job = await new StartImport(db, KithCommandLine.DatabaseOptions(parse), clock).HandleAsync(kind, path.FullName, options, scope, ActorKind.Cli, ct, runHere: true);
             if (parse.GetValue(saveTemplate) is { } templateName)
             {
                 using var head = TabularFile.Open(path.FullName, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
                 var mapping = await ImportRunner.MapAsync(db, kind, head.Header, options, scope.Fields, ct);
                 await new ImportTemplates(db, clock).SaveAsync(kind, templateName, mapping.ToOverrides(), scope, ct);
             }
-            return await RunJobAsync(db, KithCommandLine.DatabaseOptions(parse), job.Id, parse.GetValue(report), parse.GetValue(rejected), scope, ct);
-        }));
+            return await RunJobAsync(db, KithCommandLine.DatabaseOptions(parse), job.Id, parse.GetValue(shared.Report), parse.GetValue(rejected), scope, ct);
+        }, optimizeAfter: true));
         return command;
     }
+
+    /// <summary>
+    /// `kith import all DIR`: every file of the folder whose name says what it holds, in dependency order, in this one
+    /// process; each file is its own import job. Exit code 1 when a file failed (it changed nothing; the files before
+    /// it stay imported and the files after it are not started), else 3 when some row was refused, else 0.
+    /// </summary>
+    private static Command All()
+    {
+        var folder = new Argument<DirectoryInfo>("folder") { Description = "The folder holding the files, e.g. customer_data.csv, purchase_data.csv, communication_data.csv, behavior_data.csv." };
+        var shared = new SharedOptions();
+        var rejected = new Option<DirectoryInfo?>("--rejected") { Description = "Write each file's refused rows, with an error column, to FOLDER/NAME.rejected.csv to fix and import again." };
+        var command = new Command("all", "Import every file of a folder, kind by kind (companies, customers, purchases, communications, events), as the file names say.") { folder };
+        shared.AddTo(command);
+        command.Options.Add(rejected);
+        command.SetAction((parse, ct) => RunAsync(parse, ct, async db =>
+        {
+            var plan = ImportFolder.Plan(parse.GetValue(folder)!.FullName);
+            var scope = await ScopeAsync(db, parse.GetValue(shared.User), ct);
+            var options = await shared.ReadAsync(parse, db, ct);
+            foreach (var s in plan.Skipped) await Console.Error.WriteLineAsync($"kith: skipping {s.File}: {s.Reason}.");
+            var database = KithCommandLine.DatabaseOptions(parse);
+            var count = 0;
+            TerminalProgress? bar = null;
+            var report = await new ImportFolder(db, database, TimeProvider.System).HandleAsync(plan, options, scope, ActorKind.Cli, (file, jobId) =>
+            {
+                bar?.Done();
+                bar = new TerminalProgress($"{file.Name} ({++count}/{plan.Files.Count}, import #{jobId})");
+                return Bar(bar);
+            }, ct);
+            bar?.Done();
+            if (parse.GetValue(shared.Report) is { } reportFile)
+                await File.WriteAllTextAsync(reportFile.FullName, JsonSerializer.Serialize(report, ImportReport.Json), CancellationToken.None);
+            if (parse.GetValue(rejected) is { } rejectedFolder)
+            {
+                rejectedFolder.Create();
+                foreach (var f in report.Files.Where(f => f.Report.Rejected > 0))
+                {
+                    await using var output = File.Create(Path.Combine(rejectedFolder.FullName, Path.GetFileNameWithoutExtension(f.File) + ".rejected.csv"));
+                    await new ImportQueries(db).WriteRejectedAsync(scope, f.Report.JobId, output, ExportFormat.Csv, CancellationToken.None);
+                }
+            }
+            foreach (var f in report.Files)
+            {
+                Console.Out.WriteLine($"{f.File} ({f.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s):");
+                PrintReport(f.Report);
+            }
+            foreach (var s in report.Skipped) Console.Out.WriteLine($"{s.File}: skipped, {s.Reason}.");
+            Console.Out.WriteLine($"{report.Files.Count} file(s) {(report.Failed ? "imported until one failed" : "imported")} in {report.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s: "
+                                  + $"created {report.Created:N0}; updated {report.Updated:N0}; merged {report.Merged:N0}; flagged {report.Flagged:N0}; refused {report.Rejected:N0}");
+            return report.Failed ? 1 : report.Rejected > 0 ? CompletedWithRejections : 0;
+        }, optimizeAfter: true));
+        return command;
+    }
+
+    private static SyncProgress<ImportProgress> Bar(TerminalProgress bar) => new(p => bar.Draw(p.Fraction,
+        $"{p.RowsRead:N0} rows · {p.Created:N0} created · {p.Updated:N0} updated · {p.Merged:N0} merged · {p.Rejected:N0} refused", p.Phase == "done"));
 
     private static async Task<int> RunJobAsync(KithDb db, Kith.Core.Infrastructure.DatabaseOptions database, long jobId, FileInfo? reportFile, FileInfo? rejectedFile, AccessScope scope, CancellationToken ct)
     {
         var bar = new TerminalProgress($"import #{jobId}");
-        var progress = new SyncProgress<ImportProgress>(p => bar.Draw(p.Fraction,
-            $"{p.RowsRead:N0} rows · {p.Created:N0} created · {p.Updated:N0} updated · {p.Merged:N0} merged · {p.Rejected:N0} refused", p.Phase == "done"));
         var report = await new ImportRunner(db, TimeProvider.System,
-            new Kith.Core.Privacy.ErasedPeople(new Kith.Core.Infrastructure.SecretBox(database))).RunAsync(jobId, progress, ct);
+            new Kith.Core.Privacy.ErasedPeople(new Kith.Core.Infrastructure.SecretBox(database))).RunAsync(jobId, Bar(bar), ct);
         bar.Done();
         if (reportFile is not null)
             await File.WriteAllTextAsync(reportFile.FullName, JsonSerializer.Serialize(report, ImportReport.Json), CancellationToken.None);
@@ -195,7 +266,7 @@ internal static class ImportCommand
             if (job.IsFinished) throw new RuleViolation($"Import #{job.Id} has ended ({job.Status.ToString().ToLowerInvariant()}); there is nothing to resume.");
             await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ImportStatus.Running).SetProperty(j => j.HeartbeatAt, DateTime.UtcNow), ct);
             return await RunJobAsync(db, KithCommandLine.DatabaseOptions(parse), job.Id, parse.GetValue(report), null, scope, ct);
-        }));
+        }, optimizeAfter: true));
         return command;
     }
 
@@ -216,7 +287,7 @@ internal static class ImportCommand
         return await AccessScope.ForUserAsync(db, id, ct) ?? throw new RuleViolation("That user is disabled.");
     }
 
-    private static char? Delimiter(string? text) => text?.Trim().ToLowerInvariant() switch
+    internal static char? Delimiter(string? text) => text?.Trim().ToLowerInvariant() switch
     {
         null or "" => null,
         "comma" or "," => ',',
@@ -255,12 +326,18 @@ internal static class ImportCommand
     }
 
     /// <summary>Like UsersCommand.RunAsync, but the work chooses the exit code, and file and mapping errors are plain messages.</summary>
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<KithDb, Task<int>> work)
+    /// <param name="optimizeAfter">
+    /// The work writes many rows: SQLite's statistics are refreshed once at the end, where they changed, rather than
+    /// at the start (where they are about to go stale; this took seconds at the start of each of the four imports).
+    /// </param>
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<KithDb, Task<int>> work, bool optimizeAfter = false)
     {
         try
         {
-            await using var db = await KithCommandLine.OpenDatabaseAsync(parse, ct);
-            return await work(db);
+            await using var db = await KithCommandLine.OpenDatabaseAsync(parse, ct, optimize: !optimizeAfter);
+            var code = await work(db);
+            if (optimizeAfter) await DatabaseInitializer.OptimizeAsync(db, CancellationToken.None);
+            return code;
         }
         catch (Exception e) when (e is RuleViolation or MappingException or TabularFileException)
         {

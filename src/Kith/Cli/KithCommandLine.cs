@@ -73,12 +73,13 @@ public static class KithCommandLine
         Core.Infrastructure.DatabaseOptions.Resolve(parse.GetValue(Data), parse.GetValue(Provider), parse.GetValue(Database));
 
     /// <summary>Opens the database and applies migrations, for commands that work without the server.</summary>
-    public static async Task<KithDb> OpenDatabaseAsync(ParseResult parse, CancellationToken ct)
+    /// <param name="optimize">false for a command that optimizes itself after changing many rows (see <see cref="DatabaseInitializer.MigrateAsync(KithDb, IProgress{Core.Search.SearchIndexProgress}, CancellationToken, bool)"/>).</param>
+    public static async Task<KithDb> OpenDatabaseAsync(ParseResult parse, CancellationToken ct, bool optimize = true)
     {
         var db = DatabaseRegistration.Open(DatabaseOptions(parse));
         db.AuditWho = Core.Audit.AuditWho.Cli;
         var bar = new SearchIndexBar();
-        await DatabaseInitializer.MigrateAsync(db, bar, ct);
+        await DatabaseInitializer.MigrateAsync(db, bar, ct, optimize);
         bar.Done();
         return db;
     }

@@ -2335,11 +2335,19 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                         .HasColumnType("character varying(20)")
                         .HasColumnName("status");
 
+                    b.Property<DateTime?>("StoredModifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stored_modified_at");
+
                     b.Property<string>("StoredPath")
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("stored_path");
+
+                    b.Property<long?>("StoredSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stored_size");
 
                     b.Property<string>("Summary")
                         .IsRequired()

@@ -244,6 +244,8 @@ namespace Kith.Core.Infrastructure.Migrations.Postgres
                     stored_path = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
                     options = table.Column<string>(type: "text", nullable: false),
                     file_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    stored_size = table.Column<long>(type: "bigint", nullable: true),
+                    stored_modified_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     processed_bytes = table.Column<long>(type: "bigint", nullable: false),
                     last_committed_line = table.Column<int>(type: "integer", nullable: false),
                     rows_read = table.Column<long>(type: "bigint", nullable: false),

@@ -2276,11 +2276,19 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
 
+                    b.Property<DateTime?>("StoredModifiedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stored_modified_at");
+
                     b.Property<string>("StoredPath")
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT")
                         .HasColumnName("stored_path");
+
+                    b.Property<long?>("StoredSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stored_size");
 
                     b.Property<string>("Summary")
                         .IsRequired()

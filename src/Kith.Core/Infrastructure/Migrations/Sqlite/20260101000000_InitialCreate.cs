@@ -243,6 +243,8 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     stored_path = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
                     options = table.Column<string>(type: "TEXT", nullable: false),
                     file_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    stored_size = table.Column<long>(type: "INTEGER", nullable: true),
+                    stored_modified_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     processed_bytes = table.Column<long>(type: "INTEGER", nullable: false),
                     last_committed_line = table.Column<int>(type: "INTEGER", nullable: false),
                     rows_read = table.Column<long>(type: "INTEGER", nullable: false),
