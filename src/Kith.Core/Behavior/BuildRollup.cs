@@ -54,15 +54,15 @@ internal sealed class BuildRollup
     public static bool TryBuild(SqliteConnection connection, long highEvent, string amountSql, IProgress<RollupProgress>? progress, CancellationToken ct, out long events)
     {
         events = 0;
-        if (raw.GetNativeLibraryName() != Native.Library) return false;
+        if (!RawStatement.Available) return false;
         var handle = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         using var interrupt = ct.Register(() => raw.sqlite3_interrupt(handle));
         try
         {
-            using (var index = new Statement(handle, $"SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = '{Index}'"))
+            using (var index = new RawStatement(handle, $"SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = '{Index}'"))
                 if (!index.Step()) return false;
             long min, max;
-            using (var range = new Statement(handle, "SELECT MIN(customer_id), MAX(customer_id) FROM behavior_events"))
+            using (var range = new RawStatement(handle, "SELECT MIN(customer_id), MAX(customer_id) FROM behavior_events"))
             {
                 if (!range.Step() || range.IsNull(0)) return true;
                 (min, max) = (range.Long(0), range.Long(1));
@@ -74,12 +74,12 @@ internal sealed class BuildRollup
             // Buckets are at most as many as events; a pass holds about its share of them (ids spread evenly).
             var perPass = highEvent / passes;
             var build = new BuildRollup(handle, highEvent, (int)Math.Min(Array.MaxLength / 2, perPass + perPass / 8 + 1024), progress);
-            using var scan = new Statement(handle,
+            using var scan = new RawStatement(handle,
                 "SELECT e.type, e.occurred_at, e.customer_id, " + amountSql + $" FROM behavior_events e INDEXED BY {Index} " +
                 "WHERE e.customer_id >= ?1 AND e.customer_id < ?2 AND e.id <= ?3 ORDER BY e.type, e.occurred_at");
-            using var days = new Statement(handle, "INSERT INTO behavior_days (customer_id, type, day, events, first_at, last_at, amount_events, amount_micros) " +
+            using var days = new RawStatement(handle, "INSERT INTO behavior_days (customer_id, type, day, events, first_at, last_at, amount_events, amount_micros) " +
                                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-            using var totals = new Statement(handle, "INSERT INTO behavior_totals (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
+            using var totals = new RawStatement(handle, "INSERT INTO behavior_totals (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
                                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
             for (var from = min; from <= max; from += step)
             {
@@ -96,7 +96,7 @@ internal sealed class BuildRollup
     }
 
     /// <summary>Counts the buckets of customers from..to (exclusive); false on a timestamp in another form.</summary>
-    private bool Count(Statement scan, long from, long to, long highEvent, CancellationToken ct)
+    private bool Count(RawStatement scan, long from, long to, long highEvent, CancellationToken ct)
     {
         var current = new int[to - from]; // 1 + the index of each customer's latest bucket, 0 for none
         _count = 0;
@@ -162,7 +162,7 @@ internal sealed class BuildRollup
     }
 
     /// <summary>Writes the counted buckets and their totals in key order; returns the number of events they hold.</summary>
-    private long Write(Statement days, Statement totals, long from, long to)
+    private long Write(RawStatement days, RawStatement totals, long from, long to)
     {
         // Counting sort by customer: stable, so each customer's buckets keep the scan's order, by type then day.
         var starts = new int[to - from + 1];
@@ -310,99 +310,5 @@ internal sealed class BuildRollup
                 value /= 10;
             }
         }
-    }
-
-    /// <summary>
-    /// A statement prepared through SQLitePCL and stepped, bound and read by direct calls into the same e_sqlite3 on
-    /// the raw pointer, as in <c>Analytics/CohortScan</c> (ADR-0029): tens of millions of calls through SafeHandles
-    /// would cost more than SQLite's own work.
-    /// </summary>
-    private sealed class Statement : IDisposable
-    {
-        private static readonly IntPtr s_transient = new(-1);
-        private readonly sqlite3 _db;
-        private readonly sqlite3_stmt _stmt;
-        private readonly IntPtr _ptr;
-
-        public Statement(sqlite3 db, string sql)
-        {
-            _db = db;
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(db, sql, out _stmt), db);
-            _ptr = _stmt.DangerousGetHandle();
-        }
-
-        public bool Step()
-        {
-            var rc = Native.sqlite3_step(_ptr);
-            if (rc == raw.SQLITE_ROW) return true;
-            if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, _db);
-            return false;
-        }
-
-        public void StepDone()
-        {
-            if (Step()) throw new InvalidOperationException("An insert returned a row.");
-        }
-
-        public void Reset() => Native.sqlite3_reset(_ptr);
-
-        public void BindLong(int index, long value) => Check(Native.sqlite3_bind_int64(_ptr, index, value));
-
-        public void BindText(int index, byte[] utf8) => BindText(index, utf8, utf8.Length);
-
-        public void BindText(int index, byte[] utf8, int length) => Check(Native.sqlite3_bind_text(_ptr, index, utf8, length, s_transient));
-
-        public long Long(int column) => Native.sqlite3_column_int64(_ptr, column);
-
-        public bool IsNull(int column) => Native.sqlite3_column_type(_ptr, column) == raw.SQLITE_NULL;
-
-        /// <summary>Copies the column's UTF-8 text into <paramref name="into"/> (cut at its length) and returns its length.</summary>
-        public int Text(int column, byte[] into)
-        {
-            var text = Native.sqlite3_column_text(_ptr, column);
-            var length = Math.Min(Native.sqlite3_column_bytes(_ptr, column), into.Length);
-            if (text != IntPtr.Zero) Marshal.Copy(text, into, 0, length);
-            return text == IntPtr.Zero ? 0 : length;
-        }
-
-        private void Check(int rc)
-        {
-            if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _db);
-        }
-
-        public void Dispose()
-        {
-            GC.KeepAlive(_stmt);
-            _stmt.Dispose();
-        }
-    }
-
-    private static class Native
-    {
-        public const string Library = "e_sqlite3";
-
-        [DllImport(Library)]
-        public static extern int sqlite3_step(IntPtr stmt);
-
-        [DllImport(Library)]
-        public static extern int sqlite3_reset(IntPtr stmt);
-
-        [DllImport(Library), SuppressGCTransition]
-        public static extern int sqlite3_bind_int64(IntPtr stmt, int index, long value);
-
-        [DllImport(Library)]
-        public static extern int sqlite3_bind_text(IntPtr stmt, int index, byte[] utf8, int length, IntPtr destructor);
-
-        [DllImport(Library), SuppressGCTransition]
-        public static extern long sqlite3_column_int64(IntPtr stmt, int column);
-
-        [DllImport(Library), SuppressGCTransition]
-        public static extern int sqlite3_column_type(IntPtr stmt, int column);
-
-        [DllImport(Library), SuppressGCTransition]
-        public static extern IntPtr sqlite3_column_text(IntPtr stmt, int column);
-
-        [DllImport(Library), SuppressGCTransition]
-        public static extern int sqlite3_column_bytes(IntPtr stmt, int column);
     }
 }
