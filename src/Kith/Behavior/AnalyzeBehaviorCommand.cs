@@ -33,7 +33,7 @@ internal static class AnalyzeBehaviorCommand
                 {
                     var bar = new TerminalProgress("rebuilding the behaviour rollup");
                     bar.Draw(0, "", force: true);
-                    var r = await rollup.RebuildAsync(ct);
+                    var r = await rollup.RebuildAsync(new RebuildProgress(bar), ct);
                     bar.Draw(1, $"{r.Events:N0} events in {r.Elapsed.TotalSeconds:F2} s", force: true);
                     bar.Done();
                 }
@@ -66,6 +66,12 @@ internal static class AnalyzeBehaviorCommand
             }
         });
         return command;
+    }
+
+    private sealed class RebuildProgress(TerminalProgress bar) : IProgress<RollupProgress>
+    {
+        public void Report(RollupProgress value) =>
+            bar.Draw(value.Total == 0 ? 0 : (double)value.Done / value.Total, $"{value.Done:N0}/{value.Total:N0} events");
     }
 
     /// <summary>Draws on the calling thread, in order.</summary>

@@ -180,6 +180,7 @@ internal static class ImportCommand
             await new ImportQueries(db).WriteRejectedAsync(scope, jobId, output, ExportFormat.Csv, CancellationToken.None);
         }
         PrintReport(report);
+        if (report.Kind == "events" && report.Created > 0) await Kith.Behavior.BehaviorCatchUp.AfterImportAsync(db, ct);
         return report.Status switch
         {
             "completed" when report.Rejected > 0 => CompletedWithRejections,

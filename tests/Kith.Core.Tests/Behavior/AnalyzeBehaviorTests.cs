@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Kith.Core.Behavior;
+using Kith.Core.Identity;
 using Kith.Core.Importing;
 using Kith.Core.Infrastructure;
 using Kith.Core.Tests.Importing;
 using Kith.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kith.Core.Tests.Behavior;
@@ -44,6 +46,32 @@ public sealed class AnalyzeBehaviorTests
         Assert.Equal(expected.Length, actual.Length);
         for (var i = 0; i < expected.Length; i++)
             Assert.True(expected[i] == actual[i], $"Line {i + 1}: pandas wrote '{expected[i]}', Kith wrote '{actual[i]}'.");
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task CustomersInTheBinAndOutOfReachAreLeftOut(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        var agent = await kit.UserAsync(Role.Agent, "agent");
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "A1,Ann", "A2,Bo", "A3,Cy", "A4,Di"), admin);
+        await kit.ImportAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page",
+            "1,A1,access,2026-02-01T00:00:00Z,/", "2,A2,like,2026-02-01T00:00:00Z,/", "3,A3,access,2026-02-02T00:00:00Z,/", "4,A4,purchase,2026-02-02T00:00:00Z,/"), admin);
+        await using (var db = kit.Open())
+        {
+            await db.Database.ExecuteSqlRawAsync("UPDATE customers SET deleted_at = created_at WHERE external_id = 'A2'", Ct);
+            await db.Database.ExecuteSqlAsync($"UPDATE customers SET owner_id = {agent.Id} WHERE external_id IN ('A2', 'A3')", Ct);
+        }
+        Assert.Equal("customer_id,access,like,purchase\nA1,1,0,0\nA3,1,0,0\nA4,0,0,1\n", await AnalyzeAsync(admin));
+        Assert.Equal("customer_id,access,like,purchase\nA3,1,0,0\n", await AnalyzeAsync(await kit.ScopeAsync(agent.Id)));
+
+        async Task<string> AnalyzeAsync(AccessScope scope)
+        {
+            using var output = new MemoryStream();
+            await kit.RunAsync(sp => sp.GetRequiredService<AnalyzeBehavior>().WriteCsvAsync(output, scope, null, Ct));
+            return System.Text.Encoding.UTF8.GetString(output.ToArray());
+        }
     }
 
     [Fact]

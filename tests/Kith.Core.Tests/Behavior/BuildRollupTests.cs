@@ -1,0 +1,152 @@
+using System.Globalization;
+using Kith.Core.Behavior;
+using Kith.Core.Duplicates;
+using Kith.Core.Identity;
+using Kith.Core.Importing;
+using Kith.Core.Infrastructure;
+using Kith.Core.Tests.Importing;
+using Kith.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kith.Core.Tests.Behavior;
+
+/// <summary>The ordered bulk build of the rollup (SQLite, ADR-0031) against the set-based rebuild in SQL.</summary>
+public sealed class BuildRollupTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task TheOrderedBuildWritesWhatTheSetBasedRebuildWrites(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", [.. Enumerable.Range(1, 40).Select(i => $"C{i},Person {i}")]), admin);
+        var types = new[] { "access", "like", "purchase", "signup", "Zed", "ärger" };
+        var random = new Random(5);
+        // Events from the importer (whole seconds) over a few days, so that days and types repeat per customer.
+        await kit.ImportAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page", [.. Enumerable.Range(1, 900).Select(i =>
+            $"{i},C{random.Next(1, 41)},{types[random.Next(types.Length)]},2026-02-{random.Next(1, 6):00}T{random.Next(24):00}:{random.Next(60):00}:{random.Next(60):00}Z,/")]), admin);
+        await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,amount", [.. Enumerable.Range(1, 30).Select(i =>
+            $"P{i},C{random.Next(1, 41)},2026-02-{random.Next(1, 9):00}T09:00:00Z,{random.Next(1, 100)}.5")]), admin);
+        await using (var db = kit.Open())
+        {
+            var ids = await db.Customers.OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(Ct);
+            // Website events: fractions of a second (trailing zeros dropped when stored), amounts or none, ties in time.
+            var at = new DateTime(2026, 2, 3, 23, 59, 59, DateTimeKind.Utc);
+            for (var i = 0; i < 200; i++)
+            {
+                var properties = (i % 5) switch { 0 => """{"amount": 7.25}""", 1 => """{"amount": "n/a"}""", 2 => "[1, 2]", 3 => """{"amount": 3}""", _ => null };
+                db.BehaviorEvents.Add(new BehaviorEvent
+                {
+                    EventId = "web-" + i, CustomerId = ids[i % 7], Type = i % 3 == 0 ? "like" : "purchase", Properties = properties,
+                    OccurredAt = at.AddTicks((i / 2) * 1_234_500L),
+                });
+            }
+            await db.SaveChangesAsync(Ct);
+        }
+        await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().CatchUpAsync(Ct));
+        // A merge and a deleted customer leave stale marks and a live customer without events of its own.
+        var (c1, c2) = (await kit.CustomerAsync("C1"), await kit.CustomerAsync("C2"));
+        await kit.RunAsync(sp => sp.GetRequiredService<MergeCustomers>().HandleAsync(c1.Id, new MergeInput { MergeId = c2.Id }, null, admin, ActorKind.User, Ct));
+        await using (var db = kit.Open())
+            await db.Database.ExecuteSqlRawAsync("UPDATE customers SET deleted_at = created_at WHERE external_id = 'C3'", Ct);
+
+        var inSql = await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(inOrder: false, null, Ct));
+        Assert.Equal(2, inSql.Recounted);
+        var expected = await TablesAsync(kit);
+        var previous = BuildRollup.EventsPerPass;
+        BuildRollup.EventsPerPass = 300; // four passes over the customer ids
+        try
+        {
+            var progress = new List<RollupProgress>();
+            var ordered = await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(new Collect(progress), Ct));
+            Assert.Equal(provider == DatabaseProvider.Sqlite, ordered.InOrder);
+            if (provider == DatabaseProvider.Sqlite) Assert.Equal((1100L, 1100L), (ordered.Events, progress[^1].Done));
+        }
+        finally
+        {
+            BuildRollup.EventsPerPass = previous;
+        }
+        var actual = await TablesAsync(kit);
+        Assert.True(expected.Count > 500, $"{expected.Count} rows");
+        Assert.Equal(expected, actual);
+        Assert.Contains(actual, line => line.StartsWith("days ", StringComparison.Ordinal) && line.Contains(":59.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ATimestampInAnotherFormFallsBackToTheRebuildInSql()
+    {
+        await using var kit = await ImportKit.StartAsync(DatabaseProvider.Sqlite);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann"), admin);
+        await kit.ImportAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page", "1,C1,access,2026-02-01T10:00:00Z,/", "2,C1,access,2026-02-02T10:00:00Z,/"), admin);
+        await using (var db = kit.Open())
+            await db.Database.ExecuteSqlRawAsync("UPDATE behavior_events SET occurred_at = '2026-02-02T10:00:00.50' WHERE event_id = '2'", Ct);
+        var outcome = await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(Ct));
+        Assert.False(outcome.InOrder);
+        Assert.Contains("totals C1 access 2 2026-02-01 10:00:00 2026-02-02T10:00:00.50 0 0", await TablesAsync(kit));
+    }
+
+    [Fact]
+    public void StoredTimesReadBackAsTheTextMicrosoftDataSqliteWrites()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT $t";
+        var p = cmd.Parameters.Add("$t", SqliteType.Text);
+        var random = new Random(7);
+        var text = new byte[32];
+        for (var i = 0; i < 5000; i++)
+        {
+            var at = new DateTime(2000, 1, 1).AddTicks((long)(random.NextDouble() * 40 * TimeSpan.TicksPerDay * 365) / (i % 3 == 0 ? 10_000_000 : i % 3 == 1 ? 10_000 : 1) * (i % 3 == 0 ? 10_000_000 : i % 3 == 1 ? 10_000 : 1));
+            p.Value = at;
+            var stored = (string)cmd.ExecuteScalar()!;
+            var bytes = System.Text.Encoding.ASCII.GetBytes(stored);
+            Assert.True(BuildRollup.StoredTime.TryDay(bytes, bytes.Length, out var day), stored);
+            Assert.True(BuildRollup.StoredTime.TryTimeOfDay(bytes, bytes.Length, out var time), stored);
+            Assert.Equal(at.Ticks, day + time);
+            Assert.Equal(stored, System.Text.Encoding.ASCII.GetString(text, 0, BuildRollup.StoredTime.Format(day + time, text)));
+        }
+        foreach (var other in new[] { "2026-02-02T10:00:00", "2026-02-02 10:00:00.50", "2026-02-30 10:00:00", "2026-02-02 24:00:00", "2026-02-02 10:00", "2026-02-02 10:00:00Z" })
+        {
+            var bytes = System.Text.Encoding.ASCII.GetBytes(other + new string(' ', 12));
+            var length = other.Length;
+            Assert.False(BuildRollup.StoredTime.TryDay(bytes, length, out _) && BuildRollup.StoredTime.TryTimeOfDay(bytes, length, out _), other);
+        }
+    }
+
+    /// <summary>behavior_days, behavior_totals and every customer's summary columns, each value as the database gives it.</summary>
+    private static async Task<List<string>> TablesAsync(ImportKit kit)
+    {
+        var lines = new List<string>();
+        await using var db = kit.Open();
+        await Read("days", "SELECT c.external_id, d.type, d.day, d.events, d.first_at, d.last_at, d.amount_events, d.amount_micros FROM behavior_days d " +
+                           "JOIN customers c ON c.id = d.customer_id ORDER BY d.customer_id, d.type, d.day");
+        await Read("totals", "SELECT c.external_id, t.type, t.events, t.first_at, t.last_at, t.amount_events, t.amount_micros FROM behavior_totals t " +
+                             "JOIN customers c ON c.id = t.customer_id ORDER BY t.customer_id, t.type");
+        await Read("customer", "SELECT external_id, behavior_first_seen_at, behavior_last_seen_at, behavior_last_purchase_at, behavior_visits, behavior_likes, " +
+                               "behavior_purchases, behavior_revenue_micros FROM customers ORDER BY id");
+        return lines;
+
+        async Task Read(string table, string sql)
+        {
+            await db.Database.OpenConnectionAsync(Ct);
+            await using var cmd = db.Database.GetDbConnection().CreateCommand();
+            cmd.CommandText = sql;
+            await using var r = await cmd.ExecuteReaderAsync(Ct);
+            while (await r.ReadAsync(Ct))
+                lines.Add(table + " " + string.Join(' ', Enumerable.Range(0, r.FieldCount).Select(i => r.IsDBNull(i) ? "-" : Value(r.GetValue(i)))));
+        }
+
+        static string Value(object v) => v is DateTime t ? t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture) : Convert.ToString(v, CultureInfo.InvariantCulture)!;
+    }
+
+    private sealed class Collect(List<RollupProgress> into) : IProgress<RollupProgress>
+    {
+        public void Report(RollupProgress value) => into.Add(value);
+    }
+}
