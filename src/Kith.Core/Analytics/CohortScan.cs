@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Kith.Core.Infrastructure;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -38,7 +39,7 @@ internal sealed class CohortScan
     {
         var counter = scan = new CohortScan();
         // The direct calls go to e_sqlite3; a connection opened through another SQLite build counts in SQL.
-        if (raw.GetNativeLibraryName() != Native.Library) return false;
+        if (!RawStatement.Available) return false;
         var handle = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         using var interrupt = ct.Register(() => raw.sqlite3_interrupt(handle));
         try
@@ -93,7 +94,7 @@ internal sealed class CohortScan
         using var range = new RawStatement(db, "SELECT MIN(occurred_at), MAX(occurred_at) FROM behavior_events WHERE type = ?1");
         range.BindText(1, eventType);
         if (!range.Step()) return [whole];
-        var (first, last) = (range.Month(0), range.Month(1));
+        var (first, last) = (Month(range, 0), Month(range, 1));
         if (first <= 0 || last - first < 2) return [whole];
         var middle = first + (last - first) / 2 + 1;
         var boundary = string.Create(CultureInfo.InvariantCulture, $"{middle / 12:0000}-{middle % 12 + 1:00}-01");
@@ -125,7 +126,7 @@ internal sealed class CohortScan
                 if (id < 0) continue;
                 ids.Add(id);
                 owners.Add(members.Long(1));
-                months.Add(members.Month(2));
+                months.Add(Month(members, 2));
                 maxId = Math.Max(maxId, id);
             }
         }
@@ -151,7 +152,7 @@ internal sealed class CohortScan
             {
                 var id = first.Long(0);
                 if ((ulong)id > (ulong)maxId || !isLive[id]) continue;
-                var month = first.Month(1);
+                var month = Month(first, 1);
                 if (month > 0) Join(id, ownerOf[id], month);
             }
         }
@@ -201,7 +202,7 @@ internal sealed class CohortScan
             if ((ulong)id > (ulong)maxId) continue;
             var slot = _slotOf[id];
             if (slot < 0) continue;
-            var month = events.Month(1);
+            var month = Month(events, 1);
             if (month <= 0) continue;
             // Month indexes start far above 0 (year × 12), so 0 marks "nothing counted yet".
             if (lastMonth[id] == month) continue;
@@ -214,84 +215,23 @@ internal sealed class CohortScan
     }
 
     /// <summary>
-    /// A read-only statement: prepared and bound through SQLitePCL's raw API, stepped and read through direct calls
-    /// into the same e_sqlite3 library on the raw statement pointer. SQLitePCL's calls take a SafeHandle each (a
-    /// reference count taken and released) and a full managed-to-native transition; at three calls a row over ten
-    /// million events that cost more than SQLite's own stepping. The column reads are short and never block, so they
-    /// skip the GC transition too. The statement handle is kept alive, and used on one thread, for its whole life.
+    /// Months since year 0 of a stored "yyyy-MM…" date or timestamp in <paramref name="column"/>, as
+    /// <see cref="AnalyticsSql.MonthIndex"/> computes it; 0 for NULL or any other text.
     /// </summary>
-    private sealed class RawStatement : IDisposable
+    private static int Month(RawStatement row, int column)
     {
-        private readonly sqlite3 _db;
-        private readonly sqlite3_stmt _stmt;
-        private readonly IntPtr _ptr;
-
-        public RawStatement(sqlite3 db, string sql)
+        var text = row.TextPointer(column, out var length);
+        if (text == IntPtr.Zero || length < 7 || Marshal.ReadByte(text, 4) != (byte)'-') return 0;
+        var year = 0;
+        for (var i = 0; i < 4; i++)
         {
-            _db = db;
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(db, sql, out _stmt), db);
-            _ptr = _stmt.DangerousGetHandle();
+            var d = Marshal.ReadByte(text, i) - (byte)'0';
+            if ((uint)d > 9) return 0;
+            year = year * 10 + d;
         }
-
-        public void BindLong(int index, long value) =>
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(_stmt, index, value), _db);
-
-        public void BindText(int index, string value) =>
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text16(_stmt, index, value), _db);
-
-        public bool Step()
-        {
-            var rc = Native.sqlite3_step(_ptr);
-            if (rc == raw.SQLITE_ROW) return true;
-            if (rc == raw.SQLITE_DONE) return false;
-            SqliteException.ThrowExceptionForRC(rc, _db);
-            return false;
-        }
-
-        public long Long(int column) => Native.sqlite3_column_int64(_ptr, column);
-
-        /// <summary>
-        /// Months since year 0 of a stored "yyyy-MM…" date or timestamp in <paramref name="column"/>, as
-        /// <see cref="AnalyticsSql.MonthIndex"/> computes it; 0 for NULL or any other text.
-        /// </summary>
-        public int Month(int column)
-        {
-            var text = Native.sqlite3_column_text(_ptr, column);
-            if (text == IntPtr.Zero || Native.sqlite3_column_bytes(_ptr, column) < 7 || Marshal.ReadByte(text, 4) != (byte)'-') return 0;
-            var year = 0;
-            for (var i = 0; i < 4; i++)
-            {
-                var d = Marshal.ReadByte(text, i) - (byte)'0';
-                if ((uint)d > 9) return 0;
-                year = year * 10 + d;
-            }
-            var m1 = Marshal.ReadByte(text, 5) - (byte)'0';
-            var m2 = Marshal.ReadByte(text, 6) - (byte)'0';
-            if ((uint)m1 > 9 || (uint)m2 > 9) return 0;
-            return Math.Max(0, year * 12 + m1 * 10 + m2 - 1);
-        }
-
-        public void Dispose()
-        {
-            GC.KeepAlive(_stmt);
-            _stmt.Dispose();
-        }
-    }
-
-    private static class Native
-    {
-        public const string Library = "e_sqlite3";
-
-        [DllImport(Library)]
-        public static extern int sqlite3_step(IntPtr stmt);
-
-        [DllImport(Library), SuppressGCTransition]
-        public static extern long sqlite3_column_int64(IntPtr stmt, int column);
-
-        [DllImport(Library), SuppressGCTransition]
-        public static extern IntPtr sqlite3_column_text(IntPtr stmt, int column);
-
-        [DllImport(Library), SuppressGCTransition]
-        public static extern int sqlite3_column_bytes(IntPtr stmt, int column);
+        var m1 = Marshal.ReadByte(text, 5) - (byte)'0';
+        var m2 = Marshal.ReadByte(text, 6) - (byte)'0';
+        if ((uint)m1 > 9 || (uint)m2 > 9) return 0;
+        return Math.Max(0, year * 12 + m1 * 10 + m2 - 1);
     }
 }

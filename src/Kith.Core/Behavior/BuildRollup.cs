@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Kith.Core.Infrastructure;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 

@@ -36,6 +36,10 @@ public sealed class ImportFolderCommandTests
         Assert.All(files, f => Assert.True(f.GetProperty("seconds").GetDouble() >= 0));
         Assert.Equal([3L, 3, 1, 2], files.Select(f => f.GetProperty("report").GetProperty("created").GetInt64()));
         Assert.Equal(["README.md", "duplicates_truth.csv"], root.GetProperty("skipped").EnumerateArray().Select(s => s.GetProperty("file").GetString()).Order(StringComparer.Ordinal));
+
+        // The behaviour summary is current when the command returns: the two visits are counted.
+        await using var db = database.Open();
+        Assert.Equal(2, await db.BehaviorTotals.Where(t => t.Type == "access").SumAsync(t => t.Events, Ct));
     }
 
     [Fact]

@@ -2,12 +2,15 @@ using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace Kith.Core.Behavior;
+namespace Kith.Core.Infrastructure;
 
 /// <summary>
 /// A statement prepared through SQLitePCL and stepped, bound and read by direct calls into the same e_sqlite3 on
-/// the raw pointer, as <c>Analytics/CohortScan</c> does (ADR-0029): tens of millions of calls through SafeHandles
-/// would cost more than SQLite's own work.
+/// the raw pointer (ADR-0029, ADR-0031): SQLitePCL's calls take a SafeHandle each (a reference count taken and
+/// released) and a full managed-to-native transition; at tens of millions of calls that costs more than SQLite's own
+/// work. The column reads and binds of integers are short and never block, so they skip the GC transition too. The
+/// statement handle is kept alive, and used on one thread, for its whole life. Used by the cohort count, the rollup
+/// build and the behaviour analysis.
 /// </summary>
 internal sealed class RawStatement : IDisposable
 {
@@ -45,6 +48,8 @@ internal sealed class RawStatement : IDisposable
 
     public void BindText(int index, byte[] utf8) => BindText(index, utf8, utf8.Length);
 
+    public void BindText(int index, string value) => Check(raw.sqlite3_bind_text16(_stmt, index, value));
+
     public void BindText(int index, byte[] utf8, int length) => Check(RawNative.sqlite3_bind_text(_ptr, index, utf8, length, s_transient));
 
     public long Long(int column) => RawNative.sqlite3_column_int64(_ptr, column);
@@ -58,6 +63,14 @@ internal sealed class RawStatement : IDisposable
         var length = Math.Min(RawNative.sqlite3_column_bytes(_ptr, column), into.Length);
         if (text != IntPtr.Zero) Marshal.Copy(text, into, 0, length);
         return text == IntPtr.Zero ? 0 : length;
+    }
+
+    /// <summary>The column's UTF-8 text in SQLite's memory (valid until the next step), or zero for NULL.</summary>
+    public IntPtr TextPointer(int column, out int length)
+    {
+        var text = RawNative.sqlite3_column_text(_ptr, column);
+        length = text == IntPtr.Zero ? 0 : RawNative.sqlite3_column_bytes(_ptr, column);
+        return text;
     }
 
     /// <summary>The column as a string, or null.</summary>
