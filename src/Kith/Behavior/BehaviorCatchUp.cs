@@ -14,6 +14,9 @@ internal static class BehaviorCatchUp
 {
     public static async Task AfterImportAsync(KithDb db, CancellationToken ct)
     {
+        // The import's keys and batches are garbage now: hand their memory back before the ordered build takes its
+        // own arrays, so the command peaks at the larger of the two rather than at their sum.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var bar = new TerminalProgress("behaviour summary");
         bar.Draw(0, "", force: true);
         var outcome = await new BehaviorRollup(db).CatchUpAsync(new Inline(p =>
