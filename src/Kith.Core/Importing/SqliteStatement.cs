@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Kith.Core.Infrastructure;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -38,18 +39,22 @@ internal sealed class SqliteStatement : IDisposable
         _textAddress = Marshal.UnsafeAddrOfPinnedArrayElement(_text, 0);
     }
 
-    /// <summary>sqlite3_bind_text of the SQLite library SQLitePCL loaded; with a null destructor (SQLITE_STATIC) SQLite does not copy the text.</summary>
-    [DllImport("e_sqlite3", EntryPoint = "sqlite3_bind_text")]
-    private static extern int BindTextInPlace(IntPtr statement, int index, IntPtr text, int length, IntPtr destructor);
-
     /// <summary>Binds the <paramref name="length"/> bytes just written at the free end of the text buffer.</summary>
     private void BindWritten(int index, int length)
     {
-        Check(BindTextInPlace(_handle, index, _textAddress + _textUsed, length, IntPtr.Zero));
+        Check(RawNative.sqlite3_bind_text(_handle, index, _textAddress + _textUsed, length, IntPtr.Zero));
         _textUsed += length;
     }
 
     private Span<byte> FreeText => _text.AsSpan(_textUsed);
+
+    /// <summary>
+    /// Room for <paramref name="bytes"/> more in the text buffer, which is only used when SQLitePCL runs over the
+    /// e_sqlite3 that the direct call reaches (<see cref="RawStatement.Available"/>); otherwise text goes the copying way.
+    /// </summary>
+    private bool Fits(int bytes) => s_inPlace && bytes <= _text.Length - _textUsed;
+
+    private static readonly bool s_inPlace = RawStatement.Available;
 
     /// <summary>Whether values of this type (after the EF value converter) bind here as Microsoft.Data.Sqlite binds them.</summary>
     public static bool Binds(Type t) =>
@@ -97,7 +102,7 @@ internal sealed class SqliteStatement : IDisposable
             return;
         }
         var most = Encoding.UTF8.GetMaxByteCount(value.Length);
-        if (most <= _text.Length - _textUsed)
+        if (Fits(most))
         {
             BindWritten(index, Encoding.UTF8.GetBytes(value, FreeText));
             return;
@@ -114,7 +119,7 @@ internal sealed class SqliteStatement : IDisposable
     /// <summary>A time as Microsoft.Data.Sqlite writes it (yyyy-MM-dd HH:mm:ss.FFFFFFF), written here digit by digit.</summary>
     public void Bind(int index, DateTime value)
     {
-        if (_text.Length - _textUsed >= 27)
+        if (Fits(27))
         {
             BindWritten(index, FormatDateTime(value, FreeText));
             return;

@@ -108,6 +108,10 @@ internal static class RawNative
     [DllImport(Library)]
     public static extern int sqlite3_bind_text(IntPtr stmt, int index, byte[] utf8, int length, IntPtr destructor);
 
+    /// <summary>Text SQLite reads in place when <paramref name="destructor"/> is zero (SQLITE_STATIC): it must stay put until the next step.</summary>
+    [DllImport(Library)]
+    public static extern int sqlite3_bind_text(IntPtr stmt, int index, IntPtr utf8, int length, IntPtr destructor);
+
     [DllImport(Library), SuppressGCTransition]
     public static extern long sqlite3_column_int64(IntPtr stmt, int column);
 
