@@ -90,6 +90,16 @@ public sealed class BuildRollupTests
         Assert.Contains(actual, line => line.StartsWith("totals ", StringComparison.Ordinal) && line.Contains(" 2025-11-", StringComparison.Ordinal));
         Assert.Matches(@"^customer C41 - - \d{4}-\d\d-\d\d 0\d:00:00 0 0 [1-9]\d* [1-9]\d*$", actual.Single(line => line.StartsWith("customer C41 ", StringComparison.Ordinal)));
         Assert.Contains("customer C42 - - - - - - -", actual);
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            // Every summary changed, so the build dropped the customers' behaviour indexes for its writes: they are back.
+            await using var db = kit.Open();
+            var indexes = await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' AND instr(sql, 'behavior_') > 0").ToListAsync(Ct);
+            Assert.Equal(7, indexes.Count);
+            // Read through the rebuilt index of visits (the live customers): none of those with events is left without.
+            Assert.Equal([0], await db.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM customers INDEXED BY ix_customers_live_behavior_visits " +
+                                                                 "WHERE deleted_at IS NULL AND behavior_visits IS NULL AND external_id NOT IN ('C41', 'C42')").ToListAsync(Ct));
+        }
     }
 
     [Fact]
