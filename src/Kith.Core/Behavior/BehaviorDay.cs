@@ -2,7 +2,8 @@ namespace Kith.Core.Behavior;
 
 /// <summary>
 /// How many events of one type a customer had on one UTC day: the bucket the 7, 30 and 90-day counts are summed from.
-/// Maintained by <see cref="BehaviorRollup"/>; never written anywhere else.
+/// Only days a window can still count are written (from <see cref="BehaviorQueries.FirstKeptDay"/> on, ADR-0035): older
+/// rows are left behind until the next rebuild and never read. Maintained by <see cref="BehaviorRollup"/>; never written anywhere else.
 /// </summary>
 public sealed class BehaviorDay
 {
@@ -10,7 +11,7 @@ public sealed class BehaviorDay
     public string Type { get; set; } = "";
     public DateOnly Day { get; set; }
     public long Events { get; set; }
-    // Kept per day so that the all-time totals of a full rebuild are summed from the days, one pass over the events.
+    // Kept per day for the personal-data export; the all-time totals are counted from the events (ADR-0035).
     public DateTime FirstAt { get; set; }
     public DateTime LastAt { get; set; }
     public long AmountEvents { get; set; }

@@ -12,6 +12,18 @@ public sealed class BehaviorQueries(KithDb db, TimeProvider clock)
     /// <summary>The standard types first, in this order; custom types after them by name.</summary>
     public static readonly string[] StandardTypes = ["access", "like", "purchase"];
 
+    /// <summary>The longest window, in UTC calendar days ending today.</summary>
+    public const int LongestWindowDays = 90;
+
+    /// <summary>
+    /// The first day the longest window counts when today is <paramref name="today"/>. Windows only move forward, so the
+    /// rollup keeps days from here on and no earlier (ADR-0035).
+    /// </summary>
+    public static DateOnly FirstKeptDay(DateOnly today) => today.AddDays(-(LongestWindowDays - 1));
+
+    /// <summary>UTC today by <paramref name="clock"/>.</summary>
+    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
     public async Task<BehaviorSummary> ForCustomerAsync(AccessScope scope, long customerId, CancellationToken ct)
     {
         if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == customerId, ct)) throw new NotFound("Customer");
@@ -21,8 +33,8 @@ public sealed class BehaviorQueries(KithDb db, TimeProvider clock)
     /// <summary>The summary without a reach check, for callers that already made it (the customer API and page).</summary>
     public async Task<BehaviorSummary> SummaryAsync(long customerId, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var (d7, d30, d90) = (today.AddDays(-6), today.AddDays(-29), today.AddDays(-89));
+        var today = Today(clock);
+        var (d7, d30, d90) = (today.AddDays(-6), today.AddDays(-29), FirstKeptDay(today));
         // Windows are summed at read: at most 90 buckets per type for one customer, through the primary key.
         var windows = await db.BehaviorDays.AsNoTracking().Where(d => d.CustomerId == customerId && d.Day >= d90)
             .GroupBy(d => d.Type)

@@ -24,8 +24,9 @@ public sealed record RollupOutcome(long Events, long Purchases, long Recounted, 
 public sealed record RollupProgress(long Done, long Total);
 
 /// <summary>
-/// Keeps the behaviour rollup current: daily buckets per (customer, type, day) in behavior_days, all-time totals per
-/// (customer, type) in behavior_totals, and the summary columns of customers (first and last seen, last purchase,
+/// Keeps the behaviour rollup current: daily buckets per (customer, type, day) in behavior_days for the days the 7, 30
+/// and 90-day windows can still count (from <see cref="BehaviorQueries.FirstKeptDay"/> on, ADR-0035), all-time totals
+/// per (customer, type) in behavior_totals counted from the events, and the summary columns of customers (first and last seen, last purchase,
 /// visits, likes, purchases, revenue) that the list sorts and filters on.
 /// <para>
 /// Events and purchases only ever reach a customer as new rows, so the rollup catches up by a watermark on their ids
@@ -41,7 +42,7 @@ public sealed record RollupProgress(long Done, long Total);
 /// writer at a time gives both for free.
 /// </para>
 /// </summary>
-public sealed class BehaviorRollup(KithDb db)
+public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
 {
     /// <summary>
     /// More stale customers than this, or more new events than this that are also over a quarter of all events (a bulk
@@ -109,7 +110,7 @@ public sealed class BehaviorRollup(KithDb db)
                 await ExecAsync($"UPDATE customers SET {ClearSummary} WHERE id IN (SELECT customer_id FROM behavior_affected)", ct);
                 var theirs = $"e.customer_id IN (SELECT customer_id FROM behavior_affected) AND e.id <= {events}";
                 await ExecAsync(InsertDays(theirs, upsert: false), ct);
-                await ExecAsync(TotalsFromDays("customer_id IN (SELECT customer_id FROM behavior_affected)"), ct);
+                await ExecAsync(InsertTotals(theirs, upsert: false), ct);
             }
             var newEvents = $"e.id > {events} AND e.id <= {eventHigh}";
             var newPurchases = $"id > {purchases} AND id <= {purchaseHigh}";
@@ -117,7 +118,7 @@ public sealed class BehaviorRollup(KithDb db)
             {
                 await ExecAsync($"INSERT INTO behavior_affected (customer_id) SELECT DISTINCT e.customer_id FROM behavior_events e WHERE {newEvents} {OnConflictNothing}", ct);
                 await ExecAsync(InsertDays(newEvents, upsert: true), ct);
-                await ExecAsync(AddTotals(newEvents), ct);
+                await ExecAsync(InsertTotals(newEvents, upsert: true), ct);
             }
             if (purchaseHigh > purchases)
                 await ExecAsync($"INSERT INTO behavior_affected (customer_id) SELECT DISTINCT customer_id FROM purchases WHERE {newPurchases} {OnConflictNothing}", ct);
@@ -179,20 +180,24 @@ public sealed class BehaviorRollup(KithDb db)
         await ExecAsync("DELETE FROM behavior_days", ct);
         await ExecAsync("DELETE FROM behavior_totals", ct);
         long events = 0;
-        var ordered = Sqlite && inOrder && BuildRollup.TryBuild((SqliteConnection)db.Database.GetDbConnection(), high.Events, Amount, progress, ct, out events);
+        var summarized = false;
+        var ordered = Sqlite && inOrder &&
+                      BuildRollup.TryBuild((SqliteConnection)db.Database.GetDbConnection(), high.Events, KeptFrom, Amount, progress, ct, out events, out summarized);
         if (!ordered)
         {
             // Whatever an ordered build wrote before it gave up goes too.
             await ExecAsync("DELETE FROM behavior_days", ct);
             await ExecAsync("DELETE FROM behavior_totals", ct);
-            events = await ExecAsync(InsertDays($"e.id <= {high.Events}", upsert: false, wholeTable: true), ct);
-            await ExecAsync(TotalsFromDays(null), ct);
+            await ExecAsync(InsertDays($"e.id <= {high.Events}", upsert: false, wholeTable: true), ct);
+            await ExecAsync(InsertTotals($"e.id <= {high.Events}", upsert: false, wholeTable: true), ct);
+            await Sql.ReadAsync(db, "SELECT COALESCE(SUM(events), 0) FROM behavior_totals", r => events = r.GetInt64(0), ct);
         }
+        // The ordered build set the summaries of customers with events or purchases as it went.
+        if (!ordered || !summarized) await ExecAsync(UpdateSummary(null, changedOnly: true), ct);
         // Only rows whose summary changes are written: a customer row is several hundred bytes and seven indexes.
         await ExecAsync($"UPDATE customers SET {ClearSummary} WHERE (behavior_first_seen_at IS NOT NULL OR behavior_purchases IS NOT NULL) " +
                         "AND NOT EXISTS (SELECT 1 FROM behavior_totals t WHERE t.customer_id = customers.id) " +
                         "AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = customers.id)", ct);
-        await ExecAsync(UpdateSummary(null, changedOnly: true), ct);
         await SetMarksAsync(high.Events, high.Purchases, ct);
         await tx.CommitAsync(ct);
         return new RollupOutcome(events, high.Purchases, recounted, true, Stopwatch.GetElapsedTime(started)) { InOrder = ordered };
@@ -236,8 +241,14 @@ public sealed class BehaviorRollup(KithDb db)
         : "CASE WHEN e.type = 'purchase' AND e.properties IS NOT NULL AND jsonb_typeof(e.properties::jsonb -> 'amount') = 'number' " +
           "THEN round((e.properties::jsonb ->> 'amount')::numeric * 1000000)::bigint END";
 
+    /// <summary>The first day behavior_days keeps: the first of the longest window today (ADR-0035).</summary>
+    private DateOnly KeptFrom => BehaviorQueries.FirstKeptDay(BehaviorQueries.Today(clock));
+
+    /// <summary>Days of the events matching <paramref name="where"/>, from <see cref="KeptFrom"/> on.</summary>
     private string InsertDays(string where, bool upsert, bool wholeTable = false)
     {
+        var kept = KeptFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        where = $"({where}) AND {Day} >= " + (Sqlite ? $"'{kept}'" : $"DATE '{kept}'");
         var (min, max) = Sqlite ? ("min", "max") : ("LEAST", "GREATEST");
         // A whole-table rebuild reads the table in order and sorts: SQLite would otherwise walk the (customer, time)
         // index and fetch each row from it, a third slower.
@@ -253,22 +264,22 @@ public sealed class BehaviorRollup(KithDb db)
                    : "");
     }
 
-    /// <summary>Totals of the customers matching <paramref name="filter"/> (all when null), summed from their days.</summary>
-    private static string TotalsFromDays(string? filter) =>
-        "INSERT INTO behavior_totals (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
-        "SELECT customer_id, type, SUM(events), MIN(first_at), MAX(last_at), SUM(amount_events), SUM(amount_micros) FROM behavior_days " +
-        (filter is null ? "" : "WHERE " + filter + " ") + "GROUP BY customer_id, type";
-
-    /// <summary>Adds the events matching <paramref name="where"/> to the totals (the catch-up's new rows).</summary>
-    private string AddTotals(string where)
+    /// <summary>
+    /// Totals of the events matching <paramref name="where"/>, counted from the events (the days keep only recent
+    /// history); <paramref name="upsert"/> adds them to existing totals (the catch-up's new rows).
+    /// </summary>
+    private string InsertTotals(string where, bool upsert, bool wholeTable = false)
     {
         var (min, max) = Sqlite ? ("min", "max") : ("LEAST", "GREATEST");
+        var from = wholeTable && Sqlite ? "behavior_events e NOT INDEXED" : "behavior_events e";
         return "INSERT INTO behavior_totals (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
                "SELECT e.customer_id, e.type, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at), COUNT(e.amount), COALESCE(SUM(e.amount), 0) " +
-               $"FROM (SELECT e.customer_id, e.type, e.occurred_at, {Amount} AS amount FROM behavior_events e WHERE {where}) AS e GROUP BY e.customer_id, e.type " +
-               "ON CONFLICT (customer_id, type) DO UPDATE SET events = behavior_totals.events + excluded.events, " +
-               $"first_at = {min}(behavior_totals.first_at, excluded.first_at), last_at = {max}(behavior_totals.last_at, excluded.last_at), " +
-               "amount_events = behavior_totals.amount_events + excluded.amount_events, amount_micros = behavior_totals.amount_micros + excluded.amount_micros";
+               $"FROM (SELECT e.customer_id, e.type, e.occurred_at, {Amount} AS amount FROM {from} WHERE {where}) AS e GROUP BY e.customer_id, e.type" +
+               (upsert
+                   ? " ON CONFLICT (customer_id, type) DO UPDATE SET events = behavior_totals.events + excluded.events, " +
+                     $"first_at = {min}(behavior_totals.first_at, excluded.first_at), last_at = {max}(behavior_totals.last_at, excluded.last_at), " +
+                     "amount_events = behavior_totals.amount_events + excluded.amount_events, amount_micros = behavior_totals.amount_micros + excluded.amount_micros"
+                   : "");
     }
 
     /// <summary>

@@ -18,6 +18,19 @@ namespace Kith.Core.Behavior;
 /// from them, both in key order: appends to the B-trees. Memory is bounded by the events of one pass.
 /// </para>
 /// <para>
+/// Days before the first day any window can still ask for (<see cref="BehaviorQueries.FirstKeptDay"/>) are not written
+/// (ADR-0035): a customer's events of one type before it arrive first and together, so they share one bucket that only
+/// goes into the totals.
+/// </para>
+/// <para>
+/// The customers' summary columns are set in the same passes: each pass also sums its customers' purchases (one read of
+/// the purchases table in its order), and a customer's totals and purchases give their summary, written through the
+/// primary key in id order and only where it differs from the stored one (read in the same order). This is the set-based
+/// UPDATE of <see cref="BehaviorRollup"/> without its sort of every total and purchase. When the first pass finds most
+/// summaries changing (after a bulk import), the customers' behaviour indexes are dropped for the writes and created
+/// again at the end: one sort each instead of a million random updates to seven B-trees (ADR-0035).
+/// </para>
+/// <para>
 /// A timestamp not in the form Kith stores (<c>yyyy-MM-dd HH:mm:ss[.FFFFFFF]</c>), a missing index, customer ids too
 /// sparse for arrays, or another SQLite build answers false before anything is written or after a pass; the caller
 /// then clears what was written and counts in SQL.
@@ -31,30 +44,46 @@ internal sealed class BuildRollup
     private const string Index = "ix_behavior_events_type_occurred_at_customer_id";
     /// <summary>A pass's customer range is an array of this many ints at most.</summary>
     private const long MaxRange = 64_000_000;
+    /// <summary>A pass sums its customers' purchases in an array of this many entries at most, else the caller sets the summaries.</summary>
+    private const long MaxSummaryRange = 4_000_000;
+    private const string SummaryColumns = "behavior_first_seen_at, behavior_last_seen_at, behavior_last_purchase_at, behavior_visits, behavior_likes, " +
+                                          "behavior_purchases, behavior_revenue_micros";
+    private static readonly byte[] s_access = "access"u8.ToArray(), s_like = "like"u8.ToArray(), s_purchase = "purchase"u8.ToArray();
 
     private readonly sqlite3 _db;
     private readonly IProgress<RollupProgress>? _progress;
     private readonly long _total;
+    /// <summary>The day number of the first day written to behavior_days; earlier events count in the totals only.</summary>
+    private readonly int _keptFrom;
     private readonly List<byte[]> _types = [];
     private readonly byte[] _text = new byte[1024];
     private readonly byte[] _day = new byte[10];
     private Bucket[] _buckets;
+    /// <summary>The summary of each customer of the pass, by offset.</summary>
+    private Summary[] _summaries = [];
     private int _count;
     private long _read;
 
-    private BuildRollup(sqlite3 db, long total, int capacity, IProgress<RollupProgress>? progress)
+    /// <summary>The bucket day of events before the kept days: one bucket per customer and type, never written as a day.</summary>
+    private const int Earlier = int.MinValue;
+
+    private BuildRollup(sqlite3 db, long total, int keptFrom, int capacity, IProgress<RollupProgress>? progress)
     {
-        (_db, _total, _progress) = (db, total, progress);
+        (_db, _total, _keptFrom, _progress) = (db, total, keptFrom, progress);
         _buckets = new Bucket[capacity];
     }
 
     /// <summary>
-    /// Writes behavior_days and behavior_totals (both empty before) from the events up to <paramref name="highEvent"/>,
-    /// or answers false (see the class). <paramref name="amountSql"/> is the amount of event <c>e</c> in micros, or NULL.
+    /// Writes behavior_days from <paramref name="keptFrom"/> on and behavior_totals (both empty before) from the events up
+    /// to <paramref name="highEvent"/>, or answers false (see the class). <paramref name="amountSql"/> is the amount of
+    /// event <c>e</c> in micros, or NULL.
     /// </summary>
-    public static bool TryBuild(SqliteConnection connection, long highEvent, string amountSql, IProgress<RollupProgress>? progress, CancellationToken ct, out long events)
+    /// <param name="summarized">The customers' summary columns were set too (else the caller sets them).</param>
+    public static bool TryBuild(SqliteConnection connection, long highEvent, DateOnly keptFrom, string amountSql, IProgress<RollupProgress>? progress,
+        CancellationToken ct, out long events, out bool summarized)
     {
         events = 0;
+        summarized = false;
         if (!RawStatement.Available) return false;
         var handle = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         using var interrupt = ct.Register(() => raw.sqlite3_interrupt(handle));
@@ -63,18 +92,22 @@ internal sealed class BuildRollup
             using (var index = new RawStatement(handle, $"SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = '{Index}'"))
                 if (!index.Step()) return false;
             long min, max;
-            using (var range = new RawStatement(handle, "SELECT MIN(customer_id), MAX(customer_id) FROM behavior_events"))
+            // The customers of events and purchases; one MIN or MAX each, so that each is one step down an index.
+            using (var range = new RawStatement(handle, "SELECT (SELECT MIN(customer_id) FROM behavior_events), (SELECT MAX(customer_id) FROM behavior_events), " +
+                                                        "(SELECT MIN(customer_id) FROM purchases), (SELECT MAX(customer_id) FROM purchases)"))
             {
-                if (!range.Step() || range.IsNull(0)) return true;
+                if (!range.Step() || range.IsNull(0)) return true; // no events: the caller sets the summaries from the purchases
                 (min, max) = (range.Long(0), range.Long(1));
+                if (!range.IsNull(2)) (min, max) = (Math.Min(min, range.Long(2)), Math.Max(max, range.Long(3)));
             }
             var passes = Math.Max(1, (highEvent + EventsPerPass - 1) / EventsPerPass);
             var step = (max - min + passes) / passes;
             if (step > MaxRange) return false;
+            summarized = step <= MaxSummaryRange;
 
             // Buckets are at most as many as events; a pass holds about its share of them (ids spread evenly).
             var perPass = highEvent / passes;
-            var build = new BuildRollup(handle, highEvent, (int)Math.Min(Array.MaxLength / 2, perPass + perPass / 8 + 1024), progress);
+            var build = new BuildRollup(handle, highEvent, keptFrom.DayNumber, (int)Math.Min(Array.MaxLength / 2, perPass + perPass / 8 + 1024), progress);
             using var scan = new RawStatement(handle,
                 "SELECT e.type, e.occurred_at, e.customer_id, " + amountSql + $" FROM behavior_events e INDEXED BY {Index} " +
                 "WHERE e.customer_id >= ?1 AND e.customer_id < ?2 AND e.id <= ?3 ORDER BY e.type, e.occurred_at");
@@ -82,13 +115,31 @@ internal sealed class BuildRollup
                                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
             using var totals = new RawStatement(handle, "INSERT INTO behavior_totals (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
                                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-            for (var from = min; from <= max; from += step)
+            // Read in table order: through the (customer, time) index each purchase's amount would be a random read.
+            using var purchases = new RawStatement(handle, "SELECT customer_id, ordered_at, amount_micros FROM purchases NOT INDEXED WHERE customer_id >= ?1 AND customer_id < ?2");
+            using var stored = new RawStatement(handle, $"SELECT id, {SummaryColumns} FROM customers WHERE id >= ?1 AND id < ?2");
+            using var summary = new RawStatement(handle, "UPDATE customers SET behavior_first_seen_at = ?2, behavior_last_seen_at = ?3, behavior_last_purchase_at = ?4, " +
+                                                         "behavior_visits = ?5, behavior_likes = ?6, behavior_purchases = ?7, behavior_revenue_micros = ?8 WHERE id = ?1");
+            List<string>? dropped = null;
+            var built = true;
+            for (var from = min; from <= max && built; from += step)
             {
                 var to = Math.Min(max + 1, from + step);
-                if (!build.Count(scan, from, to, highEvent, ct)) return false;
-                events += build.Write(days, totals, from, to);
+                built = build.Count(scan, from, to, highEvent, ct);
+                var bought = built && summarized ? build.SumPurchases(purchases, from, to) : null;
+                built = built && (bought is not null || !summarized);
+                if (!built) break;
+                events += build.Write(days, totals, bought, from, to);
+                if (bought is null) continue;
+                var changed = build.Compare(stored, from, to);
+                if (from == min && changed * passes > CustomerCount(handle) / 2) dropped = DropIndexes(handle);
+                build.WriteChanged(summary, from, to);
             }
-            return true;
+            // On failure too: the caller's fallback writes into them. An exception rolls the drop back with the rest.
+            if (dropped is not null)
+                foreach (var create in dropped)
+                    using (var index = new RawStatement(handle, create)) index.StepDone();
+            return built;
         }
         catch (SqliteException e) when (e.SqliteErrorCode == raw.SQLITE_INTERRUPT)
         {
@@ -107,7 +158,7 @@ internal sealed class BuildRollup
         scan.BindLong(2, to);
         scan.BindLong(3, highEvent);
         var type = -1;
-        var (lastDay, dayTicks) = (-1, 0L);
+        var (lastDay, dayTicks, bucketDay) = (-1, 0L, 0);
         var rows = 0;
         while (scan.Step())
         {
@@ -129,6 +180,7 @@ internal sealed class BuildRollup
                 if (!StoredTime.TryDay(_text, length, out dayTicks)) return false;
                 _text.AsSpan(0, 10).CopyTo(_day);
                 lastDay = (int)(dayTicks / TimeSpan.TicksPerDay);
+                bucketDay = lastDay < _keptFrom ? Earlier : lastDay;
             }
             if (!StoredTime.TryTimeOfDay(_text, length, out var timeOfDay)) return false;
             var at = dayTicks + timeOfDay;
@@ -137,7 +189,7 @@ internal sealed class BuildRollup
             var amount = hasAmount ? scan.Long(3) : 0;
 
             var i = current[offset] - 1;
-            if (i >= 0 && _buckets[i].Type == type && _buckets[i].Day == lastDay)
+            if (i >= 0 && _buckets[i].Type == type && _buckets[i].Day == bucketDay)
             {
                 ref var b = ref _buckets[i];
                 b.Events++;
@@ -152,7 +204,7 @@ internal sealed class BuildRollup
             if (_count == _buckets.Length) Array.Resize(ref _buckets, _buckets.Length + _buckets.Length / 2);
             _buckets[_count] = new Bucket
             {
-                Offset = (int)offset, Type = type, Day = lastDay, Events = 1, First = at, Last = at,
+                Offset = (int)offset, Type = type, Day = bucketDay, Events = 1, First = at, Last = at,
                 AmountEvents = hasAmount ? 1 : 0, AmountMicros = amount,
             };
             current[offset] = ++_count;
@@ -162,56 +214,207 @@ internal sealed class BuildRollup
         return true;
     }
 
-    /// <summary>Writes the counted buckets and their totals in key order; returns the number of events they hold.</summary>
-    private long Write(RawStatement days, RawStatement totals, long from, long to)
+    /// <summary>
+    /// Sums the purchases of customers from..to (exclusive) by customer: how many, their amount and the latest; null on
+    /// a time in another form.
+    /// </summary>
+    private Purchases[]? SumPurchases(RawStatement purchases, long from, long to)
     {
+        var bought = new Purchases[to - from];
+        purchases.Reset();
+        purchases.BindLong(1, from);
+        purchases.BindLong(2, to);
+        while (purchases.Step())
+        {
+            var length = purchases.Text(1, _text);
+            if (!StoredTime.TryDay(_text, length, out var day) || !StoredTime.TryTimeOfDay(_text, length, out var time)) return null;
+            ref var p = ref bought[purchases.Long(0) - from];
+            p.Count++;
+            p.Micros += purchases.Long(2);
+            p.Last = Math.Max(p.Last, day + time);
+        }
+        return bought;
+    }
+
+    /// <summary>
+    /// Writes the counted buckets and their totals in key order, and when <paramref name="bought"/> is given sums each
+    /// customer's summary from them and it; returns the number of events they hold.
+    /// </summary>
+    private long Write(RawStatement days, RawStatement totals, Purchases[]? bought, long from, long to)
+    {
+        if (bought is not null) _summaries = new Summary[to - from];
         // Counting sort by customer: stable, so each customer's buckets keep the scan's order, by type then day.
         var starts = new int[to - from + 1];
         for (var i = 0; i < _count; i++) starts[_buckets[i].Offset + 1]++;
         for (var c = 1; c < starts.Length; c++) starts[c] += starts[c - 1];
         var order = new int[_count];
         for (var i = 0; i < _count; i++) order[starts[_buckets[i].Offset]++] = i;
+        var kinds = _types.Select(t => t.AsSpan().SequenceEqual(s_access) ? Kind.Access : t.AsSpan().SequenceEqual(s_like) ? Kind.Like
+            : t.AsSpan().SequenceEqual(s_purchase) ? Kind.Purchase : Kind.Other).ToArray();
 
         long events = 0;
         var text = new byte[32];
-        for (var k = 0; k < order.Length;)
+        var k = 0;
+        for (var customer = 0; customer < to - from; customer++)
         {
-            var first = _buckets[order[k]];
-            var total = new Bucket { Offset = first.Offset, Type = first.Type, First = first.First };
-            long totalEvents = 0;
-            for (; k < order.Length && _buckets[order[k]].Offset == first.Offset && _buckets[order[k]].Type == first.Type; k++)
+            var s = new Summary { First = long.MaxValue, Last = long.MinValue, LastPurchase = long.MinValue };
+            for (; k < order.Length && _buckets[order[k]].Offset == customer;)
             {
-                var b = _buckets[order[k]];
-                days.Reset();
-                days.BindLong(1, from + b.Offset);
-                days.BindText(2, _types[b.Type]);
-                days.BindText(3, text, StoredTime.FormatDay((long)b.Day * TimeSpan.TicksPerDay, text));
-                days.BindLong(4, b.Events);
-                days.BindText(5, text, StoredTime.Format(b.First, text));
-                days.BindText(6, text, StoredTime.Format(b.Last, text));
-                days.BindLong(7, b.AmountEvents);
-                days.BindLong(8, b.AmountMicros);
-                days.StepDone();
-                totalEvents += b.Events;
-                total.Last = b.Last;
-                total.AmountEvents += b.AmountEvents;
-                total.AmountMicros += b.AmountMicros;
+                var first = _buckets[order[k]];
+                var total = new Bucket { Offset = first.Offset, Type = first.Type, First = first.First };
+                long totalEvents = 0;
+                for (; k < order.Length && _buckets[order[k]].Offset == first.Offset && _buckets[order[k]].Type == first.Type; k++)
+                {
+                    var b = _buckets[order[k]];
+                    totalEvents += b.Events;
+                    total.Last = b.Last;
+                    total.AmountEvents += b.AmountEvents;
+                    total.AmountMicros += b.AmountMicros;
+                    if (b.Day == Earlier) continue;
+                    days.Reset();
+                    days.BindLong(1, from + b.Offset);
+                    days.BindText(2, _types[b.Type]);
+                    days.BindText(3, text, StoredTime.FormatDay((long)b.Day * TimeSpan.TicksPerDay, text));
+                    days.BindLong(4, b.Events);
+                    days.BindText(5, text, StoredTime.Format(b.First, text));
+                    days.BindText(6, text, StoredTime.Format(b.Last, text));
+                    days.BindLong(7, b.AmountEvents);
+                    days.BindLong(8, b.AmountMicros);
+                    days.StepDone();
+                }
+                totals.Reset();
+                totals.BindLong(1, from + total.Offset);
+                totals.BindText(2, _types[total.Type]);
+                totals.BindLong(3, totalEvents);
+                totals.BindText(4, text, StoredTime.Format(total.First, text));
+                totals.BindText(5, text, StoredTime.Format(total.Last, text));
+                totals.BindLong(6, total.AmountEvents);
+                totals.BindLong(7, total.AmountMicros);
+                totals.StepDone();
+                events += totalEvents;
+
+                s.First = Math.Min(s.First, total.First);
+                s.Last = Math.Max(s.Last, total.Last);
+                switch (kinds[total.Type])
+                {
+                    case Kind.Access: s.Visits += totalEvents; break;
+                    case Kind.Like: s.Likes += totalEvents; break;
+                    case Kind.Purchase: s.LastPurchase = Math.Max(s.LastPurchase, total.Last); break;
+                }
+                s.Purchases += total.AmountEvents;
+                s.Revenue += total.AmountMicros;
             }
-            totals.Reset();
-            totals.BindLong(1, from + total.Offset);
-            totals.BindText(2, _types[total.Type]);
-            totals.BindLong(3, totalEvents);
-            totals.BindText(4, text, StoredTime.Format(total.First, text));
-            totals.BindText(5, text, StoredTime.Format(total.Last, text));
-            totals.BindLong(6, total.AmountEvents);
-            totals.BindLong(7, total.AmountMicros);
-            totals.StepDone();
-            events += totalEvents;
+            if (bought is null) continue;
+            var p = bought[customer];
+            if (s.First == long.MaxValue && p.Count == 0) continue; // neither events nor purchases: the caller clears these
+            s.Purchases += p.Count;
+            s.Revenue += p.Micros;
+            if (p.Count > 0) s.LastPurchase = Math.Max(s.LastPurchase, p.Last);
+            s.Has = true;
+            _summaries[customer] = s;
         }
         return events;
     }
 
-    /// <summary>One (customer, type, day) bucket; the customer as an offset in its pass, the type as its number in the pass.</summary>
+    /// <summary>Reads the stored summaries of customers from..to in id order and marks those that differ; returns how many.</summary>
+    private int Compare(RawStatement stored, long from, long to)
+    {
+        stored.Reset();
+        stored.BindLong(1, from);
+        stored.BindLong(2, to);
+        var text = new byte[32];
+        var changed = 0;
+        while (stored.Step())
+        {
+            ref var s = ref _summaries[stored.Long(0) - from];
+            if (!s.Has) continue;
+            s.Changed = !SameInstant(stored, 1, s.First == long.MaxValue ? null : s.First) || !SameInstant(stored, 2, s.Last == long.MinValue ? null : s.Last) ||
+                        !SameInstant(stored, 3, s.LastPurchase == long.MinValue ? null : s.LastPurchase) || !SameLong(stored, 4, s.Visits) ||
+                        !SameLong(stored, 5, s.Likes) || !SameLong(stored, 6, s.Purchases) || !SameLong(stored, 7, s.Revenue);
+            if (s.Changed) changed++;
+        }
+        return changed;
+
+        bool SameInstant(RawStatement r, int column, long? ticks)
+        {
+            if (r.IsNull(column) || ticks is null) return r.IsNull(column) && ticks is null;
+            var length = StoredTime.Format(ticks.Value, text);
+            return r.Text(column, _text) == length && _text.AsSpan(0, length).SequenceEqual(text.AsSpan(0, length));
+        }
+
+        static bool SameLong(RawStatement r, int column, long value) => !r.IsNull(column) && r.IsInteger(column) && r.Long(column) == value;
+    }
+
+    /// <summary>Writes the summaries <see cref="Compare"/> marked, in id order.</summary>
+    private void WriteChanged(RawStatement summary, long from, long to)
+    {
+        var text = new byte[32];
+        for (var customer = 0; customer < to - from; customer++)
+        {
+            var s = _summaries[customer];
+            if (!s.Changed) continue;
+            summary.Reset();
+            summary.BindLong(1, from + customer);
+            BindInstant(2, s.First == long.MaxValue ? null : s.First);
+            BindInstant(3, s.Last == long.MinValue ? null : s.Last);
+            BindInstant(4, s.LastPurchase == long.MinValue ? null : s.LastPurchase);
+            summary.BindLong(5, s.Visits);
+            summary.BindLong(6, s.Likes);
+            summary.BindLong(7, s.Purchases);
+            summary.BindLong(8, s.Revenue);
+            summary.StepDone();
+        }
+
+        void BindInstant(int index, long? ticks)
+        {
+            if (ticks is { } t) summary.BindText(index, text, StoredTime.Format(t, text));
+            else summary.BindNull(index);
+        }
+    }
+
+    private static long CustomerCount(sqlite3 db)
+    {
+        using var count = new RawStatement(db, "SELECT COUNT(*) FROM customers");
+        return count.Step() ? count.Long(0) : 0;
+    }
+
+    /// <summary>Drops the indexes of customers over summary columns; returns the statements that create them again.</summary>
+    private static List<string> DropIndexes(sqlite3 db)
+    {
+        var creates = new List<(string Name, string Sql)>();
+        using (var indexes = new RawStatement(db, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' AND instr(sql, 'behavior_') > 0"))
+            while (indexes.Step())
+                creates.Add((indexes.String(0)!, indexes.String(1)!));
+        foreach (var (name, _) in creates)
+            using (var drop = new RawStatement(db, $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\""))
+                drop.StepDone();
+        return creates.Select(c => c.Sql).ToList();
+    }
+
+    private enum Kind { Other, Access, Like, Purchase }
+
+    /// <summary>One customer's purchases in a pass: how many, their amount in micros, the latest as ticks.</summary>
+    private struct Purchases
+    {
+        public long Last;
+        public long Micros;
+        public int Count;
+    }
+
+    /// <summary>A customer's summary columns as they are summed (see <see cref="BehaviorRollup"/>'s set-based UPDATE).</summary>
+    private struct Summary
+    {
+        public long First, Last, LastPurchase, Visits, Likes, Purchases, Revenue;
+        /// <summary>The customer has events or purchases: the columns are set.</summary>
+        public bool Has;
+        /// <summary>They differ from the stored ones.</summary>
+        public bool Changed;
+    }
+
+    /// <summary>
+    /// One (customer, type, day) bucket, or (customer, type) before the kept days (<see cref="Earlier"/>); the customer as
+    /// an offset in its pass, the type as its number in the pass.
+    /// </summary>
     private struct Bucket
     {
         public long First;

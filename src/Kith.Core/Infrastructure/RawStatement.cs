@@ -46,6 +46,8 @@ internal sealed class RawStatement : IDisposable
 
     public void BindLong(int index, long value) => Check(RawNative.sqlite3_bind_int64(_ptr, index, value));
 
+    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_stmt, index));
+
     public void BindText(int index, byte[] utf8) => BindText(index, utf8, utf8.Length);
 
     public void BindText(int index, string value) => Check(raw.sqlite3_bind_text16(_stmt, index, value));
@@ -55,6 +57,8 @@ internal sealed class RawStatement : IDisposable
     public long Long(int column) => RawNative.sqlite3_column_int64(_ptr, column);
 
     public bool IsNull(int column) => RawNative.sqlite3_column_type(_ptr, column) == raw.SQLITE_NULL;
+
+    public bool IsInteger(int column) => RawNative.sqlite3_column_type(_ptr, column) == raw.SQLITE_INTEGER;
 
     /// <summary>Copies the column's UTF-8 text into <paramref name="into"/> (cut at its length) and returns its length.</summary>
     public int Text(int column, byte[] into)

@@ -28,7 +28,7 @@ internal static class AnalyzeBehaviorCommand
             {
                 await using var db = await KithCommandLine.OpenDatabaseAsync(parse, ct);
                 var scope = await ImportCommand.ScopeAsync(db, parse.GetValue(user), ct);
-                var rollup = new BehaviorRollup(db);
+                var rollup = new BehaviorRollup(db, TimeProvider.System);
                 if (parse.GetValue(rebuild))
                 {
                     var bar = new TerminalProgress("rebuilding the behaviour rollup");

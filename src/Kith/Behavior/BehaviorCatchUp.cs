@@ -19,7 +19,7 @@ internal static class BehaviorCatchUp
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var bar = new TerminalProgress("behaviour summary");
         bar.Draw(0, "", force: true);
-        var outcome = await new BehaviorRollup(db).CatchUpAsync(new Inline(p =>
+        var outcome = await new BehaviorRollup(db, TimeProvider.System).CatchUpAsync(new Inline(p =>
             bar.Draw(p.Total == 0 ? 1 : (double)p.Done / p.Total, string.Create(CultureInfo.InvariantCulture, $"{p.Done:N0}/{p.Total:N0} events"), force: false)), ct);
         bar.Draw(1, string.Create(CultureInfo.InvariantCulture,
             $"{(outcome.Rebuilt ? "rebuilt from" : "added")} {outcome.Events:N0} events in {outcome.Elapsed.TotalSeconds:F1} s"), force: true);

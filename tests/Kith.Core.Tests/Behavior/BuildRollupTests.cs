@@ -23,14 +23,17 @@ public sealed class BuildRollupTests
     {
         await using var kit = await ImportKit.StartAsync(provider);
         var admin = await kit.AdminAsync();
-        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", [.. Enumerable.Range(1, 40).Select(i => $"C{i},Person {i}")]), admin);
+        // C41 only buys, the passes cover the customers of purchases too; C42 neither visits nor buys.
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", [.. Enumerable.Range(1, 42).Select(i => $"C{i},Person {i}")]), admin);
         var types = new[] { "access", "like", "purchase", "signup", "Zed", "ärger" };
         var random = new Random(5);
-        // Events from the importer (whole seconds) over a few days, so that days and types repeat per customer.
+        // Events from the importer (whole seconds) over a few days, so that days and types repeat per customer; a third
+        // before the first day the windows count (the kit's clock: 2026-03-01, so from 2025-12-02 on), some on its edge.
         await kit.ImportAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page", [.. Enumerable.Range(1, 900).Select(i =>
-            $"{i},C{random.Next(1, 41)},{types[random.Next(types.Length)]},2026-02-{random.Next(1, 6):00}T{random.Next(24):00}:{random.Next(60):00}:{random.Next(60):00}Z,/")]), admin);
+            $"{i},C{random.Next(1, 41)},{types[random.Next(types.Length)]},{(i % 3) switch { 0 => "2025-11-" + random.Next(20, 31), 1 => "2025-12-0" + random.Next(1, 3), _ => "2026-02-0" + random.Next(1, 6) }}" +
+            $"T{random.Next(24):00}:{random.Next(60):00}:{random.Next(60):00}Z,/")]), admin);
         await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,amount", [.. Enumerable.Range(1, 30).Select(i =>
-            $"P{i},C{random.Next(1, 41)},2026-02-{random.Next(1, 9):00}T09:00:00Z,{random.Next(1, 100)}.5")]), admin);
+            $"P{i},C{random.Next(1, 42)},2026-02-{random.Next(1, 9):00}T09:00:00Z,{random.Next(1, 100)}.5"), "P31,C41,2025-10-01T08:00:00Z,12"]), admin);
         await using (var db = kit.Open())
         {
             var ids = await db.Customers.OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(Ct);
@@ -48,6 +51,9 @@ public sealed class BuildRollupTests
             await db.SaveChangesAsync(Ct);
         }
         await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().CatchUpAsync(Ct));
+        var incremental = await TablesAsync(kit);
+        await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(inOrder: false, null, Ct));
+        Assert.Equal(await TablesAsync(kit), incremental);
         // A merge and a deleted customer leave stale marks and a live customer without events of its own.
         var (c1, c2) = (await kit.CustomerAsync("C1"), await kit.CustomerAsync("C2"));
         await kit.RunAsync(sp => sp.GetRequiredService<MergeCustomers>().HandleAsync(c1.Id, new MergeInput { MergeId = c2.Id }, null, admin, ActorKind.User, Ct));
@@ -57,6 +63,10 @@ public sealed class BuildRollupTests
         var inSql = await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(inOrder: false, null, Ct));
         Assert.Equal(2, inSql.Recounted);
         var expected = await TablesAsync(kit);
+        // Every summary is written by the ordered build, and one left over from before is cleared.
+        await using (var db = kit.Open())
+            await db.Database.ExecuteSqlRawAsync("UPDATE customers SET behavior_first_seen_at = NULL, behavior_last_seen_at = NULL, behavior_last_purchase_at = NULL, " +
+                                                 "behavior_visits = NULL, behavior_likes = NULL, behavior_purchases = CASE WHEN external_id = 'C42' THEN 5 END, behavior_revenue_micros = NULL", Ct);
         var previous = BuildRollup.EventsPerPass;
         BuildRollup.EventsPerPass = 300; // four passes over the customer ids
         try
@@ -74,6 +84,22 @@ public sealed class BuildRollupTests
         Assert.True(expected.Count > 500, $"{expected.Count} rows");
         Assert.Equal(expected, actual);
         Assert.Contains(actual, line => line.StartsWith("days ", StringComparison.Ordinal) && line.Contains(":59.", StringComparison.Ordinal));
+        // Days only from the first day a window counts (ADR-0035); the totals and summaries count the earlier events too.
+        var days = actual.Where(line => line.StartsWith("days ", StringComparison.Ordinal)).Select(line => DateOnly.Parse(line.Split(' ')[3], CultureInfo.InvariantCulture));
+        Assert.Equal(new DateOnly(2025, 12, 2), days.Min());
+        Assert.Contains(actual, line => line.StartsWith("totals ", StringComparison.Ordinal) && line.Contains(" 2025-11-", StringComparison.Ordinal));
+        Assert.Matches(@"^customer C41 - - \d{4}-\d\d-\d\d 0\d:00:00 0 0 [1-9]\d* [1-9]\d*$", actual.Single(line => line.StartsWith("customer C41 ", StringComparison.Ordinal)));
+        Assert.Contains("customer C42 - - - - - - -", actual);
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            // Every summary changed, so the build dropped the customers' behaviour indexes for its writes: they are back.
+            await using var db = kit.Open();
+            var indexes = await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' AND instr(sql, 'behavior_') > 0").ToListAsync(Ct);
+            Assert.Equal(7, indexes.Count);
+            // Read through the rebuilt index of visits (the live customers): none of those with events is left without.
+            Assert.Equal([0], await db.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM customers INDEXED BY ix_customers_live_behavior_visits " +
+                                                                 "WHERE deleted_at IS NULL AND behavior_visits IS NULL AND external_id NOT IN ('C41', 'C42')").ToListAsync(Ct));
+        }
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class CustomerBehaviorApiTests
                 new BehaviorEvent { EventId = "p1", CustomerId = busy, Type = "purchase", OccurredAt = now.AddDays(-2), Properties = """{"amount": 7.25}""" },
                 new BehaviorEvent { EventId = "q1", CustomerId = quiet, Type = "access", OccurredAt = now.AddDays(-100) });
             await db.SaveChangesAsync(Ct);
-            await new BehaviorRollup(db).CatchUpAsync(Ct);
+            await new BehaviorRollup(db, TimeProvider.System).CatchUpAsync(Ct);
         }
 
         var response = await owner.GetAsync($"/api/v1/customers/{busy}", Ct);
