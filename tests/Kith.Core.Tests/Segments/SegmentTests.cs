@@ -111,7 +111,7 @@ public sealed class SegmentTests
     {
         await using var kit = await RecordKit.StartAsync(provider);
         var (admin, ids) = await SeedAsync(kit);
-        Task CatchUp() => kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().CatchUpAsync(Ct));
+        Task CatchUp() => kit.RunAsync(sp => new BehaviorRollup(sp.GetRequiredService<KithDb>()).CatchUpAsync(Ct));
         async Task Check()
         {
             Assert.Equal(["Ann", "Cy", "Di"], await Names(kit, admin, "events.purchase ge 1"));
@@ -139,8 +139,10 @@ public sealed class SegmentTests
         await kit.RunAsync(async sp =>
         {
             var db = sp.GetRequiredService<KithDb>();
+            await using var tx = await db.Database.BeginTransactionAsync(Ct);
             await db.BehaviorEvents.Where(e => e.CustomerId == ids["Di"]).ExecuteUpdateAsync(u => u.SetProperty(e => e.CustomerId, ids["Cy"]), Ct);
             await BehaviorRollup.MarkStaleAsync(db, [ids["Di"], ids["Cy"]], Ct);
+            await tx.CommitAsync(Ct);
         });
         Assert.Equal(["Bo", "Di"], await Names(kit, admin, "events.purchase eq 0"));
         Assert.Equal(["Ann", "Cy"], await Names(kit, admin, "events.purchase ge 2"));
@@ -174,7 +176,7 @@ public sealed class SegmentTests
             }
             await db.SaveChangesAsync(Ct);
         });
-        await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().CatchUpAsync(Ct));
+        await kit.RunAsync(sp => new BehaviorRollup(sp.GetRequiredService<KithDb>()).CatchUpAsync(Ct));
         Task<SegmentCount> Count(string filter) => kit.RunAsync(sp => sp.GetRequiredService<SegmentQueries>().CountAsync(admin, filter, Ct));
 
         var likers = await Count("events.like ge 1");
