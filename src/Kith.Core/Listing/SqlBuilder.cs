@@ -80,12 +80,42 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
 
     public string Compile(FilterNode node) => node switch
     {
-        AndNode a => $"({Compile(a.Left)} AND {Compile(a.Right)})",
+        AndNode a => And(a),
         OrNode o => $"({Compile(o.Left)} OR {Compile(o.Right)})",
         // IS NOT TRUE, not NOT: a comparison with an empty field is NULL in SQL, and "not (city eq X)" should keep records without a city.
         NotNode n => $"(({Compile(n.Inner)}) IS NOT TRUE)",
         Comparison c => Compare(c),
         _ => throw new InvalidOperationException(),
+    };
+
+    /// <summary>
+    /// The terms of a chain of ANDs, compiled in the order written (so an error names the first bad one) and put in
+    /// the SQL cheapest first. SQLite evaluates them as written and stops at the first false one: a visited page, which
+    /// reads the customer's events one row at a time, runs only for the records the other terms kept. At a million
+    /// customers "visited /pricing and no purchase" reads a third of the rows that way round (ADR-0036).
+    /// </summary>
+    private string And(AndNode a)
+    {
+        var terms = new List<FilterNode>();
+        Flatten(a);
+        var compiled = terms.Select(t => (Sql: Compile(t), Costly: ReadsEventRows(t))).ToList();
+        return "(" + string.Join(" AND ", compiled.OrderBy(t => t.Costly).Select(t => t.Sql)) + ")";
+
+        void Flatten(FilterNode n)
+        {
+            if (n is AndNode and) { Flatten(and.Left); Flatten(and.Right); }
+            else terms.Add(n);
+        }
+    }
+
+    /// <summary>Whether a term may read events row by row: a visited page, or a saved segment (whose rule may hold one).</summary>
+    private static bool ReadsEventRows(FilterNode node) => node switch
+    {
+        AndNode a => ReadsEventRows(a.Left) || ReadsEventRows(a.Right),
+        OrNode o => ReadsEventRows(o.Left) || ReadsEventRows(o.Right),
+        NotNode n => ReadsEventRows(n.Inner),
+        Comparison c => c.Field.Equals("segment", StringComparison.OrdinalIgnoreCase) || BehaviorFilter.ReadsEventRows(c),
+        _ => false,
     };
 
     private string Compare(Comparison c)
