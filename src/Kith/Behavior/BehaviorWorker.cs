@@ -31,12 +31,15 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
+        // The newest event the last round saw: events stored after it mean a stream is running (no rebuild meanwhile).
+        var newestSeen = 0L;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var outcome = await scope.ServiceProvider.GetRequiredService<BehaviorRollup>().CatchUpAsync(RowsPerRound, stoppingToken);
+                var outcome = await scope.ServiceProvider.GetRequiredService<BehaviorRollup>().CatchUpAsync(RowsPerRound, newestSeen, stoppingToken);
+                newestSeen = outcome.NewestEvent;
                 if (outcome.Elapsed > TimeSpan.FromSeconds(1))
                     log.LogInformation("Behaviour rollup caught up {Events} events and {Purchases} purchases, recounted {Recounted} customers in {Seconds:F1} s{More}",
                         outcome.Events, outcome.Purchases, outcome.Recounted, outcome.Elapsed.TotalSeconds, outcome.Behind ? "; more to come" : "");
