@@ -94,7 +94,7 @@ public sealed class BehaviorRollup(KithDb db)
             var (events, purchases) = await MarksAsync(ct);
             var (maxEvent, maxPurchase) = (await MaxIdAsync("behavior_events", ct), await MaxIdAsync("purchases", ct));
             var stale = await db.StaleBehavior.AsNoTracking().LongCountAsync(ct);
-            if (maxEvent <= events && maxPurchase <= purchases && stale == 0) return RollupOutcome.Nothing with { NewestEvent = maxEvent };
+            if (maxEvent <= events && maxPurchase <= purchases && stale == 0) return RollupOutcome.Nothing;
             var added = maxEvent - events;
             // In the server's bounded rounds too (ADR-0027), once the events stop arriving (ADR-0037): after a bulk import,
             // one rebuild of well under a minute at ten million events holds the writer far less than a hundred rounds of

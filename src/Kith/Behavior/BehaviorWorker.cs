@@ -12,7 +12,8 @@ namespace Kith.Behavior;
 /// So a round adds at most <see cref="RowsPerRound"/> events (and purchases), which bounds how long it holds the
 /// writer, and after a long round the next waits four times as long: the rollup then takes at most a fifth of the
 /// writer's time, and each round adds more events for about the same cost (its price is mostly rewriting the summary
-/// of every customer it touches, once per round however many events they had).
+/// of every customer it touches, once per round however many events they had). While events keep arriving a round
+/// never becomes a full rebuild (ADR-0037): a rebuild holds the writer longer than a batch waits for it.
 /// </remarks>
 internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<BehaviorWorker> log) : BackgroundService
 {
