@@ -17,6 +17,9 @@ public sealed record RollupOutcome(long Events, long Purchases, long Recounted, 
     /// <summary>A rebuild counted the events in one ordered pass in memory (SQLite, <see cref="BuildRollup"/>), not in SQL.</summary>
     public bool InOrder { get; init; }
 
+    /// <summary>The newest event id the catch-up saw stored (the next server round tells from it whether events still stream in).</summary>
+    public long NewestEvent { get; init; }
+
     public static readonly RollupOutcome Nothing = new(0, 0, 0, false, TimeSpan.Zero);
 }
 
@@ -66,15 +69,24 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
     /// many purchases, so that one round holds the writer for a bounded time while events stream in (the server's
     /// rounds, ADR-0027); <see cref="RollupOutcome.Behind"/> tells that more are waiting.
     /// </summary>
-    public Task<RollupOutcome> CatchUpAsync(long maxRows, CancellationToken ct) => CatchUpAsync(maxRows, null, ct);
+    public Task<RollupOutcome> CatchUpAsync(long maxRows, CancellationToken ct) => CatchUpAsync(maxRows, null, null, ct);
+
+    /// <summary>
+    /// The server's rounds (ADR-0037): like <see cref="CatchUpAsync(long, CancellationToken)"/>, but while events are
+    /// still arriving (stored after <paramref name="newestSeen"/>, the previous round's <see cref="RollupOutcome.NewestEvent"/>)
+    /// a backlog of new events is added in bounded rounds, never by a full rebuild: a rebuild holds the writer for as
+    /// long as it counts every event (about 30 s at ten million), longer than a batch waits for it (busy_timeout 30 s).
+    /// Once the stream pauses, a large backlog is rebuilt as before.
+    /// </summary>
+    public Task<RollupOutcome> CatchUpAsync(long maxRows, long newestSeen, CancellationToken ct) => CatchUpAsync(maxRows, newestSeen, null, ct);
 
     /// <summary>
     /// Like <see cref="CatchUpAsync(CancellationToken)"/>, telling how far a rebuild has read when it turns into one
     /// (after a bulk import: `kith import events` shows it).
     /// </summary>
-    public Task<RollupOutcome> CatchUpAsync(IProgress<RollupProgress>? progress, CancellationToken ct) => CatchUpAsync(long.MaxValue, progress, ct);
+    public Task<RollupOutcome> CatchUpAsync(IProgress<RollupProgress>? progress, CancellationToken ct) => CatchUpAsync(long.MaxValue, null, progress, ct);
 
-    private async Task<RollupOutcome> CatchUpAsync(long maxRows, IProgress<RollupProgress>? progress, CancellationToken ct)
+    private async Task<RollupOutcome> CatchUpAsync(long maxRows, long? newestSeen, IProgress<RollupProgress>? progress, CancellationToken ct)
     {
         await s_oneAtATime.WaitAsync(ct);
         try
@@ -85,10 +97,12 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
             var stale = await db.StaleBehavior.AsNoTracking().LongCountAsync(ct);
             if (maxEvent <= events && maxPurchase <= purchases && stale == 0) return RollupOutcome.Nothing;
             var added = maxEvent - events;
-            // In the server's bounded rounds too (ADR-0027): after a bulk import, one rebuild of well under a minute at ten
-            // million events holds the writer far less than a hundred rounds of 100,000 events each.
-            if (stale > RebuildAbove || (added > RebuildAbove && added > maxEvent / 4))
-                return await RebuildLockedAsync(started, inOrder: true, progress, ct);
+            // In the server's bounded rounds too (ADR-0027), once the events stop arriving (ADR-0037): after a bulk import,
+            // one rebuild of well under a minute at ten million events holds the writer far less than a hundred rounds of
+            // 100,000 events each, but while batches stream in it would make each of them wait for all of it.
+            var streaming = newestSeen is { } seen && maxEvent > seen;
+            if (stale > RebuildAbove || (added > RebuildAbove && added > maxEvent / 4 && !streaming))
+                return await RebuildLockedAsync(started, inOrder: true, progress, ct) with { NewestEvent = maxEvent };
 
             var high = await CommittedHighAsync(ct);
             if (high is null) return RollupOutcome.Nothing;
@@ -126,7 +140,7 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
             await SetMarksAsync(eventHigh, purchaseHigh, ct);
             await DropAffectedAsync(ct);
             await tx.CommitAsync(ct);
-            return new RollupOutcome(eventHigh - events, purchaseHigh - purchases, recounted, false, Stopwatch.GetElapsedTime(started)) { Behind = behind };
+            return new RollupOutcome(eventHigh - events, purchaseHigh - purchases, recounted, false, Stopwatch.GetElapsedTime(started)) { Behind = behind, NewestEvent = maxEvent };
         }
         finally
         {

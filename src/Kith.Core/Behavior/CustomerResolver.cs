@@ -25,8 +25,13 @@ internal static class CustomerResolver
         // One raw query per kind of key for the whole batch: through EF a batch of 10,000 external ids took ten
         // queries with a parameter each and most of the batch's time.
         await LoadAsync(db, "id", ids.Select(i => (object)i).ToList(), live: false, rows, ct);
-        await LoadAsync(db, "external_id", exts.Cast<object>().ToList(), live: false, rows, ct);
-        await LoadAsync(db, "email", emails.Cast<object>().ToList(), live: true, rows, ct);
+        if (db.Provider == DatabaseProvider.Sqlite && owners is null)
+            await LoadFromIndexesAsync(db, exts, emails, rows, ct);
+        else
+        {
+            await LoadAsync(db, "external_id", exts.Cast<object>().ToList(), live: false, rows, ct);
+            await LoadAsync(db, "email", emails.Cast<object>().ToList(), live: true, rows, ct);
+        }
         var survivors = rows.Values.Where(r => r.MergedIntoId is { } s && !rows.ContainsKey(s)).Select(r => (object)r.MergedIntoId!.Value).Distinct().ToList();
         await LoadAsync(db, "id", survivors, live: false, rows, ct);
 
@@ -64,6 +69,39 @@ internal static class CustomerResolver
             return new Resolution(null, true, null, null);
         };
 
+    }
+
+    /// <summary>
+    /// The customers named by external id or email for a sender who reaches every owner, on SQLite, without reading a
+    /// customer row (ADR-0037): the keys' own indexes hold the id, and the few deleted and merged records come from their
+    /// partial indexes. Fetching 10,000 rows of several hundred bytes at random took 0.1-0.3 s of CPU a batch; the
+    /// indexes alone take about 0.01 s. The owner is not read: this sender's reach does not depend on it.
+    /// </summary>
+    private static async Task LoadFromIndexesAsync(KithDb db, List<string> exts, List<string> emails, Dictionary<long, Row> rows, CancellationToken ct)
+    {
+        var found = new List<(long Id, string? ExternalId, string? Email)>();
+        if (exts.Count > 0)
+            await Sql.ReadAsync(db, "SELECT id, external_id FROM customers WHERE external_id IN (SELECT value FROM json_each($p0))",
+                r => found.Add((r.GetInt64(0), r.GetString(1), null)), ct, JsonSerializer.Serialize(exts));
+        if (emails.Count > 0)
+            await Sql.ReadAsync(db, "SELECT id, email FROM customers WHERE email IN (SELECT value FROM json_each($p0))",
+                r => found.Add((r.GetInt64(0), null, r.GetString(1))), ct, JsonSerializer.Serialize(emails));
+        if (found.Count == 0) return;
+        var among = JsonSerializer.Serialize(found.Select(f => f.Id).Distinct());
+        var deleted = new HashSet<long>();
+        await Sql.ReadAsync(db, "SELECT id FROM customers INDEXED BY ix_customers_deleted WHERE deleted_at IS NOT NULL AND id IN (SELECT value FROM json_each($p0))",
+            r => deleted.Add(r.GetInt64(0)), ct, among);
+        var merged = new Dictionary<long, long>();
+        await Sql.ReadAsync(db, "SELECT id, merged_into_id FROM customers INDEXED BY ix_customers_merged_into_id WHERE merged_into_id IS NOT NULL " +
+                                "AND id IN (SELECT value FROM json_each($p0))", r => merged[r.GetInt64(0)] = r.GetInt64(1), ct, among);
+        foreach (var (id, ext, email) in found)
+        {
+            // A deleted holder of an email is no holder (the email query of the other path asks for live ones only).
+            if (email is not null && deleted.Contains(id)) continue;
+            rows[id] = rows.TryGetValue(id, out var old)
+                ? old with { ExternalId = ext ?? old.ExternalId, Email = email ?? old.Email }
+                : new Row(id, ext, email, 0, deleted.Contains(id), merged.TryGetValue(id, out var into) ? into : null);
+        }
     }
 
     /// <summary>

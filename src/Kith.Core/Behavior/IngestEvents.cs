@@ -131,19 +131,22 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
 
     private static (string? Kind, string? Value, long? CustomerId) Reference(JsonElement item, Action<string, string> fail)
     {
-        var given = new[] { "customerId", "customerExternalId", "email" }.Where(f => item.TryGetProperty(f, out var v) && v.ValueKind != JsonValueKind.Null).ToList();
-        if (given.Count == 0)
+        // Looked up once each, without a list per event: this runs 10,000 times a batch.
+        var (hasId, hasExternal, hasEmail) = (Given(item, "customerId", out var byId), Given(item, "customerExternalId", out var byExternal), Given(item, "email", out var byEmail));
+        var count = (hasId ? 1 : 0) + (hasExternal ? 1 : 0) + (hasEmail ? 1 : 0);
+        if (count == 0)
         {
             fail("customerId", "The event names no customer: give customerId (Kith's id), customerExternalId or email.");
             return default;
         }
-        if (given.Count > 1)
+        if (count > 1)
         {
+            string[] given = [.. new[] { (hasId, "customerId"), (hasExternal, "customerExternalId"), (hasEmail, "email") }.Where(g => g.Item1).Select(g => g.Item2)];
             fail(given[1], $"Name the customer once: this event gives {string.Join(" and ", given)}.");
             return default;
         }
-        var value = item.GetProperty(given[0]);
-        switch (given[0])
+        var (name, value) = hasId ? ("customerId", byId) : hasExternal ? ("customerExternalId", byExternal) : ("email", byEmail);
+        switch (name)
         {
             case "customerId":
                 if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var id) && id > 0) return (null, null, id);
@@ -172,6 +175,9 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
                 }
         }
     }
+
+    private static bool Given(JsonElement item, string field, out JsonElement value) =>
+        item.TryGetProperty(field, out value) && value.ValueKind != JsonValueKind.Null;
 
     private static string? EventType(JsonElement item, Action<string, string> fail)
     {

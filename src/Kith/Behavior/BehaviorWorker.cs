@@ -12,7 +12,8 @@ namespace Kith.Behavior;
 /// So a round adds at most <see cref="RowsPerRound"/> events (and purchases), which bounds how long it holds the
 /// writer, and after a long round the next waits four times as long: the rollup then takes at most a fifth of the
 /// writer's time, and each round adds more events for about the same cost (its price is mostly rewriting the summary
-/// of every customer it touches, once per round however many events they had).
+/// of every customer it touches, once per round however many events they had). While events keep arriving a round
+/// never becomes a full rebuild (ADR-0037): a rebuild holds the writer longer than a batch waits for it.
 /// </remarks>
 internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<BehaviorWorker> log) : BackgroundService
 {
@@ -31,12 +32,15 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
+        // The newest event the last round saw: events stored after it mean a stream is running (no rebuild meanwhile).
+        var newestSeen = 0L;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var outcome = await scope.ServiceProvider.GetRequiredService<BehaviorRollup>().CatchUpAsync(RowsPerRound, stoppingToken);
+                var outcome = await scope.ServiceProvider.GetRequiredService<BehaviorRollup>().CatchUpAsync(RowsPerRound, newestSeen, stoppingToken);
+                newestSeen = outcome.NewestEvent;
                 if (outcome.Elapsed > TimeSpan.FromSeconds(1))
                     log.LogInformation("Behaviour rollup caught up {Events} events and {Purchases} purchases, recounted {Recounted} customers in {Seconds:F1} s{More}",
                         outcome.Events, outcome.Purchases, outcome.Recounted, outcome.Elapsed.TotalSeconds, outcome.Behind ? "; more to come" : "");

@@ -137,6 +137,46 @@ public sealed class EventsApiTests
 
     [Theory]
     [ClassData(typeof(Providers))]
+    public async Task MergedDeletedAndSharedEmailCustomersResolveAsBeforeWhenOnlyTheKeyIndexesAreRead(DatabaseProvider provider)
+    {
+        // An administrator's batch on SQLite finds its customers from the key indexes alone (ADR-0037); the merged and
+        // deleted records, and the oldest live holder of an email, must come out as with whole rows.
+        await using var host = await KithTestHost.StartAsync(provider);
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+        var survivor = await CustomerAsync(admin, new { name = "Survivor", externalId = "S1" });
+        var merged = await CustomerAsync(admin, new { name = "Merged", externalId = "M1" });
+        var gone = await CustomerAsync(admin, new { name = "Gone", externalId = "G1", email = "shared@example.com" });
+        var holder = await CustomerAsync(admin, new { name = "Holder" });
+        await using (var db = host.OpenDb())
+        {
+            var now = DateTime.UtcNow;
+            await db.Customers.Where(c => c.Id == merged).ExecuteUpdateAsync(u => u.SetProperty(c => c.MergedIntoId, survivor).SetProperty(c => c.DeletedAt, now), Ct);
+            await db.Customers.Where(c => c.Id == gone).ExecuteUpdateAsync(u => u.SetProperty(c => c.DeletedAt, now), Ct);
+            // The API refuses a second live holder of an email; an older deleted one keeps it (as an import may leave it).
+            await db.Customers.Where(c => c.Id == holder).ExecuteUpdateAsync(u => u.SetProperty(c => c.Email, "shared@example.com"), Ct);
+        }
+        var batch = new object[]
+        {
+            new { eventId = "k0", customerExternalId = "M1", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "k1", customerExternalId = "S1", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "k2", customerExternalId = "G1", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "k3", email = "shared@example.com", type = "like", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "k4", customerExternalId = "nobody-yet", type = "like", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "k5", customerId = merged, type = "like", occurredAt = "2026-01-05T10:00:00Z" },
+        };
+        var answer = await SendAsync(admin, batch);
+        Assert.Equal((4, 0, 1, 1), Counts(answer));
+        var error = answer.GetProperty("errors")[0];
+        Assert.Equal((2, "customerExternalId"), (error.GetProperty("index").GetInt32(), error.GetProperty("field").GetString()));
+
+        await using var check = host.OpenDb();
+        var stored = await check.BehaviorEvents.AsNoTracking().OrderBy(e => e.EventId).Select(e => new { e.EventId, e.CustomerId }).ToListAsync(Ct);
+        Assert.Equal([("k0", survivor), ("k1", survivor), ("k3", holder), ("k5", survivor)], stored.Select(e => (e.EventId!, e.CustomerId)));
+        Assert.Equal(["k4"], await check.PendingEvents.Select(e => e.EventId!).ToListAsync(Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
     public async Task EventsOfUnknownCustomersWaitAndAttachWhenTheCustomerIsCreated(DatabaseProvider provider)
     {
         await using var host = await KithTestHost.StartAsync(provider);
