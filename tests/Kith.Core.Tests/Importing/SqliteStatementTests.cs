@@ -25,13 +25,7 @@ public sealed class SqliteStatementTests
     [MemberData(nameof(Values))]
     public void AValueIsStoredAsMicrosoftDataSqliteStoresIt(object value)
     {
-        using var conn = new SqliteConnection("Data Source=:memory:");
-        conn.Open();
-        using (var create = conn.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE t (k INTEGER, v)";
-            create.ExecuteNonQuery();
-        }
+        using var conn = Table();
         using (var insert = conn.CreateCommand())
         {
             insert.CommandText = "INSERT INTO t VALUES (1, $v)";
@@ -52,16 +46,21 @@ public sealed class SqliteStatementTests
         Assert.Equal(expected, (r.GetString(0), r.GetString(1)));
     }
 
+    /// <summary>An in-memory database with one table t (k INTEGER, v) of any type.</summary>
+    private static SqliteConnection Table()
+    {
+        var conn = new SqliteConnection("Data Source=:memory:");
+        conn.Open();
+        using var create = conn.CreateCommand();
+        create.CommandText = "CREATE TABLE t (k INTEGER, v)";
+        create.ExecuteNonQuery();
+        return conn;
+    }
+
     [Fact]
     public void AGuidIsStoredAsEfStoresItOnSqlite()
     {
-        using var conn = new SqliteConnection("Data Source=:memory:");
-        conn.Open();
-        using (var create = conn.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE t (k INTEGER, v)";
-            create.ExecuteNonQuery();
-        }
+        using var conn = Table();
         var guid = Guid.Parse("0aae31f6-b7ba-46a6-b9f5-fe89dbe7177f");
         using (var insert = conn.CreateCommand())
         {
