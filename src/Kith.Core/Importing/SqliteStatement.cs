@@ -56,7 +56,7 @@ internal sealed class SqliteStatement : IDisposable
 
     private static readonly bool s_inPlace = RawStatement.Available;
 
-    /// <summary>Whether values of this type (after the EF value converter) bind here as Microsoft.Data.Sqlite binds them.</summary>
+    /// <summary>Whether values of this type (after the EF value converter) bind here as EF stores them through Microsoft.Data.Sqlite.</summary>
     public static bool Binds(Type t) =>
         t == typeof(string) || t == typeof(long) || t == typeof(int) || t == typeof(short) || t == typeof(byte) || t == typeof(bool)
         || t == typeof(double) || t == typeof(float) || t == typeof(DateTime) || t == typeof(DateOnly) || t == typeof(decimal) || t == typeof(Guid);
