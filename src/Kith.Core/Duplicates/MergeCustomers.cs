@@ -441,12 +441,5 @@ internal static class MergeHistory
     }
 
     public static void Add(KithDb db, long id, ChangeAction action, string? field, string? old, string? now, Actor actor, DateTime at, Guid set) =>
-        db.RecordChanges.Add(new RecordChange
-        {
-            EntityType = ChangeLog.CustomerEntity, EntityId = id, ChangeSet = set, Action = action, Field = field,
-            OldValue = Clip(old, 4000), NewValue = Clip(now, 4000), ActorKind = actor.Kind, ActorUserId = actor.UserId,
-            ActorDetail = Clip(actor.Detail, 200), At = at,
-        });
-
-    private static string? Clip(string? value, int length) => value is { } v && v.Length > length ? v[..length] : value;
+        db.RecordChanges.Add(ChangeLog.Row(ChangeLog.CustomerEntity, id, action, field, old, now, actor, at, set));
 }

@@ -142,6 +142,28 @@ internal sealed class BulkInsert<T> where T : class
     }
 
     /// <summary>
+    /// Writes every column of stored rows back, by id, on SQLite: one prepared UPDATE reused per row, bound as
+    /// <see cref="InsertAsync"/> binds (ADR-0034). The caller holds the write lock, so no one else changed them since
+    /// they were read; PostgreSQL callers save through EF instead.
+    /// </summary>
+    public void UpdateSqlite(IReadOnlyList<T> rows)
+    {
+        if (rows.Count == 0) return;
+        if (_db.Provider != DatabaseProvider.Sqlite || !_raw) throw new NotSupportedException($"{_table} is updated in bulk on SQLite only.");
+        var id = _columns.FindIndex(c => c.Name == "id");
+        if (id < 0) throw new InvalidOperationException($"{_table} has no id column.");
+        var set = _columns.Select((c, i) => (c, i)).Where(x => x.i != id).ToList();
+        var sql = $"UPDATE {_table} SET {string.Join(", ", set.Select((x, n) => $"{x.c.Name} = ?{n + 1}"))} WHERE id = ?{set.Count + 1}";
+        using var statement = new SqliteStatement((SqliteConnection)_db.Database.GetDbConnection(), sql);
+        foreach (var row in rows)
+        {
+            for (var n = 0; n < set.Count; n++) set[n].c.Bind!(statement, n + 1, row);
+            _columns[id].Bind!(statement, set.Count + 1, row);
+            if (statement.Execute() != 1) throw new InvalidOperationException($"A row of {_table} to update is not stored.");
+        }
+    }
+
+    /// <summary>
     /// Inserts rows the database gives ids to, leaving out any row whose unique key (an order, communication or
     /// event id, in <paramref name="keyColumn"/>) is already stored; returns the indexes of the rows left out. The
     /// caller has removed repeated keys from <paramref name="rows"/>.

@@ -48,6 +48,8 @@ internal sealed class CustomerSink : IRowSink
     private ImportLookups _lookups = null!;
     private Privacy.ErasedSet? _erased;
     private Privacy.ErasedMatchAction _onErased;
+    /// <summary>Whether this batch is written by prepared statements (ADR-0034) rather than saved through EF.</summary>
+    private bool _raw;
 
     public IReadOnlyList<string[]> RequiredFieldSets { get; } = [["name"]];
 
@@ -130,7 +132,13 @@ internal sealed class CustomerSink : IRowSink
         var now = run.Now;
 
         await _lookups.EnsureAsync(run, rows, ct);
-        // Every stored record a row of this batch may touch, loaded once and tracked.
+        var sealing = SensitiveFields.CustomerSealing.Of(db);
+        var sensitive = sealing is null ? SensitiveFields.SensitiveSet.None : await SensitiveFields.SensitiveSet.LoadAsync(db, ct);
+        // On SQLite, with no field sealed or being converted, the batch is written by prepared statements, not by
+        // change tracking (ADR-0034); otherwise EF saves the changes to stored records, sealing them as it does.
+        _raw = db.Provider == DatabaseProvider.Sqlite && sensitive.IsEmpty;
+        var writes = new BatchWrites();
+        // Every stored record a row of this batch may touch, loaded once (tracked, when EF saves them).
         var candidates = new HashSet<long>();
         foreach (var row in rows)
         {
@@ -139,8 +147,9 @@ internal sealed class CustomerSink : IRowSink
             if (row.Text("phone") is { } p && _byPhone.TryGetValue(p, out var byPhone)) candidates.Add(byPhone);
         }
         var stored = new Dictionary<long, Customer>();
+        var customers = _raw ? db.Customers.AsNoTracking() : db.Customers;
         foreach (var chunk in candidates.Chunk(1000))
-            foreach (var c in await db.Customers.Include(c => c.Tags).Where(c => chunk.Contains(c.Id)).ToListAsync(ct))
+            foreach (var c in await customers.Include(c => c.Tags).Where(c => chunk.Contains(c.Id)).ToListAsync(ct))
                 stored[c.Id] = c;
         var before = new Dictionary<long, Dictionary<string, string?>>();
         // Sized for the batch, so they are not grown through large-object allocations (as in LinkedSink).
@@ -216,7 +225,7 @@ internal sealed class CustomerSink : IRowSink
                             Remember(ext, row.Line);
                             continue;
                         default:
-                            Merge(run, row, target, ids.Next(), now, created, before, pending);
+                            Merge(run, row, target, ids.Next(), now, created, before, pending, writes);
                             run.Job.Merged++;
                             Remember(ext, row.Line);
                             continue;
@@ -226,7 +235,7 @@ internal sealed class CustomerSink : IRowSink
                 {
                     if (run.Options.Mode == ImportMode.Create)
                         throw new RowRejected(run.Column("externalId"), "This row matches a stored customer (mode create).");
-                    var changed = ApplyChecked(run, target, row, overwrite, skipExternalId: false, ImportChangeAction.Updated, before, pending);
+                    var changed = ApplyChecked(run, target, row, overwrite, skipExternalId: false, ImportChangeAction.Updated, before, pending, writes);
                     if (changed) run.Job.Updated++; else run.Job.Unchanged++;
                     if (row.Flagged || erasedMatch is not null) run.Job.Flagged++;
                     Remember(ext, row.Line);
@@ -250,20 +259,24 @@ internal sealed class CustomerSink : IRowSink
             }
         }
 
-        // New records are not tracked: their tags (set at creation, or added by a later row merged into them) go in here.
-        var createdTags = created.SelectMany(c => c.Tags.Select(t => t.Id).Distinct().Select(t => (Customer: c.Id, Tag: t))).ToList();
+        // New records are not tracked: their tags (set at creation, or added by a later row merged into them) go in
+        // here, and on the raw path those of the stored records the batch changed (tags are only ever added).
+        IEnumerable<Customer> tagged = _raw ? created.Concat(writes.Updated.Values) : created;
+        var customerTags = tagged.SelectMany(c => c.Tags.Select(t => t.Id).Distinct().Select(t => (Customer: c.Id, Tag: t))).ToList();
         // Bulk inserts bypass the save that seals sensitive values; the ids are known here, so they are sealed now.
-        var sealing = SensitiveFields.CustomerSealing.Of(db);
-        var sensitive = sealing is null ? SensitiveFields.SensitiveSet.None : await SensitiveFields.SensitiveSet.LoadAsync(db, ct);
         var restore = sensitive.IsEmpty ? [] : created.Select(c => sealing!.SealDetached(c, sensitive)).ToList();
         await bulk.InsertAsync(created, ct);
         foreach (var undo in restore) undo();
-        foreach (var chunk in createdTags.Chunk(400))
+        if (_raw) bulk.UpdateSqlite(writes.Updated.Values.OrderBy(c => c.Id).ToList());
+        foreach (var chunk in customerTags.Chunk(400))
             await Sql.ExecAsync(db, "INSERT INTO customer_tags (customer_id, tag_id) VALUES " +
                 string.Join(", ", chunk.Select(t => $"({t.Customer}, {t.Tag})")) + " ON CONFLICT DO NOTHING", ct);
-        db.DuplicatePairs.AddRange(pairs.Where(p => p.CustomerId != p.OtherCustomerId).DistinctBy(p => (p.CustomerId, p.OtherCustomerId)));
+        writes.Pairs.AddRange(pairs.Where(p => p.CustomerId != p.OtherCustomerId).DistinctBy(p => (p.CustomerId, p.OtherCustomerId)));
+        if (_raw) await writes.InsertAsync(db, ct);
+        else writes.Track(db);
         // Every change of the batch is made: it is detected once, not again each time an interceptor (sealing, audit)
-        // or the save itself asks for the tracked entries (four passes over every tracked record, ADR-0032).
+        // or the save itself asks for the tracked entries (four passes over every tracked record, ADR-0032). On the
+        // raw path only the job's counts are left to save, in the same transaction.
         db.ChangeTracker.DetectChanges();
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
@@ -353,14 +366,14 @@ internal sealed class CustomerSink : IRowSink
     /// whole as a hidden record pointing at it, like a merge made by hand (history on both, a <see cref="CustomerMerge"/>).
     /// </summary>
     private void Merge(ImportRun run, ImportRow row, Customer target, long id, DateTime now, List<Customer> created,
-        Dictionary<long, Dictionary<string, string?>> before, Dictionary<long, Customer> pending)
+        Dictionary<long, Dictionary<string, string?>> before, Dictionary<long, Customer> pending, BatchWrites writes)
     {
         // The hidden record first: a row it refuses (an unknown owner, say) must leave the survivor untouched.
         var merged = new Customer { Stage = LifecycleStage.Lead, ImportJobId = run.Job.Id };
         Apply(run, merged, row, overwrite: true, skipExternalId: false, hidden: true);
         if (merged.Name.Length == 0) merged.Name = target.Name;
         var survivorBefore = SurvivorState.Of(target);
-        ApplyChecked(run, target, row, overwrite: false, skipExternalId: true, ImportChangeAction.Merged, before, pending);
+        ApplyChecked(run, target, row, overwrite: false, skipExternalId: true, ImportChangeAction.Merged, before, pending, writes);
         merged.Id = id;
         merged.OwnerId = target.OwnerId;
         merged.DeletedAt = now;
@@ -368,14 +381,14 @@ internal sealed class CustomerSink : IRowSink
         merged.StampCreated(run.Actor, now);
         created.Add(merged);
         if (merged.ExternalId is { } ext) Link(ext, target.Id, merged: true);
-        run.Db.CustomerMerges.Add(new CustomerMerge
+        writes.Merges.Add(new CustomerMerge
         {
             SurvivorId = target.Id, MergedId = merged.Id, SurvivorBefore = survivorBefore.Write(), Moved = new MergedRecords().Write(),
             ImportJobId = run.Job.Id, MergedByKind = run.Actor.Kind, MergedByUserId = run.Actor.UserId, MergedAt = now,
         });
         var set = Guid.NewGuid();
-        MergeHistory.Add(run.Db, target.Id, ChangeAction.Merged, "mergedFrom", null, MergeHistory.Describe(merged), run.Actor, now, set);
-        MergeHistory.Add(run.Db, merged.Id, ChangeAction.Merged, "mergedInto", null, MergeHistory.Describe(target), run.Actor, now, set);
+        writes.History.Add(ChangeLog.Row(ChangeLog.CustomerEntity, target.Id, ChangeAction.Merged, "mergedFrom", null, MergeHistory.Describe(merged), run.Actor, now, set));
+        writes.History.Add(ChangeLog.Row(ChangeLog.CustomerEntity, merged.Id, ChangeAction.Merged, "mergedInto", null, MergeHistory.Describe(target), run.Actor, now, set));
     }
 
     /// <summary>
@@ -383,21 +396,23 @@ internal sealed class CustomerSink : IRowSink
     /// kept for reverting, and each change is written to its history like any other edit.
     /// </summary>
     private bool ApplyChecked(ImportRun run, Customer target, ImportRow row, bool overwrite, bool skipExternalId, ImportChangeAction action,
-        Dictionary<long, Dictionary<string, string?>> before, Dictionary<long, Customer> pending)
+        Dictionary<long, Dictionary<string, string?>> before, Dictionary<long, Customer> pending, BatchWrites writes)
     {
         var probe = CustomerImportState.Capture(target);
         var snapshot = pending.ContainsKey(target.Id) ? null : CustomerWriter.Snapshot(target);
         Apply(run, target, row, overwrite, skipExternalId);
         if (CustomerImportState.Capture(target) == probe) return false;
         if (snapshot is null) return true;
+        writes.Updated[target.Id] = target;
         if (!CreatedByThisJob(target.Id) && _touched.Add(target.Id))
-            run.Db.ImportChanges.Add(new ImportChange
+            writes.ImportChanges.Add(new ImportChange
             {
                 ImportJobId = run.Job.Id, EntityType = ChangeLog.CustomerEntity, EntityId = target.Id,
                 Action = action, Before = probe,
             });
         var after = CustomerWriter.Snapshot(target);
-        new ChangeLog(run.Db).Updated(ChangeLog.CustomerEntity, target.Id, before.GetValueOrDefault(target.Id) ?? snapshot, after, run.Actor, run.Now);
+        // An import's changes get no audit entry each (ChangeLog.Updated adds none for an import either).
+        writes.History.AddRange(ChangeLog.UpdatedRows(ChangeLog.CustomerEntity, target.Id, before.GetValueOrDefault(target.Id) ?? snapshot, after, run.Actor, run.Now));
         before[target.Id] = after;
         target.StampUpdated(run.Actor, run.Now);
         target.Version++;
@@ -483,7 +498,7 @@ internal sealed class CustomerSink : IRowSink
             if (isNew) c.Tags = resolved;
             else
                 foreach (var t in resolved.Where(t => c.Tags.All(x => x.Id != t.Id)))
-                    c.Tags.Add(run.Db.Tags.Local.FirstOrDefault(x => x.Id == t.Id) ?? Attach(run, t));
+                    c.Tags.Add(_raw ? t : run.Db.Tags.Local.FirstOrDefault(x => x.Id == t.Id) ?? Attach(run, t));
         }
         var custom = row.Values.Where(v => v.Key.StartsWith("customFields.", StringComparison.Ordinal) && v.Value is not null).ToList();
         if (custom.Count > 0)

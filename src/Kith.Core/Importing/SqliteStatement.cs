@@ -56,10 +56,10 @@ internal sealed class SqliteStatement : IDisposable
 
     private static readonly bool s_inPlace = RawStatement.Available;
 
-    /// <summary>Whether values of this type (after the EF value converter) bind here as Microsoft.Data.Sqlite binds them.</summary>
+    /// <summary>Whether values of this type (after the EF value converter) bind here as EF stores them through Microsoft.Data.Sqlite.</summary>
     public static bool Binds(Type t) =>
         t == typeof(string) || t == typeof(long) || t == typeof(int) || t == typeof(short) || t == typeof(byte) || t == typeof(bool)
-        || t == typeof(double) || t == typeof(float) || t == typeof(DateTime) || t == typeof(DateOnly) || t == typeof(decimal);
+        || t == typeof(double) || t == typeof(float) || t == typeof(DateTime) || t == typeof(DateOnly) || t == typeof(decimal) || t == typeof(Guid);
 
     /// <summary>Binds the 1-based parameter <paramref name="index"/>.</summary>
     public void Bind(int index, object? value)
@@ -78,6 +78,7 @@ internal sealed class SqliteStatement : IDisposable
             case DateTime t: Bind(index, t); break;
             case DateOnly d: Bind(index, d); break;
             case decimal m: Bind(index, m); break;
+            case Guid g: Bind(index, g); break;
             default: throw new NotSupportedException($"No SQLite binding for {value.GetType()}.");
         }
     }
@@ -126,6 +127,17 @@ internal sealed class SqliteStatement : IDisposable
         }
         Span<byte> text = stackalloc byte[27];
         Check(raw.sqlite3_bind_text(_stmt, index, text[..FormatDateTime(value, text)]));
+    }
+
+    /// <summary>A GUID as EF Core stores it on SQLite: its 36 characters, in capitals.</summary>
+    public void Bind(int index, Guid value)
+    {
+        Span<byte> text = Fits(36) ? FreeText[..36] : stackalloc byte[36];
+        value.TryFormat(text, out _);
+        for (var i = 0; i < 36; i++)
+            if (text[i] is >= (byte)'a' and <= (byte)'f') text[i] -= 'a' - 'A';
+        if (Fits(36)) BindWritten(index, 36);
+        else Check(raw.sqlite3_bind_text(_stmt, index, text));
     }
 
     public void Bind(int index, DateOnly value)

@@ -25,13 +25,7 @@ public sealed class SqliteStatementTests
     [MemberData(nameof(Values))]
     public void AValueIsStoredAsMicrosoftDataSqliteStoresIt(object value)
     {
-        using var conn = new SqliteConnection("Data Source=:memory:");
-        conn.Open();
-        using (var create = conn.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE t (k INTEGER, v)";
-            create.ExecuteNonQuery();
-        }
+        using var conn = Table();
         using (var insert = conn.CreateCommand())
         {
             insert.CommandText = "INSERT INTO t VALUES (1, $v)";
@@ -50,6 +44,43 @@ public sealed class SqliteStatementTests
         var expected = (r.GetString(0), r.GetString(1));
         Assert.True(r.Read());
         Assert.Equal(expected, (r.GetString(0), r.GetString(1)));
+    }
+
+    /// <summary>An in-memory database with one table t (k INTEGER, v) of any type.</summary>
+    private static SqliteConnection Table()
+    {
+        var conn = new SqliteConnection("Data Source=:memory:");
+        conn.Open();
+        using var create = conn.CreateCommand();
+        create.CommandText = "CREATE TABLE t (k INTEGER, v)";
+        create.ExecuteNonQuery();
+        return conn;
+    }
+
+    [Fact]
+    public void AGuidIsStoredAsEfStoresItOnSqlite()
+    {
+        using var conn = Table();
+        var guid = Guid.Parse("0aae31f6-b7ba-46a6-b9f5-fe89dbe7177f");
+        using (var insert = conn.CreateCommand())
+        {
+            // EF Core's SQLite mapping of Guid binds it as TEXT.
+            insert.CommandText = "INSERT INTO t VALUES (1, $v)";
+            insert.Parameters.Add(new SqliteParameter("$v", SqliteType.Text) { Value = guid });
+            insert.ExecuteNonQuery();
+        }
+        using (var statement = new SqliteStatement(conn, "INSERT INTO t VALUES (2, ?)"))
+        {
+            statement.Bind(1, guid);
+            Assert.Equal(1, statement.Execute());
+        }
+        using var read = conn.CreateCommand();
+        read.CommandText = "SELECT typeof(v), v FROM t ORDER BY k";
+        using var r = read.ExecuteReader();
+        Assert.True(r.Read());
+        Assert.Equal(("text", "0AAE31F6-B7BA-46A6-B9F5-FE89DBE7177F"), (r.GetString(0), r.GetString(1)));
+        Assert.True(r.Read());
+        Assert.Equal(("text", "0AAE31F6-B7BA-46A6-B9F5-FE89DBE7177F"), (r.GetString(0), r.GetString(1)));
     }
 
     [Fact]
