@@ -43,7 +43,7 @@ var watch = Stopwatch.StartNew();
 var loaded = existing ? 0 : await EventLoad.RunAsync(db, events, long.MaxValue, replay: false, ct);
 if (!existing) Console.WriteLine($"load events: {loaded:N0} rows in {watch.Elapsed.TotalSeconds:F1} s (bench loader, not compared)");
 
-var rollup = new BehaviorRollup(db);
+var rollup = new BehaviorRollup(db, TimeProvider.System);
 var rebuild = existing ? await rollup.CatchUpAsync(ct) : await rollup.RebuildAsync(ct);
 Console.WriteLine($"kith {(existing ? "catch-up" : "rebuild")}: {rebuild.Elapsed.TotalSeconds:F3} s ({rebuild.Events:N0} daily buckets)");
 

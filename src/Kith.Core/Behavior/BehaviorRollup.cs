@@ -175,15 +175,21 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         var high = await CommittedHighAsync(ct) ?? throw new TimeoutException("Events are being stored without pause; try the rebuild again.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await LockAsync(ct);
-        // A page cache of 64 MB for the rebuild's writes instead of 2 MB: fewer dirty pages spilled and written again.
-        if (Sqlite) await ExecAsync("PRAGMA cache_size = -65536", ct);
+        // A page cache of at least 64 MB for the rebuild's writes: fewer dirty pages spilled and written again. The
+        // connection's own setting comes back afterwards (a pooled server connection keeps whatever is left on it).
+        long cacheSize = 0;
+        if (Sqlite)
+        {
+            await Sql.ReadAsync(db, "PRAGMA cache_size", r => cacheSize = r.GetInt64(0), ct);
+            await ExecAsync("PRAGMA cache_size = -65536", ct);
+        }
         try
         {
             return await RebuildInAsync(tx, started, high, inOrder, progress, ct);
         }
         finally
         {
-            if (Sqlite) await ExecAsync("PRAGMA cache_size = -2000", CancellationToken.None);
+            if (Sqlite) await ExecAsync($"PRAGMA cache_size = {cacheSize}", CancellationToken.None);
         }
     }
 

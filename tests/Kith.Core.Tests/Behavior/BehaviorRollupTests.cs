@@ -63,6 +63,28 @@ public sealed class BehaviorRollupTests
         Assert.Equal(incremental, await SnapshotAsync(kit));
     }
 
+    [Fact]
+    public async Task ARebuildGivesTheConnectionItsOwnPageCacheBack()
+    {
+        await using var kit = await ImportKit.StartAsync(DatabaseProvider.Sqlite);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann"), admin);
+        await kit.ImportAsync(ImportKind.Events, kit.Csv(EventsHeader, "1,C1,access,2026-02-27T10:00:00Z,/"), admin);
+        var after = await kit.RunAsync(async sp =>
+        {
+            // The server's pooled connections run with a 64 MB cache; a rebuild on one must leave it as it found it.
+            var db = sp.GetRequiredService<KithDb>();
+            await db.Database.OpenConnectionAsync(Ct);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -12345", Ct);
+            var rebuilt = await sp.GetRequiredService<BehaviorRollup>().RebuildAsync(Ct);
+            Assert.True(rebuilt.Rebuilt);
+            await using var read = db.Database.GetDbConnection().CreateCommand();
+            read.CommandText = "PRAGMA cache_size";
+            return Convert.ToInt64(await read.ExecuteScalarAsync(Ct), CultureInfo.InvariantCulture);
+        });
+        Assert.Equal(-12345L, after);
+    }
+
     [Theory]
     [ClassData(typeof(Providers))]
     public async Task RoundsOfAFewRowsEachEndWhereOneRoundForEverythingEnds(DatabaseProvider provider)

@@ -111,7 +111,7 @@ public sealed class SegmentTests
     {
         await using var kit = await RecordKit.StartAsync(provider);
         var (admin, ids) = await SeedAsync(kit);
-        Task CatchUp() => kit.RunAsync(sp => new BehaviorRollup(sp.GetRequiredService<KithDb>()).CatchUpAsync(Ct));
+        Task CatchUp() => kit.RunAsync(sp => new BehaviorRollup(sp.GetRequiredService<KithDb>(), TimeProvider.System).CatchUpAsync(Ct));
         async Task Check()
         {
             Assert.Equal(["Ann", "Cy", "Di"], await Names(kit, admin, "events.purchase ge 1"));
@@ -176,7 +176,7 @@ public sealed class SegmentTests
             }
             await db.SaveChangesAsync(Ct);
         });
-        await kit.RunAsync(sp => new BehaviorRollup(sp.GetRequiredService<KithDb>()).CatchUpAsync(Ct));
+        await kit.RunAsync(sp => new BehaviorRollup(sp.GetRequiredService<KithDb>(), TimeProvider.System).CatchUpAsync(Ct));
         Task<SegmentCount> Count(string filter) => kit.RunAsync(sp => sp.GetRequiredService<SegmentQueries>().CountAsync(admin, filter, Ct));
 
         var likers = await Count("events.like ge 1");
