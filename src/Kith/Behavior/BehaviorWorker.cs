@@ -40,7 +40,8 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var outcome = await scope.ServiceProvider.GetRequiredService<BehaviorRollup>().CatchUpAsync(RowsPerRound, newestSeen, stoppingToken);
-                newestSeen = outcome.NewestEvent;
+                // A round with nothing to do reports no newest event; the one seen before still holds.
+                newestSeen = Math.Max(newestSeen, outcome.NewestEvent);
                 if (outcome.Elapsed > TimeSpan.FromSeconds(1))
                     log.LogInformation("Behaviour rollup caught up {Events} events and {Purchases} purchases, recounted {Recounted} customers in {Seconds:F1} s{More}",
                         outcome.Events, outcome.Purchases, outcome.Recounted, outcome.Elapsed.TotalSeconds, outcome.Behind ? "; more to come" : "");
