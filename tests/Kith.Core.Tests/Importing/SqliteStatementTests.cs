@@ -25,25 +25,35 @@ public sealed class SqliteStatementTests
     [MemberData(nameof(Values))]
     public void AValueIsStoredAsMicrosoftDataSqliteStoresIt(object value)
     {
+        var (ado, statement) = StoredBothWays(new SqliteParameter("$v", value), value, "hex(v)");
+        Assert.Equal(ado, statement);
+    }
+
+    /// <summary>
+    /// The stored type and <paramref name="shown"/> of a value inserted once through Microsoft.Data.Sqlite with
+    /// <paramref name="parameter"/> and once through <see cref="SqliteStatement"/> binding <paramref name="value"/>.
+    /// </summary>
+    private static ((string, string) Ado, (string, string) Statement) StoredBothWays(SqliteParameter parameter, object value, string shown)
+    {
         using var conn = Table();
         using (var insert = conn.CreateCommand())
         {
             insert.CommandText = "INSERT INTO t VALUES (1, $v)";
-            insert.Parameters.AddWithValue("$v", value);
+            insert.Parameters.Add(parameter);
             insert.ExecuteNonQuery();
         }
-        using (var statement = new SqliteStatement(conn, "INSERT INTO t VALUES (2, $v)"))
+        using (var statement = new SqliteStatement(conn, "INSERT INTO t VALUES (2, ?)"))
         {
             statement.Bind(1, value);
             Assert.Equal(1, statement.Execute());
         }
         using var read = conn.CreateCommand();
-        read.CommandText = "SELECT typeof(v), hex(v) FROM t ORDER BY k";
+        read.CommandText = $"SELECT typeof(v), {shown} FROM t ORDER BY k";
         using var r = read.ExecuteReader();
         Assert.True(r.Read());
-        var expected = (r.GetString(0), r.GetString(1));
+        var ado = (r.GetString(0), r.GetString(1));
         Assert.True(r.Read());
-        Assert.Equal(expected, (r.GetString(0), r.GetString(1)));
+        return (ado, (r.GetString(0), r.GetString(1)));
     }
 
     /// <summary>An in-memory database with one table t (k INTEGER, v) of any type.</summary>
@@ -60,27 +70,11 @@ public sealed class SqliteStatementTests
     [Fact]
     public void AGuidIsStoredAsEfStoresItOnSqlite()
     {
-        using var conn = Table();
         var guid = Guid.Parse("0aae31f6-b7ba-46a6-b9f5-fe89dbe7177f");
-        using (var insert = conn.CreateCommand())
-        {
-            // EF Core's SQLite mapping of Guid binds it as TEXT.
-            insert.CommandText = "INSERT INTO t VALUES (1, $v)";
-            insert.Parameters.Add(new SqliteParameter("$v", SqliteType.Text) { Value = guid });
-            insert.ExecuteNonQuery();
-        }
-        using (var statement = new SqliteStatement(conn, "INSERT INTO t VALUES (2, ?)"))
-        {
-            statement.Bind(1, guid);
-            Assert.Equal(1, statement.Execute());
-        }
-        using var read = conn.CreateCommand();
-        read.CommandText = "SELECT typeof(v), v FROM t ORDER BY k";
-        using var r = read.ExecuteReader();
-        Assert.True(r.Read());
-        Assert.Equal(("text", "0AAE31F6-B7BA-46A6-B9F5-FE89DBE7177F"), (r.GetString(0), r.GetString(1)));
-        Assert.True(r.Read());
-        Assert.Equal(("text", "0AAE31F6-B7BA-46A6-B9F5-FE89DBE7177F"), (r.GetString(0), r.GetString(1)));
+        // EF Core's SQLite mapping of Guid binds it as TEXT.
+        var (ado, statement) = StoredBothWays(new SqliteParameter("$v", SqliteType.Text) { Value = guid }, guid, "v");
+        Assert.Equal(("text", "0AAE31F6-B7BA-46A6-B9F5-FE89DBE7177F"), ado);
+        Assert.Equal(ado, statement);
     }
 
     [Fact]
