@@ -28,8 +28,8 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
     /// <summary>The fewest rows a round adds, however slow the last one was: a round has a fixed cost too.</summary>
     public const long FewestRowsPerRound = 5_000;
 
-    /// <summary>How long a round should hold the writer at most: well under the 30 s a batch waits for it.</summary>
-    private static readonly TimeSpan LongestRound = TimeSpan.FromSeconds(5);
+    /// <summary>How long a round should hold the writer at most: a third of the 30 s a batch waits for it.</summary>
+    private static readonly TimeSpan LongestRound = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs on one node at a time when several share a PostgreSQL database.</summary>
     public const string Job = "behavior-rollup";
