@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Event ingestion of docs/benchmarks.md: behavior_data.csv into a store that holds its customers, through
 # `kith import events` and through POST /api/v1/events in batches of 10,000, on SQLite (the embedded default).
-# Prints events per second for each (goal: 200,000/s).
-#   bash bench/events.sh [DATA_DIR]      (default bench/data/100000: customer_data.csv and behavior_data.csv)
+# Prints events per second for each (goal: 200,000/s). The API runs twice, each into a fresh copy of the same store:
+# one sender sending the batches one after another, then SENDERS connections sending at once (the server commits the
+# batches that wait together, ADR-0039); each run is followed by the same batches again (every event a duplicate).
+#   bash bench/events.sh [DATA_DIR] [SENDERS]   (default bench/data/100000: customer_data.csv and behavior_data.csv; 4 senders)
 # Numbers are only meaningful on an otherwise idle machine: the script prints the load average next to them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-bench/data/100000}
+senders=${2:-4}
 out=bench/out/events-$(basename "$data")
 port=${KITH_BENCH_PORT:-5098}
 dotnet build -c Release src/Kith -v quiet -nologo >/dev/null
@@ -31,12 +34,17 @@ setup() { # a store with the customers, and an admin
 
     setup "$out/api"
     token=$("$kith" --data "$out/api" tokens create --user bench@example.com --name bench | tail -1)
-    "$kith" --data "$out/api" serve --urls "http://127.0.0.1:$port" >"$out/serve.log" 2>&1 &
-    pid=$!
-    trap 'kill $pid 2>/dev/null || true' EXIT
-    for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
-    /usr/bin/python3 bench/events_drive.py "http://127.0.0.1:$port" "$token" "$data/behavior_data.csv" 10000
-    echo "  again (every event a duplicate):"
-    /usr/bin/python3 bench/events_drive.py "http://127.0.0.1:$port" "$token" "$data/behavior_data.csv" 10000
+    cp -r "$out/api" "$out/api-senders"
+    for run in "api 1" "api-senders $senders"; do
+        set -- $run
+        "$kith" --data "$out/$1" serve --urls "http://127.0.0.1:$port" >"$out/$1.serve.log" 2>&1 &
+        pid=$!
+        trap 'kill $pid 2>/dev/null || true' EXIT
+        for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
+        /usr/bin/python3 bench/events_drive.py "http://127.0.0.1:$port" "$token" "$data/behavior_data.csv" 10000 "$2"
+        echo "  again (every event a duplicate):"
+        /usr/bin/python3 bench/events_drive.py "http://127.0.0.1:$port" "$token" "$data/behavior_data.csv" 10000 "$2"
+        kill $pid; wait $pid 2>/dev/null || true
+    done
     uptime
 } 2>&1 | tee "$out/run.log"

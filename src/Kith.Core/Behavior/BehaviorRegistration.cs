@@ -8,6 +8,7 @@ public static class BehaviorRegistration
     public static IServiceCollection AddKithEventIngestion(this IServiceCollection services)
     {
         services.AddScoped<IngestEvents>();
+        services.AddSingleton<EventBatchCommits>();
         services.AddScoped<PendingEventQueries>();
         services.AddScoped<CreateSiteKey>();
         services.AddScoped<RevokeSiteKey>();

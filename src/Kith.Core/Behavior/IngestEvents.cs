@@ -32,7 +32,7 @@ public sealed record IngestResult(int Accepted, int Duplicates, int Pending, IRe
 /// caller can tell from this is that some record holds that external id or email, which creating a customer with the
 /// same external id tells them too (409).
 /// </remarks>
-public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
+public sealed partial class IngestEvents(KithDb db, TimeProvider clock, EventBatchCommits commits)
 {
     public const int MaxBatch = 10_000;
     public const int MaxPropertiesBytes = 8 * 1024;
@@ -44,6 +44,10 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
     [GeneratedRegex("^[a-z0-9_.-]{1,50}$")]
     private static partial Regex TypeKey();
 
+    /// <summary>
+    /// Checks the events on the caller's thread, then stores them together with the batches other requests sent
+    /// meanwhile, in one transaction (<see cref="EventBatchCommits"/>); the answer is this batch's alone.
+    /// </summary>
     public async Task<IngestResult> HandleAsync(JsonElement body, AccessScope scope, CancellationToken ct)
     {
         scope.EnsureCanCreate();
@@ -53,7 +57,8 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
         var events = new List<IncomingEvent>(items.Count);
         for (var i = 0; i < items.Count; i++)
             if (Parse(items[i], i, now, errors) is { } e) events.Add(e);
-        return await StoreAsync(db, events, scope.OwnerIds, "api", null, now, errors, ct);
+        var unique = Unique(events, errors);
+        return Result(await commits.WriteAsync(db, new EventBatch(unique, scope.OwnerIds, "api", null, now)), errors);
     }
 
     /// <summary>The events of a body: a JSON array, or an object { "events": [...] }. Anything else, or too many, is a 400.</summary>
@@ -239,8 +244,17 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
     internal static async Task<IngestResult> StoreAsync(KithDb db, List<IncomingEvent> events, IReadOnlySet<long>? owners, string source,
         long? siteKeyId, DateTime now, List<EventError> errors, CancellationToken ct)
     {
-        // The same id twice in one batch cannot be both events: the second is refused.
-        var firstAt = new Dictionary<string, int>(StringComparer.Ordinal);
+        var batch = new EventBatch(Unique(events, errors), owners, source, siteKeyId, now);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var written = await WriteAsync(db, batch, ct);
+        await tx.CommitAsync(ct);
+        return Result(written, errors);
+    }
+
+    /// <summary>The events of a batch less those whose id came earlier in it: the same id twice cannot be both events.</summary>
+    private static List<IncomingEvent> Unique(List<IncomingEvent> events, List<EventError> errors)
+    {
+        var firstAt = new Dictionary<string, int>(events.Count, StringComparer.Ordinal);
         var unique = new List<IncomingEvent>(events.Count);
         foreach (var e in events)
         {
@@ -248,44 +262,48 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
                 errors.Add(new EventError(e.Index, id, "eventId", $"The eventId '{id}' appears again in this batch; it was first at index {firstAt[id]}."));
             else unique.Add(e);
         }
+        return unique;
+    }
 
-        var outcome = await Transaction();
-        errors.AddRange(outcome.Refused);
-        return new IngestResult(outcome.Accepted, outcome.Duplicates, outcome.Pending, errors.OrderBy(e => e.Index).ToList());
+    private static IngestResult Result(WrittenBatch written, List<EventError> errors)
+    {
+        errors.AddRange(written.Refused);
+        return new IngestResult(written.Accepted, written.Duplicates, written.Pending, errors.OrderBy(e => e.Index).ToList());
+    }
 
-        async Task<(int Accepted, int Duplicates, int Pending, List<EventError> Refused)> Transaction()
+    /// <summary>
+    /// Stores one batch of checked, unique events inside the caller's transaction, which holds the write lock on SQLite
+    /// (so a customer created meanwhile is either seen here or created after these events are parked, and then attaches them).
+    /// </summary>
+    internal static async Task<WrittenBatch> WriteAsync(KithDb db, EventBatch batch, CancellationToken ct)
+    {
+        var resolved = await CustomerResolver.ResolveAsync(db, batch.Events, batch.Owners, ct);
+        var stored = new List<BehaviorEvent>(batch.Events.Count);
+        var parked = new List<PendingEvent>();
+        var refused = new List<EventError>();
+        foreach (var e in batch.Events)
         {
-            // The customers are looked up inside the write transaction: on SQLite it holds the write lock from its start, so
-            // a customer created meanwhile is either seen here or created after these events are parked (and then attaches them).
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var resolved = await CustomerResolver.ResolveAsync(db, unique, owners, ct);
-            var stored = new List<BehaviorEvent>();
-            var parked = new List<PendingEvent>();
-            var refused = new List<EventError>();
-            foreach (var e in unique)
-            {
-                var hit = resolved(e);
-                if (hit.CustomerId is { } customer)
-                    stored.Add(new BehaviorEvent
-                    {
-                        EventId = e.EventId, CustomerId = customer, Type = e.Type, OccurredAt = e.OccurredAt, Page = e.Page, Properties = e.Properties,
-                    });
-                else if (hit.Park)
-                    parked.Add(new PendingEvent
-                    {
-                        EventId = e.EventId, ReferenceKind = e.ReferenceKind!, ReferenceValue = e.ReferenceValue!, Type = e.Type,
-                        OccurredAt = e.OccurredAt, Page = e.Page, Properties = e.Properties, Source = source, ReceivedAt = now, SiteKeyId = siteKeyId,
-                    });
-                else refused.Add(new EventError(e.Index, e.EventId, hit.Field!, hit.Message!));
-            }
-            var duplicates = (await new BulkInsert<BehaviorEvent>(db).InsertNewAsync(stored, "event_id", ct)).Count;
-            var accepted = stored.Count - duplicates;
-            var (pending, known) = await ParkAsync(db, parked, ct);
-            duplicates += known;
-            accepted += parked.Count - pending - known;
-            await tx.CommitAsync(ct);
-            return (accepted, duplicates, pending, refused);
+            var hit = resolved(e);
+            if (hit.CustomerId is { } customer)
+                stored.Add(new BehaviorEvent
+                {
+                    EventId = e.EventId, CustomerId = customer, Type = e.Type, OccurredAt = e.OccurredAt, Page = e.Page, Properties = e.Properties,
+                });
+            else if (hit.Park)
+                parked.Add(new PendingEvent
+                {
+                    EventId = e.EventId, ReferenceKind = e.ReferenceKind!, ReferenceValue = e.ReferenceValue!, Type = e.Type,
+                    OccurredAt = e.OccurredAt, Page = e.Page, Properties = e.Properties, Source = batch.Source, ReceivedAt = batch.Now,
+                    SiteKeyId = batch.SiteKeyId,
+                });
+            else refused.Add(new EventError(e.Index, e.EventId, hit.Field!, hit.Message!));
         }
+        var duplicates = (await new BulkInsert<BehaviorEvent>(db).InsertNewAsync(stored, "event_id", ct)).Count;
+        var accepted = stored.Count - duplicates;
+        var (pending, known) = await ParkAsync(db, parked, ct);
+        duplicates += known;
+        accepted += parked.Count - pending - known;
+        return new WrittenBatch(accepted, duplicates, pending, refused);
     }
 
     /// <summary>
@@ -320,6 +338,13 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock)
         return found;
     }
 }
+
+/// <summary>A batch's checked events, none of them sharing an id, and where they came from.</summary>
+/// <param name="Owners">The sender's reach (null: every owner).</param>
+internal sealed record EventBatch(List<IncomingEvent> Events, IReadOnlySet<long>? Owners, string Source, long? SiteKeyId, DateTime Now);
+
+/// <summary>What became of a batch's unique events in the database.</summary>
+internal sealed record WrittenBatch(int Accepted, int Duplicates, int Pending, List<EventError> Refused);
 
 /// <summary>One event of a batch once read and checked.</summary>
 internal sealed class IncomingEvent

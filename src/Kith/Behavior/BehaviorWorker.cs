@@ -13,7 +13,10 @@ namespace Kith.Behavior;
 /// writer, and after a long round the next waits four times as long: the rollup then takes at most a fifth of the
 /// writer's time, and each round adds more events for about the same cost (its price is mostly rewriting the summary
 /// of every customer it touches, once per round however many events they had). While events keep arriving a round
-/// never becomes a full rebuild (ADR-0037): a rebuild holds the writer longer than a batch waits for it.
+/// never becomes a full rebuild (ADR-0037): a rebuild holds the writer longer than a batch waits for it. A round
+/// slower than <see cref="LongestRound"/> (a busy machine: one of 100,000 events took 48.6 s at a load average of 13 on
+/// 2 cores, and the batches waiting behind it got 503 after busy_timeout's 30 s) makes the next add proportionally
+/// fewer rows, down to <see cref="FewestRowsPerRound"/>; quicker rounds double it again (ADR-0039).
 /// </remarks>
 internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<BehaviorWorker> log) : BackgroundService
 {
@@ -21,6 +24,12 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
 
     /// <summary>Events (and purchases) one round adds at most: at most as many customers' summaries rewritten, a few seconds of writing.</summary>
     public const long RowsPerRound = 100_000;
+
+    /// <summary>The fewest rows a round adds, however slow the last one was: a round has a fixed cost too.</summary>
+    public const long FewestRowsPerRound = 5_000;
+
+    /// <summary>How long a round should hold the writer at most: a third of the 30 s a batch waits for it.</summary>
+    private static readonly TimeSpan LongestRound = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs on one node at a time when several share a PostgreSQL database.</summary>
     public const string Job = "behavior-rollup";
@@ -30,18 +39,25 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
     /// <summary>The pause before the next round: <see cref="Every"/>, or four times a longer round.</summary>
     internal static TimeSpan PauseAfter(TimeSpan round) => round * 4 > Every ? round * 4 : Every;
 
+    /// <summary>The rows of the next round: scaled down after a round longer than <see cref="LongestRound"/>, doubled (up to <see cref="RowsPerRound"/>) after a quicker one.</summary>
+    internal static long RowsAfter(long rows, TimeSpan round) => round > LongestRound
+        ? Math.Max(FewestRowsPerRound, (long)(rows * (LongestRound / round)))
+        : Math.Min(RowsPerRound, rows * 2);
+
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         // The newest event the last round saw: events stored after it mean a stream is running (no rebuild meanwhile).
         var newestSeen = 0L;
+        var rows = RowsPerRound;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var outcome = await scope.ServiceProvider.GetRequiredService<BehaviorRollup>().CatchUpAsync(RowsPerRound, newestSeen, stoppingToken);
+                var outcome = await scope.ServiceProvider.GetRequiredService<BehaviorRollup>().CatchUpAsync(rows, newestSeen, stoppingToken);
                 // A round with nothing to do reports no newest event; the one seen before still holds.
                 newestSeen = Math.Max(newestSeen, outcome.NewestEvent);
+                rows = RowsAfter(rows, outcome.Elapsed);
                 if (outcome.Elapsed > TimeSpan.FromSeconds(1))
                     log.LogInformation("Behaviour rollup caught up {Events} events and {Purchases} purchases, recounted {Recounted} customers in {Seconds:F1} s{More}",
                         outcome.Events, outcome.Purchases, outcome.Recounted, outcome.Elapsed.TotalSeconds, outcome.Behind ? "; more to come" : "");

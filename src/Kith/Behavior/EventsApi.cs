@@ -35,8 +35,8 @@ internal static class EventsApi
     {
         var scope = await caller.ScopeAsync(ct);
         scope.EnsureCanCreate();
-        var body = await RecordApi.ReadPatchAsync(request, ct);
-        return TypedResults.Ok(await ingest.HandleAsync(body, scope, ct));
+        using var body = await RecordApi.ReadDocumentAsync(request, ct);
+        return TypedResults.Ok(await ingest.HandleAsync(body.RootElement, scope, ct));
     }
 
     private static async Task<Ok<PendingSummary>> PendingAsync(string? limit, Caller caller, PendingEventQueries queries, CancellationToken ct)

@@ -37,11 +37,20 @@ internal static partial class RecordApi
     /// <summary>Reads the body of a PATCH as a JSON document (RFC 7386 merge patch).</summary>
     public static async Task<JsonElement> ReadPatchAsync(HttpRequest request, CancellationToken ct)
     {
+        using var doc = await ReadDocumentAsync(request, ct);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// Reads the body as a JSON document the caller disposes: for a large body (a batch of events is megabytes) a clone
+    /// of it would be a second copy on the large-object heap.
+    /// </summary>
+    public static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, CancellationToken ct)
+    {
         EnsureJson(request);
         try
         {
-            using var doc = await JsonDocument.ParseAsync(request.Body, default, ct);
-            return doc.RootElement.Clone();
+            return await JsonDocument.ParseAsync(request.Body, default, ct);
         }
         catch (JsonException e)
         {

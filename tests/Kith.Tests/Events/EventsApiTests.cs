@@ -110,6 +110,30 @@ public sealed class EventsApiTests
 
     [Theory]
     [ClassData(typeof(Providers))]
+    public async Task BatchesSentAtOnceEachGetTheirOwnAnswerAndAnEventSharedByAllIsStoredOnce(DatabaseProvider provider)
+    {
+        await using var host = await KithTestHost.StartAsync(provider);
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+        await CustomerAsync(admin, new { name = "Ann", externalId = "C1" });
+        // Eight senders at once: the server may commit them together (ADR-0039), and each answer must still be its own.
+        object Batch(int k) => Enumerable.Range(0, 40).Select(i => (object)new { eventId = $"b{k}-{i}", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z" })
+            .Append(new { eventId = "shared", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z" })
+            .Append(new { eventId = $"w{k}", customerExternalId = $"C-later-{k}", type = "access", occurredAt = "2026-01-05T10:00:00Z" })
+            .Append(new { eventId = $"x{k}", customerExternalId = "C1", type = "Bad Type!", occurredAt = "2026-01-05T10:00:00Z" }).ToArray();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(k => SendAsync(admin, Batch(k))));
+
+        Assert.All(answers, a => Assert.Equal((41, 1, 1), (a.GetProperty("accepted").GetInt32() + a.GetProperty("duplicates").GetInt32(),
+            a.GetProperty("pending").GetInt32(), a.GetProperty("errors").GetArrayLength())));
+        Assert.All(answers, a => Assert.Equal((42, "type"), (a.GetProperty("errors")[0].GetProperty("index").GetInt32(), a.GetProperty("errors")[0].GetProperty("field").GetString())));
+        Assert.Equal((8 * 40 + 1, 7), (answers.Sum(a => a.GetProperty("accepted").GetInt32()), answers.Sum(a => a.GetProperty("duplicates").GetInt32())));
+        await using var db = host.OpenDb();
+        Assert.Equal(8 * 40 + 1, await db.BehaviorEvents.CountAsync(Ct));
+        Assert.Equal(8, await db.PendingEvents.CountAsync(Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
     public async Task ABigBatchPartlyStoredBeforeStoresOnlyItsNewEventsOnTheCustomerEachNames(DatabaseProvider provider)
     {
         await using var host = await KithTestHost.StartAsync(provider);
