@@ -70,13 +70,18 @@ internal static class BulkMode
         return true;
     }
 
-    /// <summary>Builds again what <see cref="EnterAsync"/> set aside for this job, if anything.</summary>
-    public static async Task ExitAsync(KithDb db, long jobId, CancellationToken ct)
+    /// <summary>
+    /// Builds again what <see cref="EnterAsync"/> set aside for this job, if anything, except the indexes
+    /// <paramref name="later"/> picks: they stay aside, recorded, until a later call without it (or <see cref="RepairAsync"/>).
+    /// </summary>
+    public static async Task ExitAsync(KithDb db, long jobId, CancellationToken ct, Func<SavedObject, bool>? later = null)
     {
         var prefix = KeyPrefix + jobId + ".";
-        var rows = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(prefix)).Select(s => s.Value).ToListAsync(ct);
+        var rows = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(prefix)).Select(s => new { s.Key, s.Value }).ToListAsync(ct);
+        var kept = rows.Where(r => later is not null && later(JsonSerializer.Deserialize<SavedObject>(r.Value)!)).Select(r => r.Key).ToList();
+        rows = rows.Where(r => !kept.Contains(r.Key)).ToList();
         if (rows.Count == 0) return;
-        var saved = rows.Select(v => JsonSerializer.Deserialize<SavedObject>(v)!).ToList();
+        var saved = rows.Select(r => JsonSerializer.Deserialize<SavedObject>(r.Value)!).ToList();
         if (db.Provider == DatabaseProvider.Postgres) await Sql.ExecAsync(db, "SET maintenance_work_mem = '256MB'", ct);
         // Kith's connections keep temporary tables in memory, and SQLite then sorts a whole index in memory too: 10
         // million events took 0.5 GB beyond the import's own. With temporary files it sorts in runs of the page cache's
@@ -109,8 +114,12 @@ internal static class BulkMode
                 await UncheckedCustomers.RemoveOrphansAsync(db, table, ct);
         if (db.Provider == DatabaseProvider.Postgres)
             foreach (var table in saved.Select(s => s.Table).Distinct()) await Sql.ExecAsync(db, $"ANALYZE {table}", ct);
-        await db.Settings.Where(s => s.Key.StartsWith(prefix)).ExecuteDeleteAsync(ct);
+        await db.Settings.Where(s => s.Key.StartsWith(prefix) && !kept.Contains(s.Key)).ExecuteDeleteAsync(ct);
     }
+
+    /// <summary>Whether an index is one of the customers' indexes over their behaviour summary columns (ADR-0040).</summary>
+    public static bool IsBehaviorIndex(SavedObject s) =>
+        s is { Table: "customers", Kind: "index" } && s.Sql.Contains("behavior_", StringComparison.Ordinal);
 
     /// <summary>Rebuilds the indexes of jobs that set them aside and are no longer running (ended, or gone).</summary>
     public static async Task RepairAsync(KithDb db, CancellationToken ct)

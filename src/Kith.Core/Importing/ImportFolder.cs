@@ -92,9 +92,31 @@ public sealed class ImportFolder(KithDb db, DatabaseOptions database, TimeProvid
         return new FolderPlan([.. files.OrderBy(f => Array.IndexOf(s_order, f.Kind)).ThenBy(f => f.Name, StringComparer.Ordinal)], skipped);
     }
 
-    /// <summary>Imports the plan's files one after the other; <paramref name="progressFor"/> gives each file's progress reporter.</summary>
+    /// <summary>
+    /// Imports the plan's files one after the other; <paramref name="progressFor"/> gives each file's progress reporter.
+    /// <paramref name="afterFiles"/> runs once the files are in (the CLI brings the behaviour summary up to date there);
+    /// when it is given and events follow the customers, the customers' indexes over their behaviour summary columns
+    /// are built after it, once, rather than when the customers are in and again when the summary sets every row (ADR-0040).
+    /// </summary>
     public async Task<FolderImportReport> HandleAsync(FolderPlan plan, ImportOptions options, AccessScope scope, ActorKind via,
-        Func<FolderFile, long, IProgress<ImportProgress>?> progressFor, CancellationToken ct)
+        Func<FolderFile, long, IProgress<ImportProgress>?> progressFor, CancellationToken ct, Func<FolderImportReport, Task>? afterFiles = null)
+    {
+        var deferred = new List<long>();
+        try
+        {
+            var report = await ImportAsync(plan, options, scope, via, progressFor, afterFiles is not null, deferred, ct);
+            if (afterFiles is not null) await afterFiles(report);
+            return report;
+        }
+        finally
+        {
+            // Whatever happened: an index left aside is never left unbuilt (a crash leaves it recorded for BulkMode.RepairAsync).
+            foreach (var jobId in deferred) await BulkMode.ExitAsync(db, jobId, CancellationToken.None);
+        }
+    }
+
+    private async Task<FolderImportReport> ImportAsync(FolderPlan plan, ImportOptions options, AccessScope scope, ActorKind via,
+        Func<FolderFile, long, IProgress<ImportProgress>?> progressFor, bool summaryAfter, List<long> deferred, CancellationToken ct)
     {
         var runner = new ImportRunner(db, clock, new Privacy.ErasedPeople(new SecretBox(database)));
         var reports = new List<FolderFileReport>();
@@ -110,6 +132,10 @@ public sealed class ImportFolder(KithDb db, DatabaseOptions database, TimeProvid
             }
             var watch = Stopwatch.StartNew();
             var job = await new StartImport(db, database, clock).HandleAsync(file.Kind, file.Path, options, scope, via, ct, runHere: true);
+            // The summary after the events sets every customer's behaviour columns: their indexes are built once, after it.
+            var defer = summaryAfter && file.Kind == ImportKind.Customers && plan.Files.Any(f => f.Kind == ImportKind.Events);
+            runner.LeaveAside = defer ? BulkMode.IsBehaviorIndex : null;
+            if (defer) deferred.Add(job.Id);
             var report = await runner.RunAsync(job.Id, progressFor(file, job.Id), ct);
             db.ChangeTracker.Clear();
             // The file's keys and batches are garbage now: hand their memory back before the next file takes its own,

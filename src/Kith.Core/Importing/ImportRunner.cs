@@ -29,6 +29,12 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
 {
     public const int BatchSize = 5_000;
 
+    /// <summary>
+    /// Indexes a bulk import leaves aside when it completes, for its caller to build later (<see cref="BulkMode.ExitAsync"/>):
+    /// a folder import builds the customers' behaviour indexes once, after the summary is set (ADR-0040).
+    /// </summary>
+    internal Func<BulkMode.SavedObject, bool>? LeaveAside { get; set; }
+
     /// <param name="stopping">
     /// Cancelled when the process shuts down: the job is left running (its heartbeat goes stale) so that it resumes
     /// after its last committed batch on the next start, instead of being reverted like a cancelled one.
@@ -171,7 +177,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         // Rebuilding the indexes a big import set aside is part of the import: it completes once they are back.
         job.HeartbeatAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(CancellationToken.None);
-        await BulkMode.ExitAsync(db, job.Id, CancellationToken.None);
+        await BulkMode.ExitAsync(db, job.Id, CancellationToken.None, LeaveAside);
         job.Status = ImportStatus.Completed;
         job.FinishedAt = clock.GetUtcNow().UtcDateTime;
         job.ProcessedBytes = job.FileBytes;

@@ -137,9 +137,12 @@ internal static class ImportCommand
                 bar?.Done();
                 bar = new TerminalProgress($"{file.Name} ({++count}/{plan.Files.Count}, import #{jobId})");
                 return Bar(bar);
-            }, ct);
-            bar?.Done();
-            if (report.Files.Any(f => f.Report.Kind == "events" && f.Report.Created > 0)) await Kith.Behavior.BehaviorCatchUp.AfterImportAsync(db, ct);
+            }, ct, async report =>
+            {
+                bar?.Done();
+                bar = null;
+                if (report.Files.Any(f => f.Report.Kind == "events" && f.Report.Created > 0)) await Kith.Behavior.BehaviorCatchUp.AfterImportAsync(db, ct);
+            });
             if (parse.GetValue(shared.Report) is { } reportFile)
                 await File.WriteAllTextAsync(reportFile.FullName, JsonSerializer.Serialize(report, ImportReport.Json), CancellationToken.None);
             if (parse.GetValue(rejected) is { } rejectedFolder)

@@ -61,6 +61,53 @@ public sealed class ImportFolderTests
 
     [Theory]
     [ClassData(typeof(Providers))]
+    public async Task ABulkCustomerFileBeforeEventsLeavesItsBehaviourIndexesForAfterTheSummaryAndBuildsThemEvenWhenTheSummaryFails(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var scope = await kit.AdminAsync();
+        var folder = Path.Combine(kit.Database.Folder, "bulk");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllLinesAsync(Path.Combine(folder, "customer_data.csv"),
+            ["customer_id,name", .. Enumerable.Range(1, (int)BulkMode.MinRows + 10).Select(i => $"{i},Customer {i}")], Ct);
+        await File.WriteAllTextAsync(Path.Combine(folder, "behavior_data.csv"), "event_id,customer_id,event_type,behavior_time\n1,3,access,2022-01-01T00:00:32Z\n", Ct);
+        await using var before = kit.Open();
+        var all = await BehaviorIndexesAsync(before);
+        Assert.Equal(7, all.Count);
+
+        List<string>? during = null;
+        FolderImportReport? imported = null;
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => kit.RunAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<KithDb>();
+            return await new ImportFolder(db, kit.Database.Options, kit.Clock).HandleAsync(ImportFolder.Plan(folder), new ImportOptions(), scope, ActorKind.Cli,
+                (_, _) => null, Ct, async report =>
+                {
+                    (imported, during) = (report, await BehaviorIndexesAsync(db));
+                    throw new InvalidOperationException("the summary failed");
+                });
+        }));
+
+        Assert.Equal("the summary failed", failure.Message);
+        Assert.Equal([BulkMode.MinRows + 10, 1L], imported!.Files.Select(f => f.Report.Created));
+        Assert.Empty(during!);
+        await using var db = kit.Open();
+        Assert.Equal(all, await BehaviorIndexesAsync(db));
+        Assert.False(await db.Settings.AnyAsync(s => s.Key.StartsWith("import.bulk."), Ct));
+        Assert.Equal(BulkMode.MinRows + 10, await db.Customers.Where(c => c.Name.StartsWith("Customer ")).LongCountAsync(Ct));
+    }
+
+    private static async Task<List<string>> BehaviorIndexesAsync(KithDb db)
+    {
+        var names = new List<string>();
+        await Sql.ReadAsync(db, db.Provider == DatabaseProvider.Sqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' AND instr(sql, 'behavior_') > 0 ORDER BY name"
+            : "SELECT indexname FROM pg_indexes WHERE tablename = 'customers' AND schemaname = current_schema() AND indexdef LIKE '%behavior_%' ORDER BY indexname",
+            r => names.Add(r.GetString(0)), Ct);
+        return names;
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
     public async Task ALinkedFileResumesWhileUnchangedAndAChangedOneEndsTheJobWithAClearMessage(DatabaseProvider provider)
     {
         await using var kit = await ImportKit.StartAsync(provider);
