@@ -67,8 +67,8 @@ public sealed class BuildRollupTests
         await using (var db = kit.Open())
             await db.Database.ExecuteSqlRawAsync("UPDATE customers SET behavior_first_seen_at = NULL, behavior_last_seen_at = NULL, behavior_last_purchase_at = NULL, " +
                                                  "behavior_visits = NULL, behavior_likes = NULL, behavior_purchases = CASE WHEN external_id = 'C42' THEN 5 END, behavior_revenue_micros = NULL", Ct);
-        var previous = BuildRollup.EventsPerPass;
-        BuildRollup.EventsPerPass = 300; // four passes over the customer ids
+        var previous = BuildRollup.BucketsPerPass;
+        BuildRollup.BucketsPerPass = 40; // several passes over the customer ids
         try
         {
             var progress = new List<RollupProgress>();
@@ -78,7 +78,7 @@ public sealed class BuildRollupTests
         }
         finally
         {
-            BuildRollup.EventsPerPass = previous;
+            BuildRollup.BucketsPerPass = previous;
         }
         var actual = await TablesAsync(kit);
         Assert.True(expected.Count > 500, $"{expected.Count} rows");
