@@ -15,7 +15,7 @@ namespace Kith.Core.Behavior;
 /// earliest and latest. Only purchase events visit the table, for the amount in their properties, computed by the
 /// same SQL expression as the set-based path. The buckets are then put in key order (customer, type, day) by a
 /// counting sort on customer, which keeps the index's order of types and days, and written with the totals summed
-/// from them, both in key order: appends to the B-trees. Memory is bounded by the events of one pass.
+/// from them, both in key order: appends to the B-trees. Memory is bounded by the buckets of one pass.
 /// </para>
 /// <para>
 /// Days before the first day any window can still ask for (<see cref="BehaviorQueries.FirstKeptDay"/>) are not written
