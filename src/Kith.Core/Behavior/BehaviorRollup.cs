@@ -148,6 +148,25 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// Deletes the days before <see cref="KeptFrom"/>: as the days pass they fall out of every window, and no reader
+    /// counts them (the totals hold all time). The server does it once a day; answers how many went.
+    /// </summary>
+    public async Task<int> PruneDaysAsync(CancellationToken ct)
+    {
+        await s_oneAtATime.WaitAsync(ct);
+        try
+        {
+            // The day as behavior_days stores it: TEXT yyyy-MM-dd on SQLite, date on PostgreSQL.
+            object kept = Sqlite ? KeptFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : KeptFrom;
+            return await db.Database.ExecuteSqlAsync($"DELETE FROM behavior_days WHERE day < {kept}", ct);
+        }
+        finally
+        {
+            s_oneAtATime.Release();
+        }
+    }
+
     /// <summary>Counts everything again from the events and purchases: after a restore, or to check the incremental path.</summary>
     public Task<RollupOutcome> RebuildAsync(CancellationToken ct) => RebuildAsync(null, ct);
 

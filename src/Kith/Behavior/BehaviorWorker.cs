@@ -6,6 +6,7 @@ namespace Kith.Behavior;
 /// <summary>
 /// Keeps the behaviour rollup current in the server: catches up every couple of seconds. A round with nothing new
 /// costs two primary-key lookups and a settings read, so the summary is at most a few seconds behind the events.
+/// Once a day it deletes the daily counts no window reaches any more.
 /// </summary>
 /// <remarks>
 /// While events stream in, a round holds SQLite's one writer for as long as it takes, and ingestion waits (ADR-0027).
@@ -18,7 +19,7 @@ namespace Kith.Behavior;
 /// 2 cores, and the batches waiting behind it got 503 after busy_timeout's 30 s) makes the next add proportionally
 /// fewer rows, down to <see cref="FewestRowsPerRound"/>; quicker rounds double it again (ADR-0039).
 /// </remarks>
-internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<BehaviorWorker> log) : BackgroundService
+internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<BehaviorWorker> log, TimeProvider clock) : BackgroundService
 {
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
 
@@ -49,12 +50,22 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
         // The newest event the last round saw: events stored after it mean a stream is running (no rebuild meanwhile).
         var newestSeen = 0L;
         var rows = RowsPerRound;
+        // The day the old days were last deleted: once a day (and at start), a scan of behavior_days.
+        var pruned = DateOnly.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var outcome = await scope.ServiceProvider.GetRequiredService<BehaviorRollup>().CatchUpAsync(rows, newestSeen, stoppingToken);
+                var rollup = scope.ServiceProvider.GetRequiredService<BehaviorRollup>();
+                var today = BehaviorQueries.Today(clock);
+                if (today != pruned)
+                {
+                    var gone = await rollup.PruneDaysAsync(stoppingToken);
+                    if (gone > 0) log.LogInformation("Behaviour rollup: deleted {Days} daily counts older than every window", gone);
+                    pruned = today;
+                }
+                var outcome = await rollup.CatchUpAsync(rows, newestSeen, stoppingToken);
                 // A round with nothing to do reports no newest event; the one seen before still holds.
                 newestSeen = Math.Max(newestSeen, outcome.NewestEvent);
                 rows = RowsAfter(rows, outcome.Elapsed);

@@ -63,6 +63,31 @@ public sealed class BehaviorRollupTests
         Assert.Equal(incremental, await SnapshotAsync(kit));
     }
 
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task DaysNoWindowReachesAnyMoreAreDeletedAndTheTotalsStay(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann", "C2,Bo"), admin);
+        await kit.ImportAsync(ImportKind.Events, kit.Csv(EventsHeader,
+            "1,C1,access,2026-02-27T10:00:00Z,/", "2,C1,access,2026-01-02T11:00:00Z,/", "3,C2,like,2025-12-31T00:00:00Z,/"), admin);
+        await CatchUpAsync(kit);
+        var before = await SnapshotAsync(kit);
+        Assert.Contains("C2 like 2025-12-31 1", before);
+        Assert.Equal(0, await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().PruneDaysAsync(Ct)));
+
+        // Forty days on, the longest window starts on 2026-01-11: the two earlier days are no window's any more.
+        kit.Clock.Advance(TimeSpan.FromDays(40));
+        Assert.Equal(2, await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().PruneDaysAsync(Ct)));
+        var pruned = await SnapshotAsync(kit);
+        Assert.Equal(before.Where(line => !line.StartsWith("C1 access 2026-01-02 ", StringComparison.Ordinal) && !line.StartsWith("C2 like 2025-12-31 ", StringComparison.Ordinal)), pruned);
+        Assert.Contains("C2 like 1 2025-12-31 00:00:00..2025-12-31 00:00:00 0/0", pruned);
+        // What a rebuild on that day would keep.
+        await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(Ct));
+        Assert.Equal(pruned, await SnapshotAsync(kit));
+    }
+
     [Fact]
     public async Task ARebuildGivesTheConnectionItsOwnPageCacheBack()
     {
