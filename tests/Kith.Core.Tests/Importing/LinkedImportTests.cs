@@ -103,6 +103,34 @@ public sealed class LinkedImportTests
 
     [Theory]
     [ClassData(typeof(Providers))]
+    public async Task ExternalIdsThatLookLikeNumbersLinkToTheirOwnCustomerLeadingZerosSignsAndLengthIncluded(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        string[] ids = ["7", "007", "0", "00", "70", "-7", "+7", "7.0", "123456789012345678", "1234567890123456789", "99999999999999999999"];
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name,email", [.. ids.Select((id, i) => $"{id},Person {i},p{i}@example.com"),
+            "42,Merged,p0@example.com"]), admin);
+        Assert.Equal((await kit.CustomerAsync("7")).Id, (await kit.CustomerAsync("42")).MergedIntoId);
+
+        var events = await kit.ImportAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time",
+            [.. ids.Select((id, i) => $"E{i},{id},access,2024-02-03T10:00:00Z"), "E42,42,access,2024-02-03T10:00:00Z", "EX,8,access,2024-02-03T10:00:00Z"]), admin);
+        Assert.Equal((ids.Length + 1L, 0L, 1L, ""), (events.Created, events.Rejected, events.Summary!.PendingEvents, string.Join("; ", events.Errors.Select(e => $"{e.Line} {e.Message}"))));
+        var created = await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,amount", "O1,9,2024-01-01,1", "O2,9,2024-01-02,2"),
+            admin, new ImportOptions { CreateMissingCustomers = true });
+        Assert.Equal((2L, 1L), (created.Created, created.Summary!.CustomersCreated));
+
+        await using var db = kit.Open();
+        var owners = await db.BehaviorEvents.AsNoTracking().Join(db.Customers, e => e.CustomerId, c => c.Id, (e, c) => new { e.EventId, c.ExternalId })
+            .ToDictionaryAsync(x => x.EventId!, x => x.ExternalId, Ct);
+        Assert.Equal(ids.Length + 1, owners.Count);
+        for (var i = 0; i < ids.Length; i++) Assert.Equal(ids[i], owners[$"E{i}"]);
+        Assert.Equal("7", owners["E42"]);
+        var nine = (await kit.CustomerAsync("9")).Id;
+        Assert.Equal(2, await db.Purchases.CountAsync(p => p.CustomerId == nine, Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
     public async Task BulkStoredValuesReadBackAsSaveChangesWouldStoreThemEmptyTextAndFractionsOfSecondsIncluded(DatabaseProvider provider)
     {
         await using var kit = await ImportKit.StartAsync(provider);
