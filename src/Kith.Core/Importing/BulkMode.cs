@@ -125,12 +125,22 @@ internal static class BulkMode
     public static async Task RepairAsync(KithDb db, CancellationToken ct)
     {
         var keys = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(KeyPrefix)).Select(s => s.Key).ToListAsync(ct);
-        foreach (var id in keys.Select(k => k[KeyPrefix.Length..].Split('.')[0]).Distinct().Select(t => long.TryParse(t, out var v) ? v : -1))
+        if (keys.Count == 0) return;
+        // ExitAsync's statements run on the connection as it is, and its pragmas must hold for the builds after them.
+        await db.Database.OpenConnectionAsync(ct);
+        try
         {
-            if (id < 0) continue;
-            var job = await db.ImportJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
-            var resumable = job is { Status: ImportStatus.Running or ImportStatus.Queued } && File.Exists(job.StoredPath);
-            if (!resumable) await ExitAsync(db, id, ct);
+            foreach (var id in keys.Select(k => k[KeyPrefix.Length..].Split('.')[0]).Distinct().Select(t => long.TryParse(t, out var v) ? v : -1))
+            {
+                if (id < 0) continue;
+                var job = await db.ImportJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
+                var resumable = job is { Status: ImportStatus.Running or ImportStatus.Queued } && File.Exists(job.StoredPath);
+                if (!resumable) await ExitAsync(db, id, ct);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
         }
     }
 

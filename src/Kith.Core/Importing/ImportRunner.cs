@@ -30,6 +30,13 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
     public const int BatchSize = 5_000;
 
     /// <summary>
+    /// Builds again what an import set aside and never built because its process died (a folder import between its
+    /// customers and the end of its summary, ADR-0040). The server does it before each queued job; the command line,
+    /// which has no server, before each import it runs.
+    /// </summary>
+    public static Task RepairAsync(KithDb db, CancellationToken ct) => BulkMode.RepairAsync(db, ct);
+
+    /// <summary>
     /// Indexes a bulk import leaves aside when it completes, for its caller to build later (<see cref="BulkMode.ExitAsync"/>):
     /// a folder import builds the customers' behaviour indexes once, after the summary is set (ADR-0040).
     /// </summary>

@@ -334,12 +334,14 @@ internal static class ImportCommand
     /// <param name="optimizeAfter">
     /// The work writes many rows: SQLite's statistics are refreshed once at the end, where they changed, rather than
     /// at the start (where they are about to go stale; this took seconds at the start of each of the four imports).
+    /// Such work first builds the indexes an import that died left aside.
     /// </param>
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<KithDb, Task<int>> work, bool optimizeAfter = false)
     {
         try
         {
             await using var db = await KithCommandLine.OpenDatabaseAsync(parse, ct, optimize: !optimizeAfter);
+            if (optimizeAfter) await ImportRunner.RepairAsync(db, ct);
             var code = await work(db);
             if (optimizeAfter) await DatabaseInitializer.OptimizeAsync(db, CancellationToken.None);
             return code;

@@ -43,6 +43,33 @@ public sealed class ImportFolderCommandTests
     }
 
     [Fact]
+    public async Task AnImportFromTheCommandLineFirstBuildsTheIndexesAnImportThatDiedLeftAside()
+    {
+        await using var database = await ImportCommandTests.DataFolderAsync();
+        var folder = GenDataFiles.Folder(database.Folder);
+        Assert.Equal(0, (await ImportCommandTests.RunAsync("import", "all", folder, "--data", database.Folder)).Code);
+        // As a folder import killed during its summary leaves it: a behaviour index of the customers recorded and dropped.
+        const string index = "ix_customers_live_behavior_last_seen_at";
+        await using (var db = database.Open())
+        {
+            var job = await db.ImportJobs.Where(j => j.Kind == ImportKind.Customers).Select(j => j.Id).SingleAsync(Ct);
+            var sql = await db.Database.SqlQueryRaw<string>($"SELECT sql AS Value FROM sqlite_master WHERE name = '{index}'").SingleAsync(Ct);
+            db.Settings.Add(new Core.Settings.Setting { Key = $"import.bulk.{job}.{index}", Value = JsonSerializer.Serialize(new BulkMode.SavedObject("customers", index, "index", sql)) });
+            await db.SaveChangesAsync(Ct);
+            await db.Database.ExecuteSqlRawAsync($"DROP INDEX {index}", Ct);
+        }
+        await File.WriteAllTextAsync(Path.Combine(database.Folder, "more.csv"), "customer_id,name\nC900,Ann\n", Ct);
+
+        var run = await ImportCommandTests.RunAsync("import", "customers", Path.Combine(database.Folder, "more.csv"), "--data", database.Folder);
+        Assert.True(run.Code == 0, run.Error + run.Out);
+        await using (var db = database.Open())
+        {
+            Assert.Equal(1, await db.Database.SqlQueryRaw<int>($"SELECT COUNT(*) AS Value FROM sqlite_master WHERE name = '{index}'").SingleAsync(Ct));
+            Assert.False(await db.Settings.AnyAsync(s => s.Key.StartsWith("import.bulk."), Ct));
+        }
+    }
+
+    [Fact]
     public async Task AFolderImportWithRefusedRowsExitsThreeAndWritesEachFilesRefusedRows()
     {
         await using var database = await ImportCommandTests.DataFolderAsync();
