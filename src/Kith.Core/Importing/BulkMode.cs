@@ -82,6 +82,23 @@ internal static class BulkMode
         rows = rows.Where(r => !kept.Contains(r.Key)).ToList();
         if (rows.Count == 0) return;
         var saved = rows.Select(r => JsonSerializer.Deserialize<SavedObject>(r.Value)!).ToList();
+        // Its statements run on the connection as it is, and its pragmas must hold for the builds after them: opened
+        // here when the caller holds none (a repair), kept as it is when it does (EF closes only what it opened).
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await BuildAsync(db, saved, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        await db.Settings.Where(s => s.Key.StartsWith(prefix) && !kept.Contains(s.Key)).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>Builds the indexes and triggers set aside, then what they feed and check.</summary>
+    private static async Task BuildAsync(KithDb db, List<SavedObject> saved, CancellationToken ct)
+    {
         if (db.Provider == DatabaseProvider.Postgres) await Sql.ExecAsync(db, "SET maintenance_work_mem = '256MB'", ct);
         // Kith's connections keep temporary tables in memory, and SQLite then sorts a whole index in memory too: 10
         // million events took 0.5 GB beyond the import's own. With temporary files it sorts in runs of the page cache's
@@ -114,7 +131,6 @@ internal static class BulkMode
                 await UncheckedCustomers.RemoveOrphansAsync(db, table, ct);
         if (db.Provider == DatabaseProvider.Postgres)
             foreach (var table in saved.Select(s => s.Table).Distinct()) await Sql.ExecAsync(db, $"ANALYZE {table}", ct);
-        await db.Settings.Where(s => s.Key.StartsWith(prefix) && !kept.Contains(s.Key)).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>Whether an index is one of the customers' indexes over their behaviour summary columns (ADR-0040).</summary>
@@ -125,22 +141,12 @@ internal static class BulkMode
     public static async Task RepairAsync(KithDb db, CancellationToken ct)
     {
         var keys = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(KeyPrefix)).Select(s => s.Key).ToListAsync(ct);
-        if (keys.Count == 0) return;
-        // ExitAsync's statements run on the connection as it is, and its pragmas must hold for the builds after them.
-        await db.Database.OpenConnectionAsync(ct);
-        try
+        foreach (var id in keys.Select(k => k[KeyPrefix.Length..].Split('.')[0]).Distinct().Select(t => long.TryParse(t, out var v) ? v : -1))
         {
-            foreach (var id in keys.Select(k => k[KeyPrefix.Length..].Split('.')[0]).Distinct().Select(t => long.TryParse(t, out var v) ? v : -1))
-            {
-                if (id < 0) continue;
-                var job = await db.ImportJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
-                var resumable = job is { Status: ImportStatus.Running or ImportStatus.Queued } && File.Exists(job.StoredPath);
-                if (!resumable) await ExitAsync(db, id, ct);
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
+            if (id < 0) continue;
+            var job = await db.ImportJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
+            var resumable = job is { Status: ImportStatus.Running or ImportStatus.Queued } && File.Exists(job.StoredPath);
+            if (!resumable) await ExitAsync(db, id, ct);
         }
     }
 
