@@ -25,10 +25,10 @@ setup() { # a store with the customers, and an admin
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # the server's CPU time (user + system), in clock ticks
 cpu_since() { echo "scale=1; ($(cpu "$1") - $2) / $(getconf CLK_TCK)" | bc; }
-settle() { # until the server's CPU stays under 0.2 s in 6 s, twice running
-    local quiet=0 before now
+settle() { # until the server's CPU stays under 0.2 s in 6 s, twice running (10 minutes at most)
+    local quiet=0 rounds=0 before now
     before=$(cpu "$1")
-    while [ $quiet -lt 2 ]; do
+    while [ $quiet -lt 2 ] && [ $((rounds += 1)) -le 100 ]; do
         sleep 6; now=$(cpu "$1")
         if [ $((now - before)) -lt $(($(getconf CLK_TCK) / 5)) ]; then quiet=$((quiet + 1)); else quiet=0; fi
         before=$now
