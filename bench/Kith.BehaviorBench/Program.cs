@@ -145,6 +145,8 @@ internal static class EventLoad
         // Synchronous writes: a Sep row cannot live across an await.
         using (var copy = pg.BeginBinaryImport("COPY behavior_events (event_id, customer_id, type, occurred_at, page) FROM STDIN (FORMAT BINARY)"))
         {
+            // The foreign-key checks of all the rows run when the COPY completes: minutes at L, not the default 30 s.
+            copy.Timeout = TimeSpan.Zero;
             foreach (var row in reader)
             {
                 if (read++ < skip) continue;
