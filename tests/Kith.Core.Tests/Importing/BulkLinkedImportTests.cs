@@ -64,21 +64,16 @@ public sealed class BulkLinkedImportTests
         Assert.Equal(0, await db.BehaviorEvents.CountAsync(Ct));
     }
 
-    /// <summary>Runs once, after the first batch committed.</summary>
-    private sealed class OnFirstBatch(Action act) : IProgress<ImportProgress>
-    {
-        private bool _done;
-
-        public void Report(ImportProgress value)
-        {
-            if (_done || value.Phase != "importing") return;
-            _done = true;
-            act();
-        }
-    }
-
     private static string[] Events(int count) =>
         [.. Enumerable.Range(1, count).Select(i => $"E{i},C{i % 100 + 1},access,2024-01-01T10:{i % 60:00}:00Z,/p")];
+
+    /// <summary>A bulk events import, not run yet, of <paramref name="count"/> events for customers C1 to C100 (stored).</summary>
+    private static async Task<ImportJob> EventsJobAsync(ImportKit kit, int count)
+    {
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", [.. Enumerable.Range(1, 100).Select(i => $"C{i},Customer {i}")]), admin);
+        return await kit.StartAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page", Events(count)), admin);
+    }
 
     private static async Task<(long Events, long Orphans, long Watches)> StateAsync(KithDb db)
     {
@@ -94,14 +89,12 @@ public sealed class BulkLinkedImportTests
     public async Task ACustomerRemovedByAnotherConnectionWhileABulkImportRunsLeavesNoRowNamingIt()
     {
         await using var kit = await ImportKit.StartAsync(DatabaseProvider.Sqlite);
-        var admin = await kit.AdminAsync();
-        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", [.. Enumerable.Range(1, 100).Select(i => $"C{i},Customer {i}")]), admin);
         var count = (int)BulkMode.MinRows + 10;
-        var job = await kit.StartAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page", Events(count)), admin);
+        var job = await EventsJobAsync(kit, count);
 
         // Erased after the first batch: its events stored so far go with it (the other connection checks foreign
         // keys), and the import, which loaded it before, goes on writing rows for it unchecked.
-        var report = await kit.RunJobAsync(job.Id, Ct, progress: new OnFirstBatch(() =>
+        var report = await kit.RunJobAsync(job.Id, Ct, progress: new ImportJobTests.OnFirstBatch(() =>
         {
             using var other = kit.Open();
             Assert.Equal(1, other.Database.ExecuteSqlRaw("DELETE FROM customers WHERE external_id = 'C8'"));
@@ -117,13 +110,11 @@ public sealed class BulkLinkedImportTests
     public async Task ACustomerRemovedWhileABulkImportIsStoppedLeavesNoRowNamingItWhenTheImportResumes()
     {
         await using var kit = await ImportKit.StartAsync(DatabaseProvider.Sqlite);
-        var admin = await kit.AdminAsync();
-        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", [.. Enumerable.Range(1, 100).Select(i => $"C{i},Customer {i}")]), admin);
         var count = (int)BulkMode.MinRows + 10;
-        var job = await kit.StartAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page", Events(count)), admin);
+        var job = await EventsJobAsync(kit, count);
         using var stopping = new CancellationTokenSource();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            kit.RunJobAsync(job.Id, Ct, stopping.Token, new OnFirstBatch(stopping.Cancel)));
+            kit.RunJobAsync(job.Id, Ct, stopping.Token, new ImportJobTests.OnFirstBatch(stopping.Cancel)));
         // Removed with foreign keys off, as a connection writing unchecked would: its events stay behind.
         await using (var other = kit.Open())
         {
