@@ -5,7 +5,8 @@
 # one sender sending the batches one after another, then SENDERS connections sending at once (the server commits the
 # batches that wait together, ADR-0039); each run is followed, once the server's rollup has caught up, by the same
 # batches again (every event a duplicate). Each pass prints the server's CPU time.
-#   bash bench/events.sh [DATA_DIR] [SENDERS]   (default bench/data/100000: customer_data.csv and behavior_data.csv; 4 senders)
+#   bash bench/events.sh [DATA_DIR] [SENDERS|cli]   (default bench/data/100000: customer_data.csv and behavior_data.csv; 4 senders)
+# With `cli` instead of a number of senders only `kith import events` runs (size L: bash bench/events.sh bench/data/1000000 cli).
 # Numbers are only meaningful on an otherwise idle machine: the script prints the load average next to them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,10 +41,21 @@ settle() { # until the server's CPU stays under 0.2 s in 6 s, twice running (10 
     echo "== $events events, SQLite"
     setup "$out/cli"
     start=$(date +%s.%N)
-    "$kith" --data "$out/cli" import events "$data/behavior_data.csv" --report "$out/cli-events.json" >"$out/cli-events.log" 2>&1
+    /usr/bin/time -o "$out/cli-events.time" -f "%e s wall, %U s user, %S s sys, %M KB max RSS" \
+        "$kith" --data "$out/cli" import events "$data/behavior_data.csv" --report "$out/cli-events.json" >"$out/cli-events.log" 2>&1
     s=$(echo "$(date +%s.%N) - $start" | bc)
-    echo "  kith import events: ${s} s, $(echo "$events / $s" | bc) events/s (process start and file reading included)"
+    echo "  kith import events: ${s} s, $(echo "$events / $s" | bc) events/s (process start, file reading and behaviour summary included)"
+    echo "  process: $(cat "$out/cli-events.time")"
+    # The job's own time (start to completion, indexes built) is in the store, not in the report.
+    /usr/bin/python3 - "$out/cli/kith.db" "$events" <<'PY'
+import sqlite3, sys
+from datetime import datetime
+s, f = sqlite3.connect(sys.argv[1]).execute("SELECT started_at, finished_at FROM import_jobs WHERE kind = 'Events' ORDER BY id DESC").fetchone()
+t = (datetime.fromisoformat(f[:26]) - datetime.fromisoformat(s[:26])).total_seconds()
+print(f"  events step (the job, start to completion): {t:.1f} s, {int(sys.argv[2]) / t:,.0f} events/s")
+PY
     grep -E '"created"|"rejected"|"pendingEvents"' "$out/cli-events.json" | tr -s ' ' | paste -sd ' '
+    if [ "$senders" = cli ]; then uptime; exit 0; fi
 
     setup "$out/api"
     token=$("$kith" --data "$out/api" tokens create --user bench@example.com --name bench | tail -1)

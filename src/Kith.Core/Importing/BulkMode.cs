@@ -42,26 +42,30 @@ internal static class BulkMode
     /// </summary>
     public static async Task<IAsyncDisposable> EnterAsync(KithDb db, ImportJob job, CancellationToken ct)
     {
-        if (!await SetAsideAsync(db, job, ct)) return UncheckedCustomers.None;
-        return await UncheckedCustomers.StartAsync(db, job.Kind, ct);
+        var entered = await SetAsideAsync(db, job, ct);
+        if (entered is null) return UncheckedCustomers.None;
+        return await UncheckedCustomers.StartAsync(db, job, fresh: entered.Value, ct);
     }
 
-    /// <summary>Whether the job runs in bulk mode: its indexes set aside now or by the run it resumes.</summary>
-    private static async Task<bool> SetAsideAsync(KithDb db, ImportJob job, CancellationToken ct)
+    /// <summary>
+    /// Whether the job runs in bulk mode: true when its indexes are set aside now, false when the run it resumes set
+    /// them aside, null when it does not run in bulk mode.
+    /// </summary>
+    private static async Task<bool?> SetAsideAsync(KithDb db, ImportJob job, CancellationToken ct)
     {
         var prefix = KeyPrefix + job.Id + ".";
-        if (await db.Settings.AsNoTracking().AnyAsync(s => s.Key.StartsWith(prefix), ct)) return true;
+        if (await db.Settings.AsNoTracking().AnyAsync(s => s.Key.StartsWith(prefix), ct)) return false;
         var tables = TablesOf(job.Kind);
-        if (tables.Length == 0) return false;
+        if (tables.Length == 0) return null;
         var rows = EstimateRows(job.StoredPath, job.FileBytes);
-        if (rows < MinRows) return false;
+        if (rows < MinRows) return null;
         long stored = 0;
         await Sql.ReadAsync(db, $"SELECT COALESCE(MAX(id), 0) FROM {tables[0]}", r => stored = r.GetInt64(0), ct);
-        if (stored > rows) return false;
+        if (stored > rows) return null;
 
         var saved = new List<SavedObject>();
         foreach (var table in tables) saved.AddRange(await SecondaryAsync(db, table, ct));
-        if (saved.Count == 0) return false;
+        if (saved.Count == 0) return null;
         // One setting per object keeps each within the settings table's value length.
         for (var i = 0; i < saved.Count; i++) db.Settings.Add(new Setting { Key = prefix + i, Value = JsonSerializer.Serialize(saved[i]) });
         await db.SaveChangesAsync(ct);
@@ -87,7 +91,7 @@ internal static class BulkMode
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await BuildAsync(db, saved, ct);
+            await BuildAsync(db, jobId, saved, ct);
         }
         finally
         {
@@ -96,8 +100,11 @@ internal static class BulkMode
         await db.Settings.Where(s => s.Key.StartsWith(prefix) && !kept.Contains(s.Key)).ExecuteDeleteAsync(ct);
     }
 
+    /// <summary>The page cache, in KiB, while SQLite builds the indexes of rows linked to a customer: the size of its sort runs.</summary>
+    internal const int SortRunKib = 2048;
+
     /// <summary>Builds the indexes and triggers set aside, then what they feed and check.</summary>
-    private static async Task BuildAsync(KithDb db, List<SavedObject> saved, CancellationToken ct)
+    private static async Task BuildAsync(KithDb db, long jobId, List<SavedObject> saved, CancellationToken ct)
     {
         if (db.Provider == DatabaseProvider.Postgres) await Sql.ExecAsync(db, "SET maintenance_work_mem = '256MB'", ct);
         // Kith's connections keep temporary tables in memory, and SQLite then sorts a whole index in memory too: 10
@@ -107,6 +114,16 @@ internal static class BulkMode
         // A second core sorts beside the first (the file is read, so the cleaning threads are idle): less wall time
         // for the same CPU time (ADR-0030).
         if (sqlite) await Sql.ExecAsync(db, $"PRAGMA temp_store=FILE; PRAGMA threads={Math.Min(Environment.ProcessorCount - 1, 3)}", ct);
+        // SQLite sorts an index in runs as large as the page cache, then merges them. Rows linked to a customer come
+        // in file order, so their customer index sorts random keys: in runs of 2 MB, which stay in the processor's
+        // cache, 10 million events sorted in 12.8 s of CPU against 19.0 s in runs of the connection's 64 MB, and in
+        // 10 MB less memory instead of 200 MB; the time-ordered type index sorts as fast either way (ADR-0042).
+        long? cache = null;
+        if (sqlite && saved.Any(s => s.Kind == "index" && UncheckedCustomers.Links(s.Table)))
+        {
+            await Sql.ReadAsync(db, "PRAGMA cache_size", r => cache = r.GetInt64(0), ct);
+            await Sql.ExecAsync(db, $"PRAGMA cache_size=-{SortRunKib}", ct);
+        }
         try
         {
             foreach (var s in saved.Where(s => s.Kind == "index")) await Sql.ExecAsync(db, ToIfNotExists(s.Sql), ct);
@@ -114,6 +131,7 @@ internal static class BulkMode
         finally
         {
             if (sqlite) await Sql.ExecAsync(db, "PRAGMA temp_store=MEMORY; PRAGMA threads=0", CancellationToken.None);
+            if (cache is { } size) await Sql.ExecAsync(db, $"PRAGMA cache_size={size}", CancellationToken.None);
         }
         foreach (var s in saved.Where(s => s.Kind == "trigger"))
         {
@@ -126,9 +144,14 @@ internal static class BulkMode
             var fts = table + "_search";
             await Sql.ExecAsync(db, $"INSERT INTO {fts}({fts}) VALUES ('rebuild')", ct);
         }
-        if (sqlite)
-            foreach (var table in saved.Select(s => s.Table).Distinct().Where(UncheckedCustomers.Links))
-                await UncheckedCustomers.RemoveOrphansAsync(db, table, ct);
+        if (sqlite && saved.Any(s => UncheckedCustomers.Links(s.Table)))
+        {
+            // Only when a customer was removed while the rows went in unchecked, or when that is not known (ADR-0042).
+            if (await UncheckedCustomers.MayHaveOrphansAsync(db, jobId, ct))
+                foreach (var table in saved.Select(s => s.Table).Distinct().Where(UncheckedCustomers.Links))
+                    await UncheckedCustomers.RemoveOrphansAsync(db, table, ct);
+            await UncheckedCustomers.StopWatchingAsync(db, jobId, ct);
+        }
         if (db.Provider == DatabaseProvider.Postgres)
             foreach (var table in saved.Select(s => s.Table).Distinct()) await Sql.ExecAsync(db, $"ANALYZE {table}", ct);
     }

@@ -132,8 +132,12 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         job.FileBytes = file.Length;
         job.Summary = JsonSerializer.Serialize(summary, ImportReport.Json);
         await db.SaveChangesAsync(ct);
-        await sink.PrepareAsync(run, ct);
+        // Rows linked to a customer enter bulk mode before their customers are loaded: from then on a customer removed
+        // by someone else is seen (ADR-0042). The others load first: their load reads the table bulk mode strips.
+        var linked = BulkMode.TablesOf(job.Kind) is { Length: > 0 } tables && tables.All(UncheckedCustomers.Links);
+        if (!linked) await sink.PrepareAsync(run, ct);
         await using var bulk = await BulkMode.EnterAsync(db, job, ct);
+        if (linked) await sink.PrepareAsync(run, ct);
         // Loading what the rows match against can take minutes at a million records: renew the heartbeat after it.
         job.HeartbeatAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);

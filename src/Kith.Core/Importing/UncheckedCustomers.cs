@@ -16,6 +16,12 @@ namespace Kith.Core.Importing;
 /// import ends, <see cref="RemoveOrphansAsync"/> removes such rows, as the cascade of that removal would have had they
 /// been stored before it.
 /// </para>
+/// <para>
+/// Looking for such rows reads the table's whole customer index (10 million events: 2–3.5 s), and nearly always finds
+/// none. So a job that sets the check aside also watches the customers table (ADR-0042): a trigger, part of the
+/// database and so firing for every connection and process, marks the job's setting when any customer row is deleted,
+/// and the rows are looked for only when it did. A job resumed without that mark, or repaired, looks for them anyway.
+/// </para>
 /// </summary>
 internal sealed class UncheckedCustomers : IAsyncDisposable
 {
@@ -28,14 +34,44 @@ internal sealed class UncheckedCustomers : IAsyncDisposable
     /// <summary>Whether rows of <paramref name="table"/> name a customer (and so are written unchecked in bulk mode).</summary>
     public static bool Links(string table) => table is "purchases" or "communications" or "behavior_events";
 
-    public static async Task<IAsyncDisposable> StartAsync(KithDb db, ImportKind kind, CancellationToken ct)
+    /// <param name="fresh">
+    /// Whether this run set the job's indexes aside (rather than resuming a job that did): only then is the watch for
+    /// removed customers started, before the job loads its customers.
+    /// </param>
+    public static async Task<IAsyncDisposable> StartAsync(KithDb db, ImportJob job, bool fresh, CancellationToken ct)
     {
-        if (db.Provider != DatabaseProvider.Sqlite || !BulkMode.TablesOf(kind).All(Links) || BulkMode.TablesOf(kind).Length == 0) return None;
+        if (db.Provider != DatabaseProvider.Sqlite || !BulkMode.TablesOf(job.Kind).All(Links) || BulkMode.TablesOf(job.Kind).Length == 0) return None;
         if (db.Database.CurrentTransaction is not null) throw new InvalidOperationException("Foreign keys can only be set aside outside a transaction.");
         await db.Database.OpenConnectionAsync(ct);
+        // The trigger first, then the setting that says it is there: a crash between the two leaves no setting, and
+        // the check runs.
+        if (fresh)
+            await Sql.ExecAsync(db, $"""
+                CREATE TRIGGER IF NOT EXISTS {Trigger(job.Id)} AFTER DELETE ON customers
+                BEGIN UPDATE settings SET value = 'removed' WHERE key = '{Key(job.Id)}'; END;
+                INSERT OR REPLACE INTO settings (key, value) VALUES ('{Key(job.Id)}', 'none removed');
+                """, ct);
         await Sql.ExecAsync(db, "PRAGMA foreign_keys=OFF", ct);
         return new UncheckedCustomers(db);
     }
+
+    private static string Key(long jobId) => $"import.unchecked.{jobId}";
+    private static string Trigger(long jobId) => $"import_unchecked_{jobId}_customer_removed";
+
+    /// <summary>
+    /// Whether rows the job wrote unchecked may name a removed customer: a customer row was deleted since the job
+    /// started watching, or the job does not know (it never watched, or it is being repaired after a crash).
+    /// </summary>
+    public static async Task<bool> MayHaveOrphansAsync(KithDb db, long jobId, CancellationToken ct)
+    {
+        string? value = null;
+        await Sql.ReadAsync(db, "SELECT value FROM settings WHERE key = $p0", r => value = r.GetString(0), ct, Key(jobId));
+        return value != "none removed";
+    }
+
+    /// <summary>Stops watching the customers for the job; once its rows are all stored a removal cascades over them as usual.</summary>
+    public static async Task StopWatchingAsync(KithDb db, long jobId, CancellationToken ct) =>
+        await Sql.ExecAsync(db, $"DROP TRIGGER IF EXISTS {Trigger(jobId)}; DELETE FROM settings WHERE key = '{Key(jobId)}'", ct);
 
     public async ValueTask DisposeAsync()
     {

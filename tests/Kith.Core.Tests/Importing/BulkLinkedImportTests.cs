@@ -55,12 +55,115 @@ public sealed class BulkLinkedImportTests
         await db.Database.OpenConnectionAsync(Ct);
         const string orphan = "INSERT INTO behavior_events (customer_id, type, occurred_at) VALUES (424242, 'access', '2024-01-01 00:00:00')";
 
-        await using (await UncheckedCustomers.StartAsync(db, ImportKind.Events, Ct))
+        await using (await UncheckedCustomers.StartAsync(db, new ImportJob { Id = 7, Kind = ImportKind.Events }, fresh: false, Ct))
             Assert.Equal(1, await Sql.ExecAsync(db, orphan, Ct));
         var refused = await Assert.ThrowsAsync<SqliteException>(() => Sql.ExecAsync(db, orphan, Ct));
         Assert.Contains("FOREIGN KEY", refused.Message);
 
         Assert.Equal(1, await UncheckedCustomers.RemoveOrphansAsync(db, "behavior_events", Ct));
         Assert.Equal(0, await db.BehaviorEvents.CountAsync(Ct));
+    }
+
+    private static string[] Events(int count) =>
+        [.. Enumerable.Range(1, count).Select(i => $"E{i},C{i % 100 + 1},access,2024-01-01T10:{i % 60:00}:00Z,/p")];
+
+    /// <summary>A bulk events import, not run yet, of <paramref name="count"/> events for customers C1 to C100 (stored).</summary>
+    private static async Task<ImportJob> EventsJobAsync(ImportKit kit, int count)
+    {
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", [.. Enumerable.Range(1, 100).Select(i => $"C{i},Customer {i}")]), admin);
+        return await kit.StartAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page", Events(count)), admin);
+    }
+
+    /// <summary>Every event but those of C8 is stored, no event names a missing customer, and no watch is left.</summary>
+    private static async Task AssertAllButC8sEventsStoredAsync(ImportKit kit, int count)
+    {
+        await using var db = kit.Open();
+        var perCustomer = Events(count).Count(e => e.Split(',')[1] == "C8");
+        Assert.Equal((count - perCustomer, 0L, 0L), await StateAsync(db));
+    }
+
+    private static async Task<(long Events, long Orphans, long Watches)> StateAsync(KithDb db)
+    {
+        long events = 0, orphans = 0, watches = 0;
+        await Sql.ReadAsync(db, "SELECT COUNT(*), SUM(NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = e.customer_id)) FROM behavior_events e",
+            r => (events, orphans) = (r.GetInt64(0), r.IsDBNull(1) ? 0 : r.GetInt64(1)), Ct);
+        await Sql.ReadAsync(db, "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'import_unchecked_%') + (SELECT COUNT(*) FROM settings WHERE key LIKE 'import.%')",
+            r => watches = r.GetInt64(0), Ct);
+        return (events, orphans, watches);
+    }
+
+    [Fact]
+    public async Task ACustomerRemovedByAnotherConnectionWhileABulkImportRunsLeavesNoRowNamingIt()
+    {
+        await using var kit = await ImportKit.StartAsync(DatabaseProvider.Sqlite);
+        var count = (int)BulkMode.MinRows + 10;
+        var job = await EventsJobAsync(kit, count);
+
+        // Erased after the first batch: its events stored so far go with it (the other connection checks foreign
+        // keys), and the import, which loaded it before, goes on writing rows for it unchecked.
+        var report = await kit.RunJobAsync(job.Id, Ct, progress: new ImportJobTests.OnFirstBatch(() =>
+        {
+            using var other = kit.Open();
+            Assert.Equal(1, other.Database.ExecuteSqlRaw("DELETE FROM customers WHERE external_id = 'C8'"));
+        }));
+
+        Assert.Equal((long)count, report.Created);
+        await AssertAllButC8sEventsStoredAsync(kit, count);
+    }
+
+    [Fact]
+    public async Task ACustomerRemovedWhileABulkImportIsStoppedLeavesNoRowNamingItWhenTheImportResumes()
+    {
+        await using var kit = await ImportKit.StartAsync(DatabaseProvider.Sqlite);
+        var count = (int)BulkMode.MinRows + 10;
+        var job = await EventsJobAsync(kit, count);
+        using var stopping = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            kit.RunJobAsync(job.Id, Ct, stopping.Token, new ImportJobTests.OnFirstBatch(stopping.Cancel)));
+        // Removed with foreign keys off, as a connection writing unchecked would: its events stay behind.
+        await using (var other = kit.Open())
+        {
+            await other.Database.OpenConnectionAsync(Ct);
+            await other.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys=OFF", Ct);
+            Assert.Equal(1, await other.Database.ExecuteSqlRawAsync("DELETE FROM customers WHERE external_id = 'C8'", Ct));
+        }
+
+        await kit.RunJobAsync(job.Id, Ct);
+
+        Assert.Equal(ImportStatus.Completed, (await kit.JobAsync(job.Id)).Status);
+        await AssertAllButC8sEventsStoredAsync(kit, count);
+    }
+
+    [Fact]
+    public async Task AJobThatSetTheCheckAsideLooksForOrphansOnlyWhenACustomerWasRemovedOrItCannotTell()
+    {
+        await using var kit = await ImportKit.StartAsync(DatabaseProvider.Sqlite);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,One", "C2,Two"), admin);
+        await using var db = kit.Open();
+        await db.Database.OpenConnectionAsync(Ct);
+        var watched = new ImportJob { Id = 41, Kind = ImportKind.Events };
+        var resumed = new ImportJob { Id = 42, Kind = ImportKind.Events };
+
+        await using (await UncheckedCustomers.StartAsync(db, watched, fresh: true, Ct))
+        await using (await UncheckedCustomers.StartAsync(db, resumed, fresh: false, Ct))
+        {
+            Assert.False(await UncheckedCustomers.MayHaveOrphansAsync(db, watched.Id, Ct));
+            // A resumed job that never watched cannot tell.
+            Assert.True(await UncheckedCustomers.MayHaveOrphansAsync(db, resumed.Id, Ct));
+            // A change that removes no customer is no reason to look.
+            await using (var other = kit.Open())
+                await other.Database.ExecuteSqlRawAsync("UPDATE customers SET name = 'Uno' WHERE external_id = 'C1'", Ct);
+            Assert.False(await UncheckedCustomers.MayHaveOrphansAsync(db, watched.Id, Ct));
+            await using (var other = kit.Open())
+                await other.Database.ExecuteSqlRawAsync("DELETE FROM customers WHERE external_id = 'C2'", Ct);
+            Assert.True(await UncheckedCustomers.MayHaveOrphansAsync(db, watched.Id, Ct));
+        }
+
+        await UncheckedCustomers.StopWatchingAsync(db, watched.Id, Ct);
+        Assert.Equal(0L, (await StateAsync(db)).Watches);
+        // Once it stopped watching, the job does not know any more.
+        Assert.True(await UncheckedCustomers.MayHaveOrphansAsync(db, watched.Id, Ct));
     }
 }

@@ -34,7 +34,7 @@ public sealed class ImportJobTests
         return (sb.ToString(), rejected, merged, noEmail);
     }
 
-    private sealed class OnFirstBatch(Action act) : IProgress<ImportProgress>
+    internal sealed class OnFirstBatch(Action act) : IProgress<ImportProgress>
     {
         private bool _done;
 
