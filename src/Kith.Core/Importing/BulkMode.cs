@@ -132,17 +132,25 @@ internal static class BulkMode
         if (sqlite)
             foreach (var table in saved.Select(s => s.Table).Distinct().Where(UncheckedCustomers.Links))
                 await UncheckedCustomers.RemoveOrphansAsync(db, table, ct);
-        // PostgreSQL's foreign keys to customers come back once the rows they would have refused (their customer removed
-        // for good while the import ran) are gone, as the cascade would have removed them; added unchecked and then
-        // validated, which reads the table once without blocking writes to customers (ADR-0041).
+        // PostgreSQL's foreign keys to customers come back checking new rows at once, then are validated, which reads the
+        // table once without blocking writes to customers. Rows whose customer was removed for good while the import
+        // ran fail that: they are removed, as the cascade would have removed them, and it is validated again (ADR-0041).
         foreach (var s in saved.Where(s => s.Kind == Constraint))
         {
-            var exists = false;
-            await Sql.ReadAsync(db, $"SELECT 1 FROM pg_constraint WHERE conrelid = {Sql.P(db, 0)}::regclass AND conname = {Sql.P(db, 1)}", _ => exists = true, ct, s.Table, s.Name);
-            if (exists) continue;
-            await UncheckedCustomers.RemoveOrphansAsync(db, s.Table, ct);
-            await Sql.ExecAsync(db, $"ALTER TABLE {s.Table} ADD CONSTRAINT {s.Name} {s.Sql} NOT VALID", ct);
-            await Sql.ExecAsync(db, $"ALTER TABLE {s.Table} VALIDATE CONSTRAINT {s.Name}", ct);
+            var valid = (bool?)null;
+            await Sql.ReadAsync(db, $"SELECT convalidated FROM pg_constraint WHERE conrelid = {Sql.P(db, 0)}::regclass AND conname = {Sql.P(db, 1)}",
+                r => valid = r.GetBoolean(0), ct, s.Table, s.Name);
+            if (valid == true) continue;
+            if (valid is null) await Sql.ExecAsync(db, $"ALTER TABLE {s.Table} ADD CONSTRAINT {s.Name} {s.Sql} NOT VALID", ct);
+            try
+            {
+                await Sql.ExecAsync(db, $"ALTER TABLE {s.Table} VALIDATE CONSTRAINT {s.Name}", ct);
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.ForeignKeyViolation)
+            {
+                await UncheckedCustomers.RemoveOrphansAsync(db, s.Table, ct);
+                await Sql.ExecAsync(db, $"ALTER TABLE {s.Table} VALIDATE CONSTRAINT {s.Name}", ct);
+            }
         }
         if (db.Provider == DatabaseProvider.Postgres)
             foreach (var table in saved.Select(s => s.Table).Distinct()) await Sql.ExecAsync(db, $"ANALYZE {table}", ct);
