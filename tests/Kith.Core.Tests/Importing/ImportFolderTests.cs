@@ -102,23 +102,20 @@ public sealed class ImportFolderTests
         Assert.Equal(BulkMode.MinRows + 10, await db.Customers.Where(c => c.Name.StartsWith("Customer ")).LongCountAsync(Ct));
     }
 
-    private static async Task<List<string>> BehaviorIndexesAsync(KithDb db)
-    {
-        var names = new List<string>();
-        await Sql.ReadAsync(db, db.Provider == DatabaseProvider.Sqlite
-            ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' AND instr(sql, 'behavior_') > 0 ORDER BY name"
-            : "SELECT indexname FROM pg_indexes WHERE tablename = 'customers' AND schemaname = current_schema() AND indexdef LIKE '%behavior_%' ORDER BY indexname",
-            r => names.Add(r.GetString(0)), Ct);
-        return names;
-    }
+    /// <summary>The customers' indexes over their behaviour summary columns, by name.</summary>
+    private static Task<List<string>> BehaviorIndexesAsync(KithDb db) => IndexesAsync(db,
+        "type = 'index' AND instr(sql, 'behavior_') > 0", "indexdef LIKE '%behavior_%'");
 
     /// <summary>The customers' indexes that are not unique, by name.</summary>
-    private static async Task<List<string>> SecondaryIndexesAsync(KithDb db)
+    private static Task<List<string>> SecondaryIndexesAsync(KithDb db) => IndexesAsync(db,
+        "type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'", "indexdef NOT LIKE 'CREATE UNIQUE%'");
+
+    private static async Task<List<string>> IndexesAsync(KithDb db, string sqliteWhere, string postgresWhere)
     {
         var names = new List<string>();
         await Sql.ReadAsync(db, db.Provider == DatabaseProvider.Sqlite
-            ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
-            : "SELECT indexname FROM pg_indexes WHERE tablename = 'customers' AND schemaname = current_schema() AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname",
+            ? $"SELECT name FROM sqlite_master WHERE tbl_name = 'customers' AND {sqliteWhere} ORDER BY name"
+            : $"SELECT indexname FROM pg_indexes WHERE tablename = 'customers' AND schemaname = current_schema() AND {postgresWhere} ORDER BY indexname",
             r => names.Add(r.GetString(0)), Ct);
         return names;
     }
