@@ -202,6 +202,9 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
             await Sql.ReadAsync(db, "PRAGMA cache_size", r => cacheSize = r.GetInt64(0), ct);
             await ExecAsync("PRAGMA cache_size = -65536", ct);
         }
+        // PostgreSQL groups the events by customer and type (and day) in memory when it may use enough of it: with the
+        // default 4 MB it sorts them through temporary files. For this transaction only (ADR-0041).
+        else await ExecAsync("SET LOCAL work_mem = '256MB'", ct);
         try
         {
             return await RebuildInAsync(tx, started, high, inOrder, progress, ct);

@@ -134,7 +134,7 @@ public sealed class ImportFolder(KithDb db, DatabaseOptions database, TimeProvid
             var job = await new StartImport(db, database, clock).HandleAsync(file.Kind, file.Path, options, scope, via, ct, runHere: true);
             // The summary after the events sets every customer's behaviour columns: their indexes are built once, after it.
             var defer = summaryAfter && file.Kind == ImportKind.Customers && plan.Files.Any(f => f.Kind == ImportKind.Events);
-            runner.LeaveAside = defer ? BulkMode.IsBehaviorIndex : null;
+            runner.LeaveAside = defer ? BulkMode.SetAsideForSummary(db.Provider) : null;
             if (defer) deferred.Add(job.Id);
             var report = await runner.RunAsync(job.Id, progressFor(file, job.Id), ct);
             db.ChangeTracker.Clear();

@@ -154,6 +154,10 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
             await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token))
             {
                 await using var tx = await db.Database.BeginTransactionAsync(stop.Token);
+                // A batch is committed without waiting for its WAL to reach the disk on PostgreSQL: a crash loses at
+                // most the last batches, job progress included, and the job resumes after the last one kept. The
+                // job's completion is committed with the server's own setting, after every batch (ADR-0041).
+                if (db.Provider == DatabaseProvider.Postgres) await Sql.ExecAsync(db, "SET LOCAL synchronous_commit = off", stop.Token);
                 if (await db.ImportJobs.AsNoTracking().Where(j => j.Id == job.Id).Select(j => j.CancelRequested).FirstAsync(stop.Token))
                     throw new OperationCanceledException("Cancelled by a user.");
                 run.StartBatch();
