@@ -64,8 +64,17 @@ public sealed class BulkLinkedImportTests
         var before = new List<string>();
         if (provider == DatabaseProvider.Postgres) await Sql.ReadAsync(db, keys, r => before.Add(r.GetString(0)), Ct);
 
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C9,Nine"), admin);
+        var gone = await db.Customers.Where(c => c.ExternalId == "C9").Select(c => c.Id).SingleAsync(Ct);
+
+        // An event stored for a customer who is then removed for good while the check is aside: the removal does not
+        // cascade over it, as it would have with the check on.
         await using (await BulkMode.EnterAsync(db, job, Ct))
-            Assert.Equal(1, await Sql.ExecAsync(db, orphan, Ct));
+        {
+            Assert.Equal(1, await Sql.ExecAsync(db, orphan.Replace("424242", gone.ToString(System.Globalization.CultureInfo.InvariantCulture)), Ct));
+            Assert.Equal(1, await Sql.ExecAsync(db, $"DELETE FROM customers WHERE id = {gone}", Ct));
+            Assert.Equal(1, await db.BehaviorEvents.CountAsync(Ct));
+        }
         await BulkMode.ExitAsync(db, job.Id, Ct);
 
         Assert.Equal(0, await db.BehaviorEvents.CountAsync(Ct));
