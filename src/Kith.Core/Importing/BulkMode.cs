@@ -192,7 +192,10 @@ internal static class BulkMode
     public static Func<SavedObject, bool> SetAsideForSummary(DatabaseProvider provider) =>
         provider == DatabaseProvider.Postgres ? s => s is { Table: "customers", Kind: "index" } : IsBehaviorIndex;
 
-    /// <summary>Rebuilds the indexes of jobs that set them aside and are no longer running (ended, or gone).</summary>
+    /// <summary>
+    /// Rebuilds the indexes of jobs that set them aside and are no longer running (ended, or gone), unless a live
+    /// process still holds them aside to build later (<see cref="SetAsideHold"/>).
+    /// </summary>
     public static async Task RepairAsync(KithDb db, CancellationToken ct)
     {
         var keys = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(KeyPrefix)).Select(s => s.Key).ToListAsync(ct);
@@ -201,7 +204,7 @@ internal static class BulkMode
             if (id < 0) continue;
             var job = await db.ImportJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
             var resumable = job is { Status: ImportStatus.Running or ImportStatus.Queued } && File.Exists(job.StoredPath);
-            if (!resumable) await ExitAsync(db, id, ct);
+            if (!resumable && !await SetAsideHold.IsHeldAsync(db, id, ct)) await ExitAsync(db, id, ct);
         }
     }
 

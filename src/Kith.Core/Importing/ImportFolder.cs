@@ -101,7 +101,7 @@ public sealed class ImportFolder(KithDb db, DatabaseOptions database, TimeProvid
     public async Task<FolderImportReport> HandleAsync(FolderPlan plan, ImportOptions options, AccessScope scope, ActorKind via,
         Func<FolderFile, long, IProgress<ImportProgress>?> progressFor, CancellationToken ct, Func<FolderImportReport, Task>? afterFiles = null)
     {
-        var deferred = new List<long>();
+        var deferred = new List<(long Job, IAsyncDisposable Hold)>();
         try
         {
             var report = await ImportAsync(plan, options, scope, via, progressFor, afterFiles is not null, deferred, ct);
@@ -111,12 +111,22 @@ public sealed class ImportFolder(KithDb db, DatabaseOptions database, TimeProvid
         finally
         {
             // Whatever happened: an index left aside is never left unbuilt (a crash leaves it recorded for BulkMode.RepairAsync).
-            foreach (var jobId in deferred) await BulkMode.ExitAsync(db, jobId, CancellationToken.None);
+            foreach (var (jobId, hold) in deferred)
+            {
+                try
+                {
+                    await BulkMode.ExitAsync(db, jobId, CancellationToken.None);
+                }
+                finally
+                {
+                    await hold.DisposeAsync();
+                }
+            }
         }
     }
 
     private async Task<FolderImportReport> ImportAsync(FolderPlan plan, ImportOptions options, AccessScope scope, ActorKind via,
-        Func<FolderFile, long, IProgress<ImportProgress>?> progressFor, bool summaryAfter, List<long> deferred, CancellationToken ct)
+        Func<FolderFile, long, IProgress<ImportProgress>?> progressFor, bool summaryAfter, List<(long Job, IAsyncDisposable Hold)> deferred, CancellationToken ct)
     {
         var runner = new ImportRunner(db, clock, new Privacy.ErasedPeople(new SecretBox(database)));
         var reports = new List<FolderFileReport>();
@@ -135,7 +145,8 @@ public sealed class ImportFolder(KithDb db, DatabaseOptions database, TimeProvid
             // The summary after the events sets every customer's behaviour columns: their indexes are built once, after it.
             var defer = summaryAfter && file.Kind == ImportKind.Customers && plan.Files.Any(f => f.Kind == ImportKind.Events);
             runner.LeaveAside = defer ? BulkMode.SetAsideForSummary(db.Provider) : null;
-            if (defer) deferred.Add(job.Id);
+            // Held until they are built, so that a server or another import does not build them meanwhile.
+            if (defer) deferred.Add((job.Id, await SetAsideHold.TakeAsync(database, db, job.Id, ct)));
             var report = await runner.RunAsync(job.Id, progressFor(file, job.Id), ct);
             db.ChangeTracker.Clear();
             // The file's keys and batches are garbage now: hand their memory back before the next file takes its own,
