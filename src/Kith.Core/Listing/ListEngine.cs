@@ -420,6 +420,10 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         var from = db.Provider == DatabaseProvider.Sqlite ? $"{schema.Table} AS t NOT INDEXED" : schema.From(db.Provider);
         var inRanges = string.Join(" OR ", ranges.Select(r =>
             $"t.id BETWEEN {r.Lo.ToString(CultureInfo.InvariantCulture)} AND {r.Hi.ToString(CultureInfo.InvariantCulture)}"));
+        // A condition on the summary table (PostgreSQL) reads its index by the same ranges of ids, as one on customers
+        // does with the (column, id) index: the planner does not carry ranges of t.id over to b.id by itself.
+        if (db.Provider == DatabaseProvider.Postgres && schema.SummaryTable is not null && where.Contains("b.behavior_", StringComparison.Ordinal))
+            inRanges = $"({inRanges}) AND ({inRanges.Replace("t.id BETWEEN", "b.id BETWEEN", StringComparison.Ordinal)})";
         var hits = await conn.ScalarAsync<long>($"SELECT COUNT(*) FROM {from} WHERE ({inRanges}) AND {where}", sql.Parameters, ct);
         var sampled = ranges.Sum(r => r.Hi - r.Lo + 1);
         var complete = ranges.Count == 1 && ranges[0] == (span.Min, span.Max);
