@@ -30,7 +30,8 @@ public sealed record RollupProgress(long Done, long Total);
 /// Keeps the behaviour rollup current: daily buckets per (customer, type, day) in behavior_days for the days the 7, 30
 /// and 90-day windows can still count (from <see cref="BehaviorQueries.FirstKeptDay"/> on, ADR-0035), all-time totals
 /// per (customer, type) in behavior_totals counted from the events, and the summary columns of customers (first and last seen, last purchase,
-/// visits, likes, purchases, revenue) that the list sorts and filters on.
+/// visits, likes, purchases, revenue) that the list sorts and filters on: columns of customers on SQLite, of
+/// customer_behavior on PostgreSQL (<see cref="BehaviorColumns.Table"/>, ADR-0043).
 /// <para>
 /// Events and purchases only ever reach a customer as new rows, so the rollup catches up by a watermark on their ids
 /// (kept in settings): each catch-up adds the rows after the watermark with set-based INSERT … SELECT … GROUP BY … ON
