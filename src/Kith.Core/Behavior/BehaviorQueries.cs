@@ -55,7 +55,7 @@ public sealed class BehaviorQueries(KithDb db, TimeProvider clock)
         DateTime? first = null, last = null, lastPurchase = null;
         long purchases = 0, revenue = 0;
         await Sql.ReadAsync(db, "SELECT behavior_first_seen_at, behavior_last_seen_at, behavior_last_purchase_at, behavior_purchases, behavior_revenue_micros " +
-                                $"FROM customers WHERE id = {Sql.P(db, 0)}", r =>
+                                $"FROM {BehaviorColumns.Table(db.Provider)} WHERE id = {Sql.P(db, 0)}", r =>
         {
             first = Instant(r, 0);
             last = Instant(r, 1);

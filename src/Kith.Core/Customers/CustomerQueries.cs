@@ -21,6 +21,7 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
         CustomFieldEntity = CustomFieldEntity.Customer,
         DefaultSort = "-updatedAt",
         Behavior = true,
+        SummaryTable = Kith.Core.Behavior.BehaviorColumns.Table(DatabaseProvider.Postgres),
         SearchColumns =
         [
             ("name", "t.name"), ("email", "t.email"), ("phone", ListSchema.PhoneDigits("t.phone")),
@@ -49,14 +50,14 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
             new("updatedAt", "updated_at", FieldKind.Instant, false, Sortable: true),
             new("tag", "tag", FieldKind.Tag, true),
             new("tags", "tag", FieldKind.Tag, true),
-            // The behaviour summary, kept on customers by the rollup (Behavior/BehaviorRollup.cs).
-            new("firstSeenAt", "behavior_first_seen_at", FieldKind.Instant, true, Sortable: true),
-            new("lastSeenAt", "behavior_last_seen_at", FieldKind.Instant, true, Sortable: true),
-            new("lastPurchaseAt", "behavior_last_purchase_at", FieldKind.Instant, true, Sortable: true),
-            new("visits", "behavior_visits", FieldKind.Integer, true, Sortable: true),
-            new("likes", "behavior_likes", FieldKind.Integer, true, Sortable: true),
-            new("purchases", "behavior_purchases", FieldKind.Integer, true, Sortable: true),
-            new("revenueMicros", "behavior_revenue_micros", FieldKind.Integer, true, Sortable: true)),
+            // The behaviour summary, kept by the rollup (Behavior/BehaviorRollup.cs): on customers on SQLite, in customer_behavior on PostgreSQL.
+            new("firstSeenAt", "behavior_first_seen_at", FieldKind.Instant, true, Sortable: true) { InSummary = true },
+            new("lastSeenAt", "behavior_last_seen_at", FieldKind.Instant, true, Sortable: true) { InSummary = true },
+            new("lastPurchaseAt", "behavior_last_purchase_at", FieldKind.Instant, true, Sortable: true) { InSummary = true },
+            new("visits", "behavior_visits", FieldKind.Integer, true, Sortable: true) { InSummary = true },
+            new("likes", "behavior_likes", FieldKind.Integer, true, Sortable: true) { InSummary = true },
+            new("purchases", "behavior_purchases", FieldKind.Integer, true, Sortable: true) { InSummary = true },
+            new("revenueMicros", "behavior_revenue_micros", FieldKind.Integer, true, Sortable: true) { InSummary = true }),
     };
 
     public async Task<ListPage<CustomerListItem>> ListAsync(AccessScope scope, ListRequest request, CancellationToken ct)

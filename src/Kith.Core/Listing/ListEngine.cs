@@ -102,7 +102,7 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         else
         {
             var countWhere = search.Count is null ? conditions : $"{conditions} AND {search.Count}";
-            var from = search.Count is not null && db.Provider == DatabaseProvider.Sqlite ? $"{schema.Table} AS t NOT INDEXED" : $"{schema.Table} AS t";
+            var from = search.Count is not null && db.Provider == DatabaseProvider.Sqlite ? $"{schema.Table} AS t NOT INDEXED" : schema.From(db.Provider);
             var count = await conn.ScalarAsync<long>($"SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {countWhere} LIMIT {CountCap + 1}) AS capped", sql.Parameters, ct);
             (total, estimate) = count <= CountCap ? (count, false) : (Math.Max(Estimate(expected, rows.Count, search), CountCap + 1), true);
         }
@@ -164,7 +164,7 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         var sample = await SampleAsync(sql, schema, conditions, conn, ct);
         // Below about 100 sampled matches the estimate's error passes 10%; count every row instead.
         if (sample.Complete || sample.Hits >= 100) return (sample.Estimate, !sample.Complete);
-        var count = await conn.ScalarAsync<long>($"SELECT COUNT(*) FROM {schema.Table} AS t WHERE {conditions}", sql.Parameters, ct);
+        var count = await conn.ScalarAsync<long>($"SELECT COUNT(*) FROM {schema.From(db.Provider)} WHERE {conditions}", sql.Parameters, ct);
         return (count, false);
     }
 
@@ -181,7 +181,7 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         await using var _ = conn;
         await conn.OpenAsync(ct);
         var ids = new List<long>();
-        await conn.ReadAsync($"SELECT t.id FROM {schema.Table} AS t WHERE {where} ORDER BY t.id", sql.Parameters, r => ids.Add(r.GetInt64(0)), ct);
+        await conn.ReadAsync($"SELECT t.id FROM {schema.From(db.Provider)} WHERE {where} ORDER BY t.id", sql.Parameters, r => ids.Add(r.GetInt64(0)), ct);
         return ids;
     }
 
@@ -339,7 +339,7 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         var startRun = 0;
         if (cursor is not null && sort.Nullable) startRun = Array.IndexOf(runs, cursor.Value is null);
         var rows = new List<Row>();
-        var from = $"{schema.Table} AS t";
+        var from = schema.From(db.Provider);
         if (db.Provider == DatabaseProvider.Sqlite)
         {
             if (driveFromIndex) from += " NOT INDEXED";
@@ -357,8 +357,11 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
             if (nullRun)
             {
                 clauses.Add($"{sort.Expression} IS NULL");
-                if (continuing) clauses.Add($"t.id {cmp} {sql.Param(cursor!.LastId)}");
-                order = $"t.id {dir}";
+                // A summary column: every record has a summary row, and saying so makes the join an inner one that the
+                // index of the column can drive (the NULLs are a range of it).
+                if (sort.Id != "t.id") clauses.Add($"{sort.Id} IS NOT NULL");
+                if (continuing) clauses.Add($"{sort.Id} {cmp} {sql.Param(cursor!.LastId)}");
+                order = $"{sort.Id} {dir}";
             }
             else
             {
@@ -366,8 +369,8 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
                 if (continuing)
                     clauses.Add(sort.IsId
                         ? $"t.id {cmp} {sql.Param(cursor!.LastId)}"
-                        : $"({sort.Expression}, t.id) {cmp} ({sql.Param(cursor!.ToParameter())}, {sql.Param(cursor.LastId)})");
-                order = sort.IsId ? $"t.id {dir}" : $"{sort.Expression} {dir}, t.id {dir}";
+                        : $"({sort.Expression}, {sort.Id}) {cmp} ({sql.Param(cursor!.ToParameter())}, {sql.Param(cursor.LastId)})");
+                order = sort.IsId ? $"t.id {dir}" : $"{sort.Expression} {dir}, {sort.Id} {dir}";
             }
             var text = $"SELECT t.id, {sort.Expression} FROM {from} WHERE {string.Join(" AND ", clauses)} ORDER BY {order} LIMIT {take - rows.Count}";
             await conn.ReadAsync(text, sql.Parameters, reader => rows.Add(new Row(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetValue(1))), ct);
@@ -414,9 +417,13 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         // NOT INDEXED keeps SQLite on the primary key ranges instead of a filter index that would read far more rows.
         // One statement over all the ranges, not one per range: a subquery of the filter that is built once (the
         // customers with a window's events) is then built once, not once per range (ADR-0036).
-        var from = db.Provider == DatabaseProvider.Sqlite ? $"{schema.Table} AS t NOT INDEXED" : $"{schema.Table} AS t";
+        var from = db.Provider == DatabaseProvider.Sqlite ? $"{schema.Table} AS t NOT INDEXED" : schema.From(db.Provider);
         var inRanges = string.Join(" OR ", ranges.Select(r =>
             $"t.id BETWEEN {r.Lo.ToString(CultureInfo.InvariantCulture)} AND {r.Hi.ToString(CultureInfo.InvariantCulture)}"));
+        // A condition on the summary table (PostgreSQL) reads its index by the same ranges of ids, as one on customers
+        // does with the (column, id) index: the planner does not carry ranges of t.id over to b.id by itself.
+        if (db.Provider == DatabaseProvider.Postgres && schema.SummaryTable is not null && where.Contains("b.behavior_", StringComparison.Ordinal))
+            inRanges = $"({inRanges}) AND ({inRanges.Replace("t.id BETWEEN", "b.id BETWEEN", StringComparison.Ordinal)})";
         var hits = await conn.ScalarAsync<long>($"SELECT COUNT(*) FROM {from} WHERE ({inRanges}) AND {where}", sql.Parameters, ct);
         var sampled = ranges.Sum(r => r.Hi - r.Lo + 1);
         var complete = ranges.Count == 1 && ranges[0] == (span.Min, span.Max);
@@ -428,6 +435,9 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
     /// <summary>The sort of a list: its canonical text (for the cursor), the SQL expression and direction.</summary>
     internal sealed record SortSpec(string Canonical, string Expression, bool Ascending, bool Nullable, bool IsId, string? Index = null)
     {
+        /// <summary>The id that breaks ties, as the sort's index holds it.</summary>
+        public string Id { get; init; } = "t.id";
+
         public bool HasIndex => IsId || Index is not null;
     }
 

@@ -12,6 +12,11 @@ public sealed record ListField(string Name, string Column, FieldKind Kind, bool 
     public bool LowerCase { get; init; }
     /// <summary>The value "me" means the caller's user id (owner).</summary>
     public bool AcceptsMe { get; init; }
+    /// <summary>
+    /// The column lives in the schema's <see cref="ListSchema.SummaryTable"/> on PostgreSQL (the behaviour summary,
+    /// ADR-0043), read through the join of <see cref="ListSchema.From"/> as <c>b.column</c>.
+    /// </summary>
+    public bool InSummary { get; init; }
 }
 
 /// <summary>What the list engine needs to know about one kind of owned record.</summary>
@@ -38,6 +43,24 @@ public sealed class ListSchema
     public string SearchCoveringIndex => $"ix_{Table}_live_updated_at";
     /// <summary>Customers: the filter also takes behaviour conditions (<see cref="BehaviorFilter"/>) and saved segments.</summary>
     public bool Behavior { get; init; }
+    /// <summary>
+    /// On PostgreSQL, the table of the <see cref="ListField.InSummary"/> fields: one row per record, keyed by its id
+    /// (ADR-0043). Null when every field is a column of <see cref="Table"/>.
+    /// </summary>
+    public string? SummaryTable { get; init; }
+
+    /// <summary>
+    /// The FROM of a statement over the records, as <c>t</c>. On PostgreSQL with a <see cref="SummaryTable"/> it is
+    /// left-joined as <c>b</c>: a statement that names no <c>b</c> column has the join removed by the planner (the key
+    /// is unique), and a condition that rejects NULLs in <c>b</c> turns it into an inner join, which may be driven from
+    /// an index of <c>b</c>.
+    /// </summary>
+    public string From(Infrastructure.DatabaseProvider provider) =>
+        SummaryTable is not null && provider == Infrastructure.DatabaseProvider.Postgres ? $"{Table} AS t LEFT JOIN {SummaryTable} AS b ON b.id = t.id" : $"{Table} AS t";
+
+    /// <summary>The SQL expression of a field's column.</summary>
+    public string Column(ListField field, Infrastructure.DatabaseProvider provider) =>
+        (field.InSummary && SummaryTable is not null && provider == Infrastructure.DatabaseProvider.Postgres ? "b." : "t.") + field.Column;
 
     /// <summary>The digits of a phone column, as the search text holds them.</summary>
     public static string PhoneDigits(string column) =>

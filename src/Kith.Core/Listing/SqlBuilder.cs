@@ -75,7 +75,12 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
             throw RuleViolation.Field("sort", $"Cannot sort by '{name}'. Sort by one of: {sortable}; put '-' in front for descending.");
         }
         // The partial (column, id) index of the entity configuration, named ix_<table>_live_<column>.
-        return new((ascending ? "" : "-") + field.Name, "t." + field.Column, ascending, field.Nullable, false, $"ix_{schema.Table}_live_{field.Column}");
+        var column = schema.Column(field, provider);
+        return new((ascending ? "" : "-") + field.Name, column, ascending, field.Nullable, false, $"ix_{schema.Table}_live_{field.Column}")
+        {
+            // Sorted on the summary table's (column, id) index: its own id is the tie-breaker the index holds (ADR-0043).
+            Id = column.StartsWith("b.", StringComparison.Ordinal) ? "b.id" : "t.id",
+        };
     }
 
     public string Compile(FilterNode node) => node switch
@@ -130,7 +135,7 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
         }
         else if (TryField(c.Field, out field))
         {
-            expr = "t." + field.Column;
+            expr = schema.Column(field, provider);
             kind = field.Kind;
         }
         else if (schema.Behavior && c.Field.Equals("segment", StringComparison.OrdinalIgnoreCase))

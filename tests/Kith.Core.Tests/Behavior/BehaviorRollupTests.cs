@@ -202,6 +202,10 @@ public sealed class BehaviorRollupTests
     }
 
     /// <summary>Everything the rollup holds: totals, daily buckets and each customer's summary columns, as sorted lines.</summary>
+    /// <summary>customers with their summary columns: the table itself on SQLite, joined with customer_behavior on PostgreSQL (ADR-0043).</summary>
+    internal static string SummaryOfCustomers(DatabaseProvider provider) =>
+        provider == DatabaseProvider.Sqlite ? "customers" : $"customers JOIN {BehaviorColumns.Table(provider)} USING (id)";
+
     internal static async Task<List<string>> SnapshotAsync(ImportKit kit)
     {
         var lines = await TotalsAsync(kit);
@@ -211,7 +215,7 @@ public sealed class BehaviorRollupTests
         await db.Database.OpenConnectionAsync(Ct);
         await using var cmd = db.Database.GetDbConnection().CreateCommand();
         cmd.CommandText = "SELECT external_id, behavior_first_seen_at, behavior_last_seen_at, behavior_last_purchase_at, behavior_visits, behavior_likes, " +
-                          "behavior_purchases, behavior_revenue_micros FROM customers WHERE merged_into_id IS NULL";
+                          $"behavior_purchases, behavior_revenue_micros FROM {SummaryOfCustomers(kit.Provider)} WHERE merged_into_id IS NULL";
         await using var r = await cmd.ExecuteReaderAsync(Ct);
         while (await r.ReadAsync(Ct))
         {

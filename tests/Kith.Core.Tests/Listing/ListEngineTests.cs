@@ -45,6 +45,53 @@ public sealed class ListEngineTests
         Assert.Contains("q", tooLong.Errors.Keys);
     }
 
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task ASummaryFieldSortsAndFiltersPageByPageOverCustomersWithAndWithoutASummary(DatabaseProvider provider)
+    {
+        await using var kit = await RecordKit.StartAsync(provider);
+        var agent = await kit.ScopeAsync(await kit.UserAsync(Role.Agent, "a"));
+        var ids = new List<long>();
+        for (var i = 0; i < 7; i++) ids.Add((await kit.CreateAsync(agent, new CustomerInput { Name = $"C{i}" })).Id);
+        // Customer i visits i times (C0 never); C3 and C4 visit equally often; C6 is deleted.
+        var at = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        await kit.RunAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<KithDb>();
+            for (var i = 1; i < 7; i++)
+                for (var v = 0; v < (i == 4 ? 3 : i); v++)
+                    db.BehaviorEvents.Add(new Kith.Core.Behavior.BehaviorEvent { EventId = $"e{i}.{v}", CustomerId = ids[i], Type = "access", OccurredAt = at.AddHours(i * 10 + v) });
+            await db.SaveChangesAsync(Ct);
+            await new Kith.Core.Behavior.BehaviorRollup(db, TimeProvider.System).CatchUpAsync(Ct);
+            await db.Customers.Where(c => c.Id == ids[6]).ExecuteUpdateAsync(u => u.SetProperty(c => c.DeletedAt, at), Ct);
+        });
+        // Created after the catch-up: no summary yet, listed among those without one.
+        ids.Add((await kit.CreateAsync(agent, new CustomerInput { Name = "C7" })).Id);
+
+        async Task<List<string>> Pages(string sort, string? filter)
+        {
+            var names = new List<string>();
+            string? cursor = null;
+            do
+            {
+                var page = await List(kit, agent, new ListRequest(null, filter, sort, 2, cursor));
+                names.AddRange(page.Items.Select(i => $"{i.Name}:{i.Behavior?.Visits}"));
+                cursor = page.NextCursor;
+            } while (cursor is not null);
+            return names;
+        }
+
+        // Ties broken by id; customers without a summary where each database sorts NULLs (SQLite first ascending, PostgreSQL last).
+        string[] counted = ["C5:5", "C4:3", "C3:3", "C2:2", "C1:1"], without = ["C7:", "C0:"];
+        Assert.Equal(provider == DatabaseProvider.Sqlite ? [.. counted, .. without] : [.. without, .. counted], await Pages("-visits", null));
+        Assert.Equal(provider == DatabaseProvider.Sqlite ? [.. without.Reverse(), .. counted.Reverse()] : [.. counted.Reverse(), .. without.Reverse()],
+            await Pages("visits", null));
+        Assert.Equal(["C5:5", "C4:3", "C3:3"], await Pages("-lastSeenAt", "visits ge 3"));
+        Assert.Equal(["C7:", "C2:2", "C1:1", "C0:"], await Pages("-id", "visits lt 3 or visits isnull"));
+        var count = await kit.RunAsync(sp => sp.GetRequiredService<ListEngine>().CountAsync(CustomerQueries.Schema, agent, "visits ge 2", Ct));
+        Assert.Equal((4L, false), count);
+    }
+
     [Fact]
     public void ADigitSearchUsesTheRareThreeDigitTokensInsteadOfTheCommonPairs()
     {
