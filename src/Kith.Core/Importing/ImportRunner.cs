@@ -152,9 +152,9 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         var batches = Channel.CreateBounded<CleanBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var producer = Task.Run(() => Produce(file, cleaner, sink, resumeAfter, batches.Writer, stop.Token), stop.Token);
-        // Rows linked to a customer in bulk mode commit several batches at once: each commit (with its save of the job
-        // and its check for a cancellation) cost more than a tenth of the events' batches at L (ADR-0045). A crash
-        // still loses only what the last commit did not hold, and the job resumes after it.
+        // Rows linked to a customer in bulk mode commit several batches at once: the commits, with their saves of the job
+        // and their checks for a cancellation, took 6.5 s of the writer's 45 s in a profile of the events at M (ADR-0045).
+        // A crash still loses only what the last commit did not hold, and the job resumes after it.
         var rowsPerCommit = linked && bulk.Bulk ? RowsPerBulkCommit : BatchSize;
         IDbContextTransaction? tx = null;
         var uncommitted = 0;
