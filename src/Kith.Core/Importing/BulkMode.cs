@@ -42,11 +42,17 @@ internal static class BulkMode
     /// rows linked to a customer also the foreign-key check of each row: on SQLite until the returned scope ends
     /// (<see cref="UncheckedCustomers"/>), on PostgreSQL by setting the foreign key itself aside with the indexes (ADR-0041).
     /// </summary>
-    public static async Task<IAsyncDisposable> EnterAsync(KithDb db, ImportJob job, CancellationToken ct)
+    public static async Task<Scope> EnterAsync(KithDb db, ImportJob job, CancellationToken ct)
     {
         var entered = await SetAsideAsync(db, job, ct);
-        if (entered is null) return UncheckedCustomers.None;
-        return await UncheckedCustomers.StartAsync(db, job, fresh: entered.Value, ct);
+        if (entered is null) return new Scope(UncheckedCustomers.None, Bulk: false);
+        return new Scope(await UncheckedCustomers.StartAsync(db, job, fresh: entered.Value, ct), Bulk: true);
+    }
+
+    /// <summary>A job's time in bulk mode (<paramref name="Bulk"/>: whether its indexes are aside); ending it restores the foreign-key check.</summary>
+    public sealed record Scope(IAsyncDisposable Unchecked, bool Bulk) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Unchecked.DisposeAsync();
     }
 
     /// <summary>
@@ -120,16 +126,26 @@ internal static class BulkMode
         // SQLite sorts an index in runs as large as the page cache, then merges them. Rows linked to a customer come
         // in file order, so their customer index sorts random keys: in runs of 2 MB, which stay in the processor's
         // cache, 10 million events sorted in 12.8 s of CPU against 19.0 s in runs of the connection's 64 MB, and in
-        // 10 MB less memory instead of 200 MB; the time-ordered type index sorts as fast either way (ADR-0042).
+        // 10 MB less memory instead of 200 MB; the time-ordered type index sorts as fast either way (ADR-0042). The
+        // customers' behaviour indexes, built after a folder import's summary, sort faster that way too (ADR-0045).
         long? cache = null;
-        if (sqlite && saved.Any(s => s.Kind == "index" && UncheckedCustomers.Links(s.Table)))
-        {
-            await Sql.ReadAsync(db, "PRAGMA cache_size", r => cache = r.GetInt64(0), ct);
-            await Sql.ExecAsync(db, $"PRAGMA cache_size=-{SortRunKib}", ct);
-        }
         try
         {
-            foreach (var s in saved.Where(s => s.Kind == "index")) await Sql.ExecAsync(db, ToIfNotExists(s.Sql), ct);
+            foreach (var s in saved.Where(s => s.Kind == "index"))
+            {
+                var small = sqlite && (UncheckedCustomers.Links(s.Table) || IsBehaviorIndex(s));
+                if (small && cache is null)
+                {
+                    await Sql.ReadAsync(db, "PRAGMA cache_size", r => cache = r.GetInt64(0), ct);
+                    await Sql.ExecAsync(db, $"PRAGMA cache_size=-{SortRunKib}", ct);
+                }
+                else if (!small && cache is { } size)
+                {
+                    await Sql.ExecAsync(db, $"PRAGMA cache_size={size}", ct);
+                    cache = null;
+                }
+                await Sql.ExecAsync(db, ToIfNotExists(s.Sql), ct);
+            }
         }
         finally
         {

@@ -89,6 +89,45 @@ public sealed class BulkLinkedImportTests
         }
     }
 
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task ABulkImportCommitsSeveralBatchesAtOnceAndStoppedAfterACommitResumesThereStoringEachRowOnce(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var count = ImportRunner.RowsPerBulkCommit + 2 * ImportRunner.BatchSize + 7;
+        var events = Events(count);
+        // The same event id again: in a later batch of the first commit, and in the second commit (refused both times as
+        // a repeat of an earlier line, whichever commit holds the first); one event names no stored customer.
+        (events[ImportRunner.BatchSize + 2], events[ImportRunner.RowsPerBulkCommit + 3]) = ("E3,C1,access,2024-01-01T10:00:00Z,/p", "E4,C1,like,2024-01-01T10:00:00Z,/p");
+        events[ImportRunner.RowsPerBulkCommit + ImportRunner.BatchSize + 1] = "E-unknown,C404,access,2024-01-01T10:00:00Z,/p";
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", [.. Enumerable.Range(1, 100).Select(i => $"C{i},Customer {i}")]), admin);
+        var job = await kit.StartAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page", events), admin);
+
+        // The process stops (as a crash would) once the first commit is in: it holds whole batches, and the job is left running.
+        using var stopping = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            kit.RunJobAsync(job.Id, Ct, stopping.Token, new ImportJobTests.OnFirstBatch(stopping.Cancel)));
+        var halfway = await kit.JobAsync(job.Id);
+        Assert.Equal((ImportStatus.Running, ImportRunner.RowsPerBulkCommit + 1, (long)ImportRunner.RowsPerBulkCommit),
+            (halfway.Status, halfway.LastCommittedLine, halfway.RowsRead));
+        await using (var db = kit.Open())
+            Assert.Equal(ImportRunner.RowsPerBulkCommit - 1, await db.BehaviorEvents.CountAsync(Ct));
+
+        var report = await kit.RunJobAsync(job.Id, Ct);
+
+        Assert.Equal(("completed", (long)count - 3, 2L, 1L), (report.Status, report.Created, report.Rejected, report.Summary!.PendingEvents));
+        Assert.Equal([ImportRunner.BatchSize + 4, ImportRunner.RowsPerBulkCommit + 5], report.Errors.Select(e => e.Line));
+        Assert.All(report.Errors, e => Assert.Contains("appears again", e.Message));
+        await using (var db = kit.Open())
+        {
+            var ids = await db.BehaviorEvents.AsNoTracking().Select(e => e.EventId).ToListAsync(Ct);
+            Assert.Equal((count - 3, count - 3), (ids.Count, ids.Distinct().Count()));
+            Assert.Equal(1, await db.PendingEvents.CountAsync(Ct));
+            Assert.False(await db.Settings.AnyAsync(s => s.Key.StartsWith("import."), Ct));
+        }
+    }
+
     [Fact]
     public async Task RowsWrittenWithoutTheForeignKeyCheckWhoseCustomerIsGoneAreRemovedAndTheCheckComesBack()
     {
