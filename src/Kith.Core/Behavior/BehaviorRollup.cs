@@ -20,6 +20,12 @@ public sealed record RollupOutcome(long Events, long Purchases, long Recounted, 
     /// <summary>The newest event id the catch-up saw stored (the next server round tells from it whether events still stream in).</summary>
     public long NewestEvent { get; init; }
 
+    /// <summary>A rebuild that released the writer between writes (the server's, ADR-0044): how many, and the longest.</summary>
+    public int Writes { get; init; }
+
+    /// <inheritdoc cref="Writes"/>
+    public TimeSpan LongestWrite { get; init; }
+
     public static readonly RollupOutcome Nothing = new(0, 0, 0, false, TimeSpan.Zero);
 }
 
@@ -55,9 +61,18 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
     public const int RebuildAbove = 100_000;
     internal const string EventsMark = "behavior.rollup.events";
     internal const string PurchasesMark = "behavior.rollup.purchases";
+    /// <summary>Set while a rebuild that releases the writer is under way (ADR-0044): the rollup is then partly counted to
+    /// its watermark and partly beyond, so whoever catches up next rebuilds.</summary>
+    internal const string RebuildMark = "behavior.rollup.rebuild";
     /// <summary>Advisory lock key shared by catch-ups and stale marks on PostgreSQL ("kithbhvr").</summary>
     private const long LockKey = 0x6B697468_62687672;
     private static readonly SemaphoreSlim s_oneAtATime = new(1, 1);
+
+    /// <summary>Called whenever the server's rebuild has released the writer between two writes (tests hold it there).</summary>
+    internal Action? BetweenWrites { get; set; }
+
+    /// <summary>Rows and customers one write of the server's rebuild holds at most.</summary>
+    internal int RowsPerWrite { get; set; } = BuildRollup.Chunks.DefaultRows;
 
     /// <summary>
     /// Adds the events and purchases stored since the last catch-up and recounts stale customers. Cheap when there is
@@ -93,23 +108,26 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         try
         {
             var started = Stopwatch.GetTimestamp();
-            var (events, purchases) = await MarksAsync(ct);
+            var (events, purchases, rebuilding) = await MarksAsync(ct);
             var (maxEvent, maxPurchase) = (await MaxIdAsync("behavior_events", ct), await MaxIdAsync("purchases", ct));
             var stale = await db.StaleBehavior.AsNoTracking().LongCountAsync(ct);
-            if (maxEvent <= events && maxPurchase <= purchases && stale == 0) return RollupOutcome.Nothing;
+            if (maxEvent <= events && maxPurchase <= purchases && stale == 0 && !rebuilding) return RollupOutcome.Nothing;
             var added = maxEvent - events;
             // In the server's bounded rounds too (ADR-0027), once the events stop arriving (ADR-0037): after a bulk import,
             // one rebuild of well under a minute at ten million events holds the writer far less than a hundred rounds of
             // 100,000 events each, but while batches stream in it would make each of them wait for all of it.
             var streaming = newestSeen is { } seen && maxEvent > seen;
-            if (stale > RebuildAbove || (added > RebuildAbove && added > maxEvent / 4 && !streaming))
-                return await RebuildLockedAsync(started, inOrder: true, progress, ct) with { NewestEvent = maxEvent };
+            // The server's rebuild on SQLite holds the writer only to write, a range of customers at a time (ADR-0044).
+            if (rebuilding || stale > RebuildAbove || (added > RebuildAbove && added > maxEvent / 4 && !streaming))
+                return await (newestSeen is not null && Sqlite ? RebuildInChunksAsync(started, progress, ct) : RebuildLockedAsync(started, inOrder: true, progress, ct))
+                    with { NewestEvent = maxEvent };
 
             var high = await CommittedHighAsync(ct);
             if (high is null) return RollupOutcome.Nothing;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await LockAsync(ct);
-            (events, purchases) = await MarksAsync(ct);
+            (events, purchases, rebuilding) = await MarksAsync(ct);
+            if (rebuilding) return RollupOutcome.Nothing; // begun since by another process: the next round rebuilds
             var (eventHigh, purchaseHigh) = (Math.Max(high.Value.Events, events), Math.Max(high.Value.Purchases, purchases));
             var behind = eventHigh - events > maxRows || purchaseHigh - purchases > maxRows;
             if (eventHigh - events > maxRows) eventHigh = events + maxRows;
@@ -216,10 +234,47 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// The server's rebuild on SQLite (ADR-0044): counts in read transactions and writes a range of customers per
+    /// transaction (<see cref="BuildRollup.Chunks"/>), so a batch of events waits for one write at most, never for the
+    /// whole rebuild. The stale marks go first, in a transaction of their own that also records the rebuild as under
+    /// way; customers marked stale after that (a merge meanwhile) are counted again by the next catch-up. Anything the
+    /// ordered build cannot count is counted in SQL in one transaction, as before.
+    /// </summary>
+    internal async Task<RollupOutcome> RebuildInChunksAsync(long started, IProgress<RollupProgress>? progress, CancellationToken ct)
+    {
+        var chunks = new BuildRollup.Chunks(Guid.NewGuid().ToString("N")) { Rows = RowsPerWrite, Between = BetweenWrites };
+        int recounted;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            recounted = await ExecAsync("DELETE FROM behavior_stale", ct);
+            await SetAsync(RebuildMark, chunks.Token, ct);
+            await tx.CommitAsync(ct);
+        }
+        long cacheSize = 0;
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await Sql.ReadAsync(db, "PRAGMA cache_size", r => cacheSize = r.GetInt64(0), ct);
+            await ExecAsync("PRAGMA cache_size = -65536", ct);
+            if (BuildRollup.TryBuild((SqliteConnection)db.Database.GetDbConnection(), 0, KeptFrom, Amount, progress, ct, out var events, out _, chunks))
+                return new RollupOutcome(events, chunks.HighPurchase, recounted, true, Stopwatch.GetElapsedTime(started))
+                    { InOrder = true, Writes = chunks.Writes, LongestWrite = chunks.LongestWrite };
+        }
+        finally
+        {
+            await ExecAsync($"PRAGMA cache_size = {cacheSize}", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
+        return await RebuildLockedAsync(started, inOrder: true, progress, ct) with { Recounted = recounted };
+    }
+
     private async Task<RollupOutcome> RebuildInAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, long started, (long Events, long Purchases) high,
         bool inOrder, IProgress<RollupProgress>? progress, CancellationToken ct)
     {
         var recounted = await ExecAsync("DELETE FROM behavior_stale", ct);
+        // Whatever a rebuild in chunks left (stopped, or under way elsewhere and stopped by this) is counted here.
+        await ExecAsync($"DELETE FROM settings WHERE key = '{RebuildMark}'", ct);
         await ExecAsync("DELETE FROM behavior_days", ct);
         await ExecAsync("DELETE FROM behavior_totals", ct);
         long events = 0;
@@ -419,10 +474,11 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         return max;
     }
 
-    private async Task<(long Events, long Purchases)> MarksAsync(CancellationToken ct)
+    private async Task<(long Events, long Purchases, bool Rebuilding)> MarksAsync(CancellationToken ct)
     {
-        var marks = await db.Settings.AsNoTracking().Where(s => s.Key == EventsMark || s.Key == PurchasesMark).ToDictionaryAsync(s => s.Key, s => s.Value, ct);
-        return (Parse(marks, EventsMark), Parse(marks, PurchasesMark));
+        var marks = await db.Settings.AsNoTracking().Where(s => s.Key == EventsMark || s.Key == PurchasesMark || s.Key == RebuildMark)
+            .ToDictionaryAsync(s => s.Key, s => s.Value, ct);
+        return (Parse(marks, EventsMark), Parse(marks, PurchasesMark), marks.ContainsKey(RebuildMark));
 
         static long Parse(Dictionary<string, string> marks, string key) =>
             marks.TryGetValue(key, out var v) && long.TryParse(v, CultureInfo.InvariantCulture, out var n) ? n : 0;
@@ -431,9 +487,11 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
     private async Task SetMarksAsync(long events, long purchases, CancellationToken ct)
     {
         foreach (var (key, value) in new[] { (EventsMark, events), (PurchasesMark, purchases) })
-            await Sql.ExecAsync(db, $"INSERT INTO settings (key, value) VALUES ({Sql.P(db, 0)}, {Sql.P(db, 1)}) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                ct, key, value.ToString(CultureInfo.InvariantCulture));
+            await SetAsync(key, value.ToString(CultureInfo.InvariantCulture), ct);
     }
+
+    private Task<int> SetAsync(string key, string value, CancellationToken ct) =>
+        Sql.ExecAsync(db, $"INSERT INTO settings (key, value) VALUES ({Sql.P(db, 0)}, {Sql.P(db, 1)}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", ct, key, value);
 
     private Task<int> ExecAsync(string sql, CancellationToken ct) => Sql.ExecAsync(db, sql, ct);
 }

@@ -61,6 +61,9 @@ internal sealed class BuildRollup
     private Bucket[] _buckets;
     /// <summary>The summary of each customer of the pass, by offset.</summary>
     private Summary[] _summaries = [];
+    /// <summary>The pass's buckets in key order (<see cref="Order"/>), where each customer's begin, and the kind of each type.</summary>
+    private int[] _order = [], _starts = [];
+    private Kind[] _kinds = [];
     private int _count;
     private long _read;
 
@@ -79,8 +82,15 @@ internal sealed class BuildRollup
     /// event <c>e</c> in micros, or NULL.
     /// </summary>
     /// <param name="summarized">The customers' summary columns were set too (else the caller sets them).</param>
+    /// <param name="chunks">
+    /// Null: the caller's transaction holds the writer throughout. Otherwise the build runs outside any transaction of
+    /// the caller and holds the writer only to write (ADR-0044): it counts each pass in a read transaction, then writes
+    /// the pass in transactions of at most <see cref="Chunks.Rows"/> rows, each replacing the rollup of one range of
+    /// customer ids; the last also sets the watermarks and ends the rebuild. <paramref name="highEvent"/> is then read
+    /// in the first read transaction.
+    /// </param>
     public static bool TryBuild(SqliteConnection connection, long highEvent, DateOnly keptFrom, string amountSql, IProgress<RollupProgress>? progress,
-        CancellationToken ct, out long events, out bool summarized)
+        CancellationToken ct, out long events, out bool summarized, Chunks? chunks = null)
     {
         events = 0;
         summarized = false;
@@ -89,6 +99,14 @@ internal sealed class BuildRollup
         using var interrupt = ct.Register(() => raw.sqlite3_interrupt(handle));
         try
         {
+            if (chunks is not null)
+            {
+                chunks.Begin(handle, write: false);
+                using var high = new RawStatement(handle, "SELECT (SELECT COALESCE(MAX(id), 0) FROM behavior_events), (SELECT COALESCE(MAX(id), 0) FROM purchases)");
+                high.Step();
+                (highEvent, chunks.HighPurchase) = (high.Long(0), high.Long(1));
+                chunks.HighEvent = highEvent;
+            }
             using (var index = new RawStatement(handle, $"SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = '{Index}'"))
                 if (!index.Step()) return false;
             long min, max;
@@ -96,7 +114,8 @@ internal sealed class BuildRollup
             using (var range = new RawStatement(handle, "SELECT (SELECT MIN(customer_id) FROM behavior_events), (SELECT MAX(customer_id) FROM behavior_events), " +
                                                         "(SELECT MIN(customer_id) FROM purchases), (SELECT MAX(customer_id) FROM purchases)"))
             {
-                if (!range.Step() || range.IsNull(0)) return true; // no events: the caller sets the summaries from the purchases
+                // No events: the caller sets the summaries from the purchases (in chunks: in SQL, in one transaction).
+                if (!range.Step() || range.IsNull(0)) return chunks is null;
                 (min, max) = (range.Long(0), range.Long(1));
                 if (!range.IsNull(2)) (min, max) = (Math.Min(min, range.Long(2)), Math.Max(max, range.Long(3)));
             }
@@ -106,6 +125,7 @@ internal sealed class BuildRollup
             var step = (max - min + passes) / passes;
             if (step > MaxRange) return false;
             summarized = step <= MaxSummaryRange;
+            if (chunks is not null && !summarized) return false;
 
             // A pass holds about its share of the buckets (ids spread evenly); the array grows if it holds more.
             var perPass = buckets / passes;
@@ -131,15 +151,25 @@ internal sealed class BuildRollup
             for (var from = min; from <= max && built; from += step)
             {
                 var to = Math.Min(max + 1, from + step);
+                chunks?.Begin(handle, write: false);
                 built = build.Count(scan, from, to, highEvent, ct);
                 var bought = !built || !summarized ? null : once ? all ??= build.SumPurchases(purchases, min, max + 1) : build.SumPurchases(purchases, from, to);
                 built = built && (bought is not null || !summarized);
                 if (!built) break;
-                events += build.Write(days, totals, bought, once ? from - min : 0, from, to);
+                build.Order(to - from, bought is not null);
+                if (chunks is not null)
+                {
+                    chunks.Commit(handle); // the end of the pass's reading: the writes below take the writer one range at a time
+                    if (!build.WriteInChunks(chunks, days, totals, bought!, once ? from - min : 0, stored, summary, from, to, first: from == min, last: to == max + 1,
+                            ref events))
+                        return false;
+                    continue;
+                }
+                events += build.Write(days, totals, bought, once ? from - min : 0, from, 0, (int)(to - from));
                 if (bought is null) continue;
-                var changed = build.Compare(stored, from, to);
+                var changed = build.Compare(stored, from, from, to);
                 if (from == min && changed * passes > CustomerCount(handle) / 2) dropped = DropIndexes(handle);
-                build.WriteChanged(summary, from, to);
+                build.WriteChanged(summary, from, 0, (int)(to - from));
             }
             // On failure too: the caller's fallback writes into them. An exception rolls the drop back with the rest.
             if (dropped is not null) CreateIndexes(handle, dropped);
@@ -148,6 +178,60 @@ internal sealed class BuildRollup
         catch (SqliteException e) when (e.SqliteErrorCode == raw.SQLITE_INTERRUPT)
         {
             throw new OperationCanceledException(ct);
+        }
+        finally
+        {
+            // A chunked build that stops (false, an exception) leaves no transaction open; what it committed stays
+            // marked as a rebuild in progress, which the next catch-up does again.
+            chunks?.Rollback(handle);
+        }
+    }
+
+    /// <summary>
+    /// Writes the counted pass (customers from..to) in transactions of at most <see cref="Chunks.Rows"/> rows: each
+    /// replaces the days, totals and summaries of a range of customer ids (the first range of the build reaches down to
+    /// every id below, the last up to every id above). Returns false when another rebuild took over (the token is gone).
+    /// </summary>
+    private bool WriteInChunks(Chunks chunks, RawStatement days, RawStatement totals, Purchases[] bought, long boughtAt, RawStatement stored,
+        RawStatement summary, long from, long to, bool first, bool last, ref long events)
+    {
+        var customers = (int)(to - from);
+        using var deleteDays = new RawStatement(_db, "DELETE FROM behavior_days WHERE customer_id >= ?1 AND customer_id < ?2");
+        using var deleteTotals = new RawStatement(_db, "DELETE FROM behavior_totals WHERE customer_id >= ?1 AND customer_id < ?2");
+        // Customers left with neither events nor purchases (see BehaviorRollup's rebuild): their summary is cleared.
+        using var clear = new RawStatement(_db, "UPDATE customers SET behavior_first_seen_at = NULL, behavior_last_seen_at = NULL, behavior_last_purchase_at = NULL, " +
+                                                "behavior_visits = NULL, behavior_likes = NULL, behavior_purchases = NULL, behavior_revenue_micros = NULL " +
+                                                "WHERE id >= ?1 AND id < ?2 AND (behavior_first_seen_at IS NOT NULL OR behavior_purchases IS NOT NULL) " +
+                                                "AND NOT EXISTS (SELECT 1 FROM behavior_totals t WHERE t.customer_id = customers.id) " +
+                                                "AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = customers.id)");
+        for (var c0 = 0; c0 < customers;)
+        {
+            // The next range: at most Rows buckets (days and totals are fewer) and Rows customers.
+            var c1 = c0 + 1;
+            while (c1 < customers && c1 - c0 < chunks.Rows && _starts[c1 + 1] - _starts[c0] <= chunks.Rows) c1++;
+            var (low, high) = (first && c0 == 0 ? long.MinValue : from + c0, last && c1 == customers ? long.MaxValue : from + c1);
+            chunks.Begin(_db, write: true);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp(); // held from here (the wait for the writer aside)
+            if (!chunks.StillOurs(_db)) return false;
+            foreach (var delete in new[] { deleteDays, deleteTotals })
+                Run(delete, low, high);
+            events += Write(days, totals, bought, boughtAt, from, c0, c1);
+            Compare(stored, from, from + c0, from + c1);
+            WriteChanged(summary, from, c0, c1);
+            Run(clear, low, high);
+            if (last && c1 == customers) chunks.Finish(_db);
+            chunks.Commit(_db);
+            chunks.Written(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            c0 = c1;
+        }
+        return true;
+
+        static void Run(RawStatement statement, long low, long high)
+        {
+            statement.Reset();
+            statement.BindLong(1, low);
+            statement.BindLong(2, high);
+            statement.StepDone();
         }
     }
 
@@ -273,27 +357,33 @@ internal sealed class BuildRollup
         return bought;
     }
 
-    /// <summary>
-    /// Writes the counted buckets and their totals in key order, and when <paramref name="bought"/> is given sums each
-    /// customer's summary from them and it (the pass's first customer at <paramref name="boughtAt"/>); returns the number
-    /// of events they hold.
-    /// </summary>
-    private long Write(RawStatement days, RawStatement totals, Purchases[]? bought, long boughtAt, long from, long to)
+    /// <summary>Puts the counted buckets of a pass over <paramref name="customers"/> customers in key order (see <see cref="Write"/>).</summary>
+    private void Order(long customers, bool summaries)
     {
-        if (bought is not null) _summaries = new Summary[to - from];
+        if (summaries) _summaries = new Summary[customers];
         // Counting sort by customer: stable, so each customer's buckets keep the scan's order, by type then day.
-        var starts = new int[to - from + 1];
-        for (var i = 0; i < _count; i++) starts[_buckets[i].Offset + 1]++;
-        for (var c = 1; c < starts.Length; c++) starts[c] += starts[c - 1];
-        var order = new int[_count];
-        for (var i = 0; i < _count; i++) order[starts[_buckets[i].Offset]++] = i;
-        var kinds = _types.Select(t => t.AsSpan().SequenceEqual(s_access) ? Kind.Access : t.AsSpan().SequenceEqual(s_like) ? Kind.Like
+        _starts = new int[customers + 1];
+        for (var i = 0; i < _count; i++) _starts[_buckets[i].Offset + 1]++;
+        for (var c = 1; c < _starts.Length; c++) _starts[c] += _starts[c - 1];
+        var next = (int[])_starts.Clone();
+        _order = new int[_count];
+        for (var i = 0; i < _count; i++) _order[next[_buckets[i].Offset]++] = i;
+        _kinds = _types.Select(t => t.AsSpan().SequenceEqual(s_access) ? Kind.Access : t.AsSpan().SequenceEqual(s_like) ? Kind.Like
             : t.AsSpan().SequenceEqual(s_purchase) ? Kind.Purchase : Kind.Other).ToArray();
+    }
 
+    /// <summary>
+    /// Writes the buckets <see cref="Order"/> put in key order, of the pass's customers at offsets c0..c1 (exclusive),
+    /// and their totals, and when <paramref name="bought"/> is given sums each customer's summary from them and it (the
+    /// pass's first customer at <paramref name="boughtAt"/>); returns the number of events they hold.
+    /// </summary>
+    private long Write(RawStatement days, RawStatement totals, Purchases[]? bought, long boughtAt, long from, int c0, int c1)
+    {
+        var (order, kinds) = (_order, _kinds);
         long events = 0;
         var text = new byte[32];
-        var k = 0;
-        for (var customer = 0; customer < to - from; customer++)
+        var k = _starts[c0];
+        for (var customer = c0; customer < c1; customer++)
         {
             var s = new Summary { First = long.MaxValue, Last = long.MinValue, LastPurchase = long.MinValue };
             for (; k < order.Length && _buckets[order[k]].Offset == customer;)
@@ -354,12 +444,12 @@ internal sealed class BuildRollup
         return events;
     }
 
-    /// <summary>Reads the stored summaries of customers from..to in id order and marks those that differ; returns how many.</summary>
-    private int Compare(RawStatement stored, long from, long to)
+    /// <summary>Reads the stored summaries of the pass's customers (from on) with ids low..high in id order and marks those that differ; returns how many.</summary>
+    private int Compare(RawStatement stored, long from, long low, long high)
     {
         stored.Reset();
-        stored.BindLong(1, from);
-        stored.BindLong(2, to);
+        stored.BindLong(1, low);
+        stored.BindLong(2, high);
         var text = new byte[32];
         var changed = 0;
         while (stored.Step())
@@ -383,11 +473,11 @@ internal sealed class BuildRollup
         static bool SameLong(RawStatement r, int column, long value) => !r.IsNull(column) && r.IsInteger(column) && r.Long(column) == value;
     }
 
-    /// <summary>Writes the summaries <see cref="Compare"/> marked, in id order.</summary>
-    private void WriteChanged(RawStatement summary, long from, long to)
+    /// <summary>Writes the summaries <see cref="Compare"/> marked of the pass's customers at offsets c0..c1, in id order.</summary>
+    private void WriteChanged(RawStatement summary, long from, int c0, int c1)
     {
         var text = new byte[32];
-        for (var customer = 0; customer < to - from; customer++)
+        for (var customer = c0; customer < c1; customer++)
         {
             var s = _summaries[customer];
             if (!s.Changed) continue;
@@ -459,6 +549,76 @@ internal sealed class BuildRollup
     }
 
     private enum Kind { Other, Access, Like, Purchase }
+
+    /// <summary>
+    /// A build that holds the writer only while it writes (the server's rebuild, ADR-0044): it reads in read
+    /// transactions and writes in transactions of at most <see cref="Rows"/> rows. <see cref="Token"/> names the
+    /// rebuild in settings (set by the caller before the build): each write checks it is still there, so a rebuild
+    /// begun elsewhere since (another process) makes this one stop; the last write sets the watermarks and removes it.
+    /// </summary>
+    internal sealed class Chunks(string token)
+    {
+        /// <summary>
+        /// Rows (days and totals) and customers one write transaction holds at most. At M (100,000 customers, 300,000
+        /// totals) writes of 200,000 rows held the writer 10 s at a load average of 17 on 2 cores.
+        /// </summary>
+        public const int DefaultRows = 20_000;
+
+        public string Token { get; } = token;
+        public int Rows { get; init; } = DefaultRows;
+        /// <summary>Called after each write transaction commits, the writer free (tests hold it there).</summary>
+        public Action? Between { get; init; }
+        public long HighEvent { get; set; }
+        public long HighPurchase { get; set; }
+        public int Writes { get; private set; }
+        public TimeSpan LongestWrite { get; private set; }
+
+        public void Begin(sqlite3 db, bool write)
+        {
+            if (raw.sqlite3_get_autocommit(db) == 0) return; // the pass's reading goes on in the transaction already open
+            using var begin = new RawStatement(db, write ? "BEGIN IMMEDIATE" : "BEGIN");
+            begin.StepDone();
+        }
+
+        public void Commit(sqlite3 db) => End(db, "COMMIT");
+
+        public void Rollback(sqlite3 db) => End(db, "ROLLBACK");
+
+        public bool StillOurs(sqlite3 db)
+        {
+            using var read = new RawStatement(db, $"SELECT value FROM settings WHERE key = '{BehaviorRollup.RebuildMark}'");
+            return read.Step() && read.String(0) == Token;
+        }
+
+        /// <summary>In the last write: the rollup now counts every event and purchase up to the highs.</summary>
+        public void Finish(sqlite3 db)
+        {
+            using var mark = new RawStatement(db, "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+            foreach (var (key, value) in new[] { (BehaviorRollup.EventsMark, HighEvent), (BehaviorRollup.PurchasesMark, HighPurchase) })
+            {
+                mark.Reset();
+                mark.BindText(1, key);
+                mark.BindText(2, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                mark.StepDone();
+            }
+            using var done = new RawStatement(db, $"DELETE FROM settings WHERE key = '{BehaviorRollup.RebuildMark}'");
+            done.StepDone();
+        }
+
+        public void Written(TimeSpan held)
+        {
+            Writes++;
+            if (held > LongestWrite) LongestWrite = held;
+            Between?.Invoke();
+        }
+
+        private static void End(sqlite3 db, string sql)
+        {
+            if (raw.sqlite3_get_autocommit(db) != 0) return;
+            using var end = new RawStatement(db, sql);
+            end.StepDone();
+        }
+    }
 
     /// <summary>One customer's purchases in a pass: how many, their amount in micros, the latest as ticks.</summary>
     private struct Purchases

@@ -17,7 +17,9 @@ namespace Kith.Behavior;
 /// never becomes a full rebuild (ADR-0037): a rebuild holds the writer longer than a batch waits for it. A round
 /// slower than <see cref="LongestRound"/> (a busy machine: one of 100,000 events took 48.6 s at a load average of 13 on
 /// 2 cores, and the batches waiting behind it got 503 after busy_timeout's 30 s) makes the next add proportionally
-/// fewer rows, down to <see cref="FewestRowsPerRound"/>; quicker rounds double it again (ADR-0039).
+/// fewer rows, down to <see cref="FewestRowsPerRound"/>; quicker rounds double it again (ADR-0039). The rebuild once the
+/// stream pauses holds the writer only to write, a range of customers at a time, so a batch that resumes the stream
+/// waits for one such write at most (ADR-0044).
 /// </remarks>
 internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<BehaviorWorker> log, TimeProvider clock) : BackgroundService
 {
@@ -70,8 +72,9 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
                 newestSeen = Math.Max(newestSeen, outcome.NewestEvent);
                 rows = RowsAfter(rows, outcome.Elapsed);
                 if (outcome.Elapsed > TimeSpan.FromSeconds(1))
-                    log.LogInformation("Behaviour rollup caught up {Events} events and {Purchases} purchases, recounted {Recounted} customers in {Seconds:F1} s{More}",
-                        outcome.Events, outcome.Purchases, outcome.Recounted, outcome.Elapsed.TotalSeconds, outcome.Behind ? "; more to come" : "");
+                    log.LogInformation("Behaviour rollup caught up {Events} events and {Purchases} purchases, recounted {Recounted} customers in {Seconds:F1} s{More}{Writes}",
+                        outcome.Events, outcome.Purchases, outcome.Recounted, outcome.Elapsed.TotalSeconds, outcome.Behind ? "; more to come" : "",
+                        outcome.Writes > 0 ? $" (rebuilt in {outcome.Writes} writes, the longest {outcome.LongestWrite.TotalSeconds:F2} s)" : "");
                 await Task.Delay(PauseAfter(outcome.Elapsed), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
