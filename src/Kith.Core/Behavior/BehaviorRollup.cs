@@ -230,7 +230,7 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         }
         finally
         {
-            if (Sqlite) await ExecAsync($"PRAGMA cache_size = {cacheSize}", CancellationToken.None);
+            if (Sqlite) await RestoreCacheSizeAsync(cacheSize);
         }
     }
 
@@ -263,7 +263,7 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         }
         finally
         {
-            await ExecAsync($"PRAGMA cache_size = {cacheSize}", CancellationToken.None);
+            await RestoreCacheSizeAsync(cacheSize);
             await db.Database.CloseConnectionAsync();
         }
         return await RebuildLockedAsync(started, inOrder: true, progress, ct) with { Recounted = recounted };
@@ -494,4 +494,19 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         Sql.ExecAsync(db, $"INSERT INTO settings (key, value) VALUES ({Sql.P(db, 0)}, {Sql.P(db, 1)}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", ct, key, value);
 
     private Task<int> ExecAsync(string sql, CancellationToken ct) => Sql.ExecAsync(db, sql, ct);
+
+    /// <summary>
+    /// Gives the connection its page cache back. After an error (a full disk, say) SQLite may have rolled the rebuild's
+    /// transaction back itself: the statement then fails for that, and must not hide the error that got there.
+    /// </summary>
+    private async Task RestoreCacheSizeAsync(long size)
+    {
+        try
+        {
+            await ExecAsync($"PRAGMA cache_size = {size}", CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
 }
