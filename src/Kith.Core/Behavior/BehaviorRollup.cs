@@ -331,15 +331,20 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
     private string SummaryTable => BehaviorColumns.Table(db.Provider);
 
     /// <summary>
-    /// On PostgreSQL, drops the indexes of the summary table over its columns for a rebuild's writes (inside its
-    /// transaction, so a failure brings them back) and answers the statements that create them again: a rebuild after
-    /// an import sets every summary, and one sort per index costs far less than a million random entries in seven
-    /// B-trees; over a current summary it costs the seven sorts (about a second each at a million customers).
+    /// On PostgreSQL, when most customers have no summary yet (the first rebuild after an import or a stream of events),
+    /// drops the indexes of the summary table over its columns for the rebuild's writes (inside its transaction, so a
+    /// failure brings them back) and answers the statements that create them again: one sort per index costs far less
+    /// than a million random entries in seven B-trees. Over summaries already there it does not: most stay as they are
+    /// and are not written, and dropping an index locks its table, so every customer list, which joins the summary
+    /// table, would wait for the rebuild's writes and the index builds.
     /// </summary>
     private async Task<List<string>> SetSummaryIndexesAsideAsync(CancellationToken ct)
     {
         var creates = new List<(string Name, string Sql)>();
         if (Sqlite) return [];
+        long rows = 0, summarized = 0;
+        await Sql.ReadAsync(db, $"SELECT count(*), count(behavior_purchases) FROM {SummaryTable}", r => (rows, summarized) = (r.GetInt64(0), r.GetInt64(1)), ct);
+        if (summarized * 2 > rows) return [];
         await Sql.ReadAsync(db, $"SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '{SummaryTable}' AND indexdef LIKE '%(behavior_%'",
             r => creates.Add((r.GetString(0), r.GetString(1))), ct);
         foreach (var (name, _) in creates) await ExecAsync($"DROP INDEX \"{name}\"", ct);
