@@ -216,11 +216,7 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         // A page cache of at least 64 MB for the rebuild's writes: fewer dirty pages spilled and written again. The
         // connection's own setting comes back afterwards (a pooled server connection keeps whatever is left on it).
         long cacheSize = 0;
-        if (Sqlite)
-        {
-            await Sql.ReadAsync(db, "PRAGMA cache_size", r => cacheSize = r.GetInt64(0), ct);
-            await ExecAsync("PRAGMA cache_size = -65536", ct);
-        }
+        if (Sqlite) cacheSize = await EnlargeCacheAsync(ct);
         // PostgreSQL groups the events by customer and type (and day) in memory when it may use enough of it: with the
         // default 4 MB it sorts them through temporary files. For this transaction only (ADR-0041).
         else await ExecAsync("SET LOCAL work_mem = '256MB'", ct);
@@ -255,8 +251,7 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await Sql.ReadAsync(db, "PRAGMA cache_size", r => cacheSize = r.GetInt64(0), ct);
-            await ExecAsync("PRAGMA cache_size = -65536", ct);
+            cacheSize = await EnlargeCacheAsync(ct);
             if (BuildRollup.TryBuild((SqliteConnection)db.Database.GetDbConnection(), 0, KeptFrom, Amount, progress, ct, out var events, out _, chunks))
                 return new RollupOutcome(events, chunks.HighPurchase, recounted, true, Stopwatch.GetElapsedTime(started))
                     { InOrder = true, Writes = chunks.Writes, LongestWrite = chunks.LongestWrite };
@@ -293,10 +288,8 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         var aside = await SetSummaryIndexesAsideAsync(ct);
         // The ordered build set the summaries of customers with events or purchases as it went.
         if (!ordered || !summarized) await ExecAsync(UpdateSummary(null, changedOnly: true), ct);
-        // Only rows whose summary changes are written: a customer row is several hundred bytes and seven indexes.
-        await ExecAsync($"UPDATE {SummaryTable} SET {ClearSummary} WHERE (behavior_first_seen_at IS NOT NULL OR behavior_purchases IS NOT NULL) " +
-                        $"AND NOT EXISTS (SELECT 1 FROM behavior_totals t WHERE t.customer_id = {SummaryTable}.id) " +
-                        $"AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = {SummaryTable}.id)", ct);
+        // Customers left with neither events nor purchases lose their summary.
+        await ExecAsync(ClearSummariesLeft(SummaryTable, null), ct);
         foreach (var create in aside) await ExecAsync(create, ct);
         await SetMarksAsync(high.Events, high.Purchases, ct);
         await tx.CommitAsync(ct);
@@ -322,6 +315,15 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
 
     private const string ClearSummary = "behavior_first_seen_at = NULL, behavior_last_seen_at = NULL, behavior_last_purchase_at = NULL, " +
                                         "behavior_visits = NULL, behavior_likes = NULL, behavior_purchases = NULL, behavior_revenue_micros = NULL";
+
+    /// <summary>
+    /// Clears the summaries of customers left with neither events nor purchases (only those that have one: a customer
+    /// row is several hundred bytes and seven indexes), of the ids <paramref name="range"/> picks when it is given.
+    /// </summary>
+    internal static string ClearSummariesLeft(string table, string? range) =>
+        $"UPDATE {table} SET {ClearSummary} WHERE {(range is null ? "" : range + " AND ")}(behavior_first_seen_at IS NOT NULL OR behavior_purchases IS NOT NULL) " +
+        $"AND NOT EXISTS (SELECT 1 FROM behavior_totals t WHERE t.customer_id = {table}.id) " +
+        $"AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = {table}.id)";
 
     private const string OnConflictNothing = "ON CONFLICT DO NOTHING";
 
@@ -499,6 +501,15 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         Sql.ExecAsync(db, $"INSERT INTO settings (key, value) VALUES ({Sql.P(db, 0)}, {Sql.P(db, 1)}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", ct, key, value);
 
     private Task<int> ExecAsync(string sql, CancellationToken ct) => Sql.ExecAsync(db, sql, ct);
+
+    /// <summary>Gives the connection a page cache of 64 MB for a rebuild's writes (SQLite); answers the size it had.</summary>
+    private async Task<long> EnlargeCacheAsync(CancellationToken ct)
+    {
+        long size = 0;
+        await Sql.ReadAsync(db, "PRAGMA cache_size", r => size = r.GetInt64(0), ct);
+        await ExecAsync("PRAGMA cache_size = -65536", ct);
+        return size;
+    }
 
     /// <summary>
     /// Gives the connection its page cache back. After an error (a full disk, say) SQLite may have rolled the rebuild's

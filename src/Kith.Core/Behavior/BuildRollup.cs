@@ -199,11 +199,7 @@ internal sealed class BuildRollup
         using var deleteDays = new RawStatement(_db, "DELETE FROM behavior_days WHERE customer_id >= ?1 AND customer_id < ?2");
         using var deleteTotals = new RawStatement(_db, "DELETE FROM behavior_totals WHERE customer_id >= ?1 AND customer_id < ?2");
         // Customers left with neither events nor purchases (see BehaviorRollup's rebuild): their summary is cleared.
-        using var clear = new RawStatement(_db, "UPDATE customers SET behavior_first_seen_at = NULL, behavior_last_seen_at = NULL, behavior_last_purchase_at = NULL, " +
-                                                "behavior_visits = NULL, behavior_likes = NULL, behavior_purchases = NULL, behavior_revenue_micros = NULL " +
-                                                "WHERE id >= ?1 AND id < ?2 AND (behavior_first_seen_at IS NOT NULL OR behavior_purchases IS NOT NULL) " +
-                                                "AND NOT EXISTS (SELECT 1 FROM behavior_totals t WHERE t.customer_id = customers.id) " +
-                                                "AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = customers.id)");
+        using var clear = new RawStatement(_db, BehaviorRollup.ClearSummariesLeft("customers", "id >= ?1 AND id < ?2"));
         for (var c0 = 0; c0 < customers;)
         {
             // The next range: at most Rows buckets (days and totals are fewer) and Rows customers.
