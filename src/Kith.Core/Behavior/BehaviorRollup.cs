@@ -108,6 +108,7 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         try
         {
             var started = Stopwatch.GetTimestamp();
+            await BuildIndexesSetAsideAsync(ct);
             var (events, purchases, rebuilding) = await MarksAsync(ct);
             var (maxEvent, maxPurchase) = (await MaxIdAsync("behavior_events", ct), await MaxIdAsync("purchases", ct));
             var stale = await db.StaleBehavior.AsNoTracking().LongCountAsync(ct);
@@ -275,7 +276,8 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         long events = 0;
         var summarized = false;
         var ordered = Sqlite && inOrder &&
-                      BuildRollup.TryBuild((SqliteConnection)db.Database.GetDbConnection(), high.Events, KeptFrom, Amount, progress, ct, out events, out summarized);
+                      BuildRollup.TryBuild((SqliteConnection)db.Database.GetDbConnection(), high.Events, KeptFrom, Amount, progress, ct, out events, out summarized,
+                          indexesAfter: true);
         if (!ordered)
         {
             // Whatever an ordered build wrote before it gave up goes too.
@@ -293,6 +295,8 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         foreach (var create in aside) await ExecAsync(create, ct);
         await SetMarksAsync(high.Events, high.Purchases, ct);
         await tx.CommitAsync(ct);
+        // The customers' behaviour indexes the ordered build dropped are created once its rewrite is committed (ADR-0046).
+        if (Sqlite) BuildRollup.BuildSetAside((SqliteConnection)db.Database.GetDbConnection(), ct);
         return new RollupOutcome(events, high.Purchases, recounted, true, Stopwatch.GetElapsedTime(started)) { InOrder = ordered };
     }
 
@@ -472,6 +476,29 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
         var high = (await MaxIdAsync("behavior_events", ct), await MaxIdAsync("purchases", ct));
         await tx.CommitAsync(ct);
         return high;
+    }
+
+    /// <summary>
+    /// On SQLite, creates the customers' behaviour indexes a rebuild committed without and recorded (a crash between its
+    /// commit and their build, ADR-0046); one primary-key probe of settings when there are none.
+    /// </summary>
+    private async Task BuildIndexesSetAsideAsync(CancellationToken ct)
+    {
+        if (!Sqlite) return;
+        var prefix = BuildRollup.AsidePrefix;
+        var any = false;
+        // The prefix ends with '.', and '/' follows '.': a range of the primary key.
+        await Sql.ReadAsync(db, $"SELECT 1 FROM settings WHERE key > '{prefix}' AND key < '{prefix[..^1]}/' LIMIT 1", _ => any = true, ct);
+        if (!any) return;
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            BuildRollup.BuildSetAside((SqliteConnection)db.Database.GetDbConnection(), ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private async Task<long> MaxIdAsync(string table, CancellationToken ct)

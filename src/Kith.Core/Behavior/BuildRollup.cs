@@ -89,8 +89,12 @@ internal sealed class BuildRollup
     /// customer ids; the last also sets the watermarks and ends the rebuild. <paramref name="highEvent"/> is then read
     /// in the first read transaction.
     /// </param>
+    /// <param name="indexesAfter">
+    /// The customers' behaviour indexes this build drops are not created again in the caller's transaction but recorded
+    /// (<see cref="AsidePrefix"/>): the caller creates them after its commit with <see cref="BuildSetAside"/> (ADR-0046).
+    /// </param>
     public static bool TryBuild(SqliteConnection connection, long highEvent, DateOnly keptFrom, string amountSql, IProgress<RollupProgress>? progress,
-        CancellationToken ct, out long events, out bool summarized, Chunks? chunks = null)
+        CancellationToken ct, out long events, out bool summarized, Chunks? chunks = null, bool indexesAfter = false)
     {
         events = 0;
         summarized = false;
@@ -171,8 +175,10 @@ internal sealed class BuildRollup
                 if (from == min && changed * passes > CustomerCount(handle) / 2) dropped = DropIndexes(handle);
                 build.WriteChanged(summary, from, 0, (int)(to - from));
             }
-            // On failure too: the caller's fallback writes into them. An exception rolls the drop back with the rest.
-            if (dropped is not null) CreateIndexes(handle, dropped);
+            // On failure they are created here: the caller's fallback writes into them. An exception rolls the drop (and
+            // the record) back with the rest.
+            if (dropped is not null && built && indexesAfter) RecordAside(handle, dropped);
+            else if (dropped is not null) CreateIndexes(handle, dropped);
             return built;
         }
         catch (SqliteException e) when (e.SqliteErrorCode == raw.SQLITE_INTERRUPT)
@@ -529,6 +535,75 @@ internal sealed class BuildRollup
         }
         foreach (var (name, _) in dropped)
             using (var analyse = new RawStatement(db, $"ANALYZE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"")) analyse.StepDone();
+    }
+
+    /// <summary>
+    /// Settings recording a customers' behaviour index that a rebuild dropped and committed without (ADR-0046): the key
+    /// ends with the index's name, the value is its CREATE statement.
+    /// </summary>
+    internal const string AsidePrefix = "behavior.rollup.index.";
+
+    /// <summary>Records the dropped indexes in settings, in the rebuild's transaction: a crash after its commit leaves them to <see cref="BuildSetAside"/>.</summary>
+    private static void RecordAside(sqlite3 db, List<(string Name, string Sql)> dropped)
+    {
+        using var record = new RawStatement(db, "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+        foreach (var (name, create) in dropped)
+        {
+            record.Reset();
+            record.BindText(1, AsidePrefix + name);
+            record.BindText(2, create);
+            record.StepDone();
+        }
+    }
+
+    /// <summary>
+    /// Creates the customers' behaviour indexes a rebuild recorded as set aside (<see cref="AsidePrefix"/>), in a write
+    /// transaction of its own, with their statistics, and removes the record; answers how many it created. Run after the
+    /// rebuild's commit, the index builds read the customers table from the database file: inside the rebuild's
+    /// transaction each of the seven read it from the 1.2 GB of WAL frames the rewrite of every row had just written
+    /// (at L 3.6 s more CPU, ADR-0046). Also the repair after a crash between the two: every catch-up asks first.
+    /// </summary>
+    public static int BuildSetAside(SqliteConnection connection, CancellationToken ct)
+    {
+        if (!RawStatement.Available) return 0; // only the ordered build records them, and it needs the direct calls
+        var handle = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        using var interrupt = ct.Register(() => raw.sqlite3_interrupt(handle));
+        var own = raw.sqlite3_get_autocommit(handle) != 0;
+        try
+        {
+            if (own)
+                using (var begin = new RawStatement(handle, "BEGIN IMMEDIATE")) begin.StepDone();
+            var aside = new List<(string Name, string Sql)>();
+            using (var read = new RawStatement(handle, $"SELECT substr(key, {AsidePrefix.Length + 1}), value FROM settings WHERE substr(key, 1, {AsidePrefix.Length}) = '{AsidePrefix}' ORDER BY key"))
+                while (read.Step())
+                    aside.Add((read.String(0)!, read.String(1)!));
+            if (aside.Count == 0)
+            {
+                if (own) raw.sqlite3_exec(handle, "COMMIT");
+                return 0;
+            }
+            // Created meanwhile by someone else (by hand): only the record goes.
+            using (var exists = new RawStatement(handle, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers'"))
+            {
+                var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                while (exists.Step()) names.Add(exists.String(0)!);
+                aside.RemoveAll(a => names.Contains(a.Name));
+            }
+            if (aside.Count > 0) CreateIndexes(handle, aside);
+            using (var done = new RawStatement(handle, $"DELETE FROM settings WHERE substr(key, 1, {AsidePrefix.Length}) = '{AsidePrefix}'")) done.StepDone();
+            if (own)
+                using (var commit = new RawStatement(handle, "COMMIT")) commit.StepDone();
+            own = false;
+            return aside.Count;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == raw.SQLITE_INTERRUPT)
+        {
+            throw new OperationCanceledException(ct);
+        }
+        finally
+        {
+            if (own && raw.sqlite3_get_autocommit(handle) == 0) raw.sqlite3_exec(handle, "ROLLBACK");
+        }
     }
 
     /// <summary>Drops the indexes of customers over summary columns; returns their names and the statements that create them again.</summary>
