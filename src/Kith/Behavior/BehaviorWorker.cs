@@ -74,7 +74,7 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
                 if (outcome.Elapsed > TimeSpan.FromSeconds(1))
                     log.LogInformation("Behaviour rollup caught up {Events} events and {Purchases} purchases, recounted {Recounted} customers in {Seconds:F1} s{More}{Writes}",
                         outcome.Events, outcome.Purchases, outcome.Recounted, outcome.Elapsed.TotalSeconds, outcome.Behind ? "; more to come" : "",
-                        outcome.Writes > 0 ? $" (rebuilt in {outcome.Writes} writes, the longest {outcome.LongestWrite.TotalSeconds:F2} s)" : "");
+                        outcome.Writes > 0 ? $" ({(outcome.Rebuilt ? "rebuilt" : "written")} in {outcome.Writes} writes, the longest {outcome.LongestWrite.TotalSeconds:F2} s)" : "");
                 await Task.Delay(PauseAfter(outcome.Elapsed), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
