@@ -69,17 +69,19 @@ public sealed partial class BehaviorRollup
                                     $"UNION ALL SELECT DISTINCT customer_id, 0 FROM purchases WHERE id > {purchases} AND id <= {purchaseHigh} AND customer_id IS NOT NULL" +
                                     ") GROUP BY customer_id", ct);
                     await Sql.ReadAsync(db, "SELECT customer_id FROM behavior_stale ORDER BY customer_id", r => stale.Add(r.GetInt64(0)), ct);
-                    long from = -1, last = 0, rows = 0;
+                    // A range holds at most RowsPerWrite rows, and a quarter as many customers: a summary written is a
+                    // row of several hundred bytes and an entry in each of its seven indexes.
+                    long from = -1, last = 0, rows = 0, customers = 0;
                     await Sql.ReadAsync(db, $"SELECT customer_id, rows FROM {RoundCustomers} ORDER BY customer_id", r =>
                     {
                         var (id, n) = (r.GetInt64(0), r.GetInt64(1));
-                        if (from >= 0 && rows + n > RowsPerWrite)
+                        if (from >= 0 && (rows + n > RowsPerWrite || customers * 4 >= RowsPerWrite))
                         {
                             ranges.Add((from, last));
-                            (from, rows) = (-1, 0);
+                            (from, rows, customers) = (-1, 0, 0);
                         }
                         if (from < 0) from = id;
-                        (last, rows) = (id, rows + n);
+                        (last, rows, customers) = (id, rows + n, customers + 1);
                     }, ct);
                     if (from >= 0) ranges.Add((from, last));
                     await read.CommitAsync(ct);
@@ -92,7 +94,7 @@ public sealed partial class BehaviorRollup
             BetweenWrites?.Invoke();
 
             var writes = 0;
-            var longest = TimeSpan.Zero;
+            var (longest, held) = (TimeSpan.Zero, TimeSpan.Zero);
             var recounted = 0;
             // Stale customers: counted again up to the old watermark, a range at a time (each write stands on its own).
             var perWrite = Math.Max(1, RowsPerWrite / 10);
@@ -144,7 +146,7 @@ public sealed partial class BehaviorRollup
                 if (done < 0) return RollupOutcome.Nothing; // stopped by a rebuild elsewhere, which counts everything
             }
             return new RollupOutcome(eventHigh - events, purchaseHigh - purchases, recounted, false, Stopwatch.GetElapsedTime(started))
-                { Behind = behind, NewestEvent = maxEvent, Writes = writes, LongestWrite = longest };
+                { Behind = behind, NewestEvent = maxEvent, Writes = writes, LongestWrite = longest, HeldWriter = held };
 
             // One write transaction: committed when the step answers 0 or more, rolled back otherwise.
             async Task<int> WriteAsync(Func<Task<int>> step)
@@ -157,9 +159,9 @@ public sealed partial class BehaviorRollup
                     if (answer < 0) return answer;
                     await tx.CommitAsync(ct);
                 }
-                var held = Stopwatch.GetElapsedTime(began);
-                writes++;
-                if (held > longest) longest = held;
+                var write = Stopwatch.GetElapsedTime(began);
+                (writes, held) = (writes + 1, held + write);
+                if (write > longest) longest = write;
                 BetweenWrites?.Invoke();
                 return answer;
             }

@@ -26,6 +26,9 @@ public sealed record RollupOutcome(long Events, long Purchases, long Recounted, 
     /// <inheritdoc cref="Writes"/>
     public TimeSpan LongestWrite { get; init; }
 
+    /// <summary>How long the writes held the writer in all (a server round on SQLite, ADR-0047: its count holds nothing).</summary>
+    public TimeSpan HeldWriter { get; init; }
+
     public static readonly RollupOutcome Nothing = new(0, 0, 0, false, TimeSpan.Zero);
 }
 
