@@ -253,7 +253,7 @@ public sealed class BehaviorRollupTests
             {
                 await using var db = kit.Open();
                 var id = $"{(stop ? "stopped" : "during")}-{calls}";
-                var batch = new EventBatch([Event(0, id + "a", "C1"), Event(1, id + "b", "C39"), Event(2, id + "c", "C2")], null, "api", null, DateTime.UtcNow);
+                var batch = new EventBatch([BuildRollupTests.Event(0, id + "a", "C1"), BuildRollupTests.Event(1, id + "b", "C39"), BuildRollupTests.Event(2, id + "c", "C2")], null, "api", null, DateTime.UtcNow);
                 Assert.Equal(3, (await (await EventBatchCommits.CommitTogetherAsync(db, [batch]))[0]).Accepted);
                 if (calls == 3 && !stop)
                     await kit.RunAsync(sp => sp.GetRequiredService<MergeCustomers>().HandleAsync(c1.Id, new MergeInput { MergeId = c2.Id }, null, admin, ActorKind.User, Ct));
@@ -294,12 +294,6 @@ public sealed class BehaviorRollupTests
         Assert.Equal(await SnapshotAsync(kit), incremental);
         Assert.Contains(incremental, line => line.StartsWith("C1 access ", StringComparison.Ordinal));
     }
-
-    private static IncomingEvent Event(int index, string id, string externalId) => new()
-    {
-        Index = index, EventId = id, ReferenceKind = EventReference.ExternalId, ReferenceValue = externalId, Type = "access",
-        OccurredAt = new DateTime(2026, 2, 3, 10, index, 0, DateTimeKind.Utc),
-    };
 
     private static Task<RollupOutcome> CatchUpAsync(ImportKit kit) => kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().CatchUpAsync(Ct));
 
