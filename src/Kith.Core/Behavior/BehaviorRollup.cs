@@ -26,6 +26,9 @@ public sealed record RollupOutcome(long Events, long Purchases, long Recounted, 
     /// <inheritdoc cref="Writes"/>
     public TimeSpan LongestWrite { get; init; }
 
+    /// <summary>How long the writes held the writer in all (a server round on SQLite, ADR-0047: its count holds nothing).</summary>
+    public TimeSpan HeldWriter { get; init; }
+
     public static readonly RollupOutcome Nothing = new(0, 0, 0, false, TimeSpan.Zero);
 }
 
@@ -52,7 +55,7 @@ public sealed record RollupProgress(long Done, long Total);
 /// writer at a time gives both for free.
 /// </para>
 /// </summary>
-public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
+public sealed partial class BehaviorRollup(KithDb db, TimeProvider clock)
 {
     /// <summary>
     /// More stale customers than this, or more new events than this that are also over a quarter of all events (a bulk
@@ -123,6 +126,8 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
                 return await (newestSeen is not null && Sqlite ? RebuildInChunksAsync(started, progress, ct) : RebuildLockedAsync(started, inOrder: true, progress, ct))
                     with { NewestEvent = maxEvent };
 
+            // The server's rounds on SQLite count without the writer and write a range of customers at a time (ADR-0047).
+            if (newestSeen is not null && Sqlite) return await CatchUpInChunksAsync(started, maxRows, maxEvent, maxPurchase, ct);
             var high = await CommittedHighAsync(ct);
             if (high is null) return RollupOutcome.Nothing;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -375,41 +380,43 @@ public sealed class BehaviorRollup(KithDb db, TimeProvider clock)
     private DateOnly KeptFrom => BehaviorQueries.FirstKeptDay(BehaviorQueries.Today(clock));
 
     /// <summary>Days of the events matching <paramref name="where"/>, from <see cref="KeptFrom"/> on.</summary>
-    private string InsertDays(string where, bool upsert, bool wholeTable = false)
+    private string InsertDays(string where, bool upsert, bool wholeTable = false, string into = "behavior_days")
     {
         var kept = KeptFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         where = $"({where}) AND {Day} >= " + (Sqlite ? $"'{kept}'" : $"DATE '{kept}'");
-        var (min, max) = Sqlite ? ("min", "max") : ("LEAST", "GREATEST");
         // A whole-table rebuild reads the table in order and sorts: SQLite would otherwise walk the (customer, time)
         // index and fetch each row from it, a third slower.
         var from = wholeTable && Sqlite ? "behavior_events e NOT INDEXED" : "behavior_events e";
-        return "INSERT INTO behavior_days (customer_id, type, day, events, first_at, last_at, amount_events, amount_micros) " +
+        return $"INSERT INTO {into} (customer_id, type, day, events, first_at, last_at, amount_events, amount_micros) " +
                "SELECT e.customer_id, e.type, e.day, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at), COUNT(e.amount), COALESCE(SUM(e.amount), 0) " +
                $"FROM (SELECT e.customer_id, e.type, {Day} AS day, e.occurred_at, {Amount} AS amount FROM {from} WHERE {where}) AS e " +
-               "GROUP BY e.customer_id, e.type, e.day" +
-               (upsert
-                   ? " ON CONFLICT (customer_id, type, day) DO UPDATE SET events = behavior_days.events + excluded.events, " +
-                     $"first_at = {min}(behavior_days.first_at, excluded.first_at), last_at = {max}(behavior_days.last_at, excluded.last_at), " +
-                     "amount_events = behavior_days.amount_events + excluded.amount_events, amount_micros = behavior_days.amount_micros + excluded.amount_micros"
-                   : "");
+               "GROUP BY e.customer_id, e.type, e.day" + (upsert ? AddToDays : "");
+    }
+
+    /// <summary>Adds the days inserted to those already there.</summary>
+    private string AddToDays => AddTo("behavior_days", "customer_id, type, day");
+
+    /// <summary>Adds the totals inserted to those already there.</summary>
+    private string AddToTotals => AddTo("behavior_totals", "customer_id, type");
+
+    private string AddTo(string table, string key)
+    {
+        var (min, max) = Sqlite ? ("min", "max") : ("LEAST", "GREATEST");
+        return $" ON CONFLICT ({key}) DO UPDATE SET events = {table}.events + excluded.events, " +
+               $"first_at = {min}({table}.first_at, excluded.first_at), last_at = {max}({table}.last_at, excluded.last_at), " +
+               $"amount_events = {table}.amount_events + excluded.amount_events, amount_micros = {table}.amount_micros + excluded.amount_micros";
     }
 
     /// <summary>
     /// Totals of the events matching <paramref name="where"/>, counted from the events (the days keep only recent
     /// history); <paramref name="upsert"/> adds them to existing totals (the catch-up's new rows).
     /// </summary>
-    private string InsertTotals(string where, bool upsert, bool wholeTable = false)
+    private string InsertTotals(string where, bool upsert, bool wholeTable = false, string into = "behavior_totals")
     {
-        var (min, max) = Sqlite ? ("min", "max") : ("LEAST", "GREATEST");
         var from = wholeTable && Sqlite ? "behavior_events e NOT INDEXED" : "behavior_events e";
-        return "INSERT INTO behavior_totals (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
+        return $"INSERT INTO {into} (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
                "SELECT e.customer_id, e.type, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at), COUNT(e.amount), COALESCE(SUM(e.amount), 0) " +
-               $"FROM (SELECT e.customer_id, e.type, e.occurred_at, {Amount} AS amount FROM {from} WHERE {where}) AS e GROUP BY e.customer_id, e.type" +
-               (upsert
-                   ? " ON CONFLICT (customer_id, type) DO UPDATE SET events = behavior_totals.events + excluded.events, " +
-                     $"first_at = {min}(behavior_totals.first_at, excluded.first_at), last_at = {max}(behavior_totals.last_at, excluded.last_at), " +
-                     "amount_events = behavior_totals.amount_events + excluded.amount_events, amount_micros = behavior_totals.amount_micros + excluded.amount_micros"
-                   : "");
+               $"FROM (SELECT e.customer_id, e.type, e.occurred_at, {Amount} AS amount FROM {from} WHERE {where}) AS e GROUP BY e.customer_id, e.type" + (upsert ? AddToTotals : "");
     }
 
     /// <summary>

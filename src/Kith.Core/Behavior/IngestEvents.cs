@@ -209,8 +209,11 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock, EventBat
             return null;
         }
         var text = value.ValueKind == JsonValueKind.String ? value.GetString()!.Trim() : "";
-        if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
-            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
+        // A time in UTC (…Z, what most senders send) is read once: its DateTime is the instant. Any other offset is read
+        // a second time as a DateTimeOffset, the exact instant (the DateTime comes back converted to the server's zone).
+        var parsedOnce = DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed);
+        var instant = default(DateTimeOffset);
+        if (!parsedOnce || (parsed.Kind != DateTimeKind.Utc && !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant)))
         {
             fail("occurredAt", $"occurredAt must be an ISO 8601 instant such as 2026-03-01T09:30:00Z, not '{Clip(value.ToString())}'.");
             return null;
@@ -220,7 +223,7 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock, EventBat
             fail("occurredAt", $"occurredAt '{text}' has no time zone; add Z (UTC) or an offset such as +08:00.");
             return null;
         }
-        var utc = instant.UtcDateTime;
+        var utc = parsed.Kind == DateTimeKind.Utc ? parsed : instant.UtcDateTime;
         if (utc < DateTime.UnixEpoch)
         {
             fail("occurredAt", $"occurredAt {text} is before 1970.");

@@ -19,7 +19,9 @@ namespace Kith.Behavior;
 /// 2 cores, and the batches waiting behind it got 503 after busy_timeout's 30 s) makes the next add proportionally
 /// fewer rows, down to <see cref="FewestRowsPerRound"/>; quicker rounds double it again (ADR-0039). The rebuild once the
 /// stream pauses holds the writer only to write, a range of customers at a time, so a batch that resumes the stream
-/// waits for one such write at most (ADR-0044).
+/// waits for one such write at most (ADR-0044). On SQLite the incremental rounds do the same (ADR-0047): they count in a
+/// read transaction and write a range of customers at a time, so they are paced by the time their writes held the
+/// writer, not by the whole round.
 /// </remarks>
 internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes, ILogger<BehaviorWorker> log, TimeProvider clock) : BackgroundService
 {
@@ -70,12 +72,14 @@ internal sealed class BehaviorWorker(JobLocks locks, IServiceScopeFactory scopes
                 var outcome = await rollup.CatchUpAsync(rows, newestSeen, stoppingToken);
                 // A round with nothing to do reports no newest event; the one seen before still holds.
                 newestSeen = Math.Max(newestSeen, outcome.NewestEvent);
-                rows = RowsAfter(rows, outcome.Elapsed);
+                // A round that counted without the writer and wrote in ranges (SQLite, ADR-0047) is paced by its writes alone.
+                var busy = outcome is { Rebuilt: false, Writes: > 0 } ? outcome.HeldWriter : outcome.Elapsed;
+                rows = RowsAfter(rows, busy);
                 if (outcome.Elapsed > TimeSpan.FromSeconds(1))
                     log.LogInformation("Behaviour rollup caught up {Events} events and {Purchases} purchases, recounted {Recounted} customers in {Seconds:F1} s{More}{Writes}",
                         outcome.Events, outcome.Purchases, outcome.Recounted, outcome.Elapsed.TotalSeconds, outcome.Behind ? "; more to come" : "",
-                        outcome.Writes > 0 ? $" (rebuilt in {outcome.Writes} writes, the longest {outcome.LongestWrite.TotalSeconds:F2} s)" : "");
-                await Task.Delay(PauseAfter(outcome.Elapsed), stoppingToken);
+                        outcome.Writes > 0 ? $" ({(outcome.Rebuilt ? "rebuilt" : "written")} in {outcome.Writes} writes, the longest {outcome.LongestWrite.TotalSeconds:F2} s)" : "");
+                await Task.Delay(PauseAfter(busy), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

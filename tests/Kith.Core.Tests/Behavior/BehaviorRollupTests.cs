@@ -224,6 +224,77 @@ public sealed class BehaviorRollupTests
         Assert.Equal(before, await SnapshotAsync(kit));
     }
 
+    [Fact]
+    public async Task TheServersRoundLetsBatchesAndMergesCommitBetweenItsWritesAndEndsWhereTheRebuildInSqlEnds()
+    {
+        await using var kit = await ImportKit.StartAsync(DatabaseProvider.Sqlite);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", [.. Enumerable.Range(1, 40).Select(i => $"C{i},Person {i}")]), admin);
+        var random = new Random(12);
+        string Events(int from, int count) => kit.Csv(EventsHeader, [.. Enumerable.Range(from, count).Select(i =>
+            $"{i},C{random.Next(1, 40)},{(i % 3 == 0 ? "like" : "access")},2026-02-{random.Next(1, 28):00}T{random.Next(24):00}:00:00Z,/")]);
+        await kit.ImportAsync(ImportKind.Events, Events(1, 300), admin);
+        await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,amount", [.. Enumerable.Range(1, 10).Select(i => $"P{i},C{random.Next(1, 41)},2026-02-0{random.Next(1, 9)}T09:00:00Z,{i}")]), admin);
+        await CatchUpAsync(kit);
+        // New events and purchases after the watermark, and two customers stale (a merge) before the round begins.
+        await kit.ImportAsync(ImportKind.Events, Events(301, 300), admin);
+        await kit.ImportAsync(ImportKind.Purchases, kit.Csv("order_id,customer_id,order_time,amount", [.. Enumerable.Range(11, 10).Select(i => $"P{i},C{random.Next(1, 41)},2026-02-0{random.Next(1, 9)}T09:00:00Z,{i}")]), admin);
+        var (c3, c4) = (await kit.CustomerAsync("C3"), await kit.CustomerAsync("C4"));
+        await kit.RunAsync(sp => sp.GetRequiredService<MergeCustomers>().HandleAsync(c3.Id, new MergeInput { MergeId = c4.Id }, null, admin, ActorKind.User, Ct));
+        var (c1, c2) = (await kit.CustomerAsync("C1"), await kit.CustomerAsync("C2"));
+        var calls = 0;
+        // Once the round has counted, and after each of its writes, another connection stores a batch of the events API:
+        // it would wait for the writer (and fail after busy_timeout) if the round held it through its count or all its
+        // writes. The third gap also merges two customers; the first round stops after its third write.
+        void Between(bool stop)
+        {
+            calls++;
+            Task.Run(async () =>
+            {
+                await using var db = kit.Open();
+                var id = $"{(stop ? "stopped" : "during")}-{calls}";
+                var batch = new EventBatch([BuildRollupTests.Event(0, id + "a", "C1"), BuildRollupTests.Event(1, id + "b", "C39"), BuildRollupTests.Event(2, id + "c", "C2")], null, "api", null, DateTime.UtcNow);
+                Assert.Equal(3, (await (await EventBatchCommits.CommitTogetherAsync(db, [batch]))[0]).Accepted);
+                if (calls == 3 && !stop)
+                    await kit.RunAsync(sp => sp.GetRequiredService<MergeCustomers>().HandleAsync(c1.Id, new MergeInput { MergeId = c2.Id }, null, admin, ActorKind.User, Ct));
+            }, Ct).GetAwaiter().GetResult();
+            if (stop && calls == 4) throw new InvalidOperationException("stopped");
+        }
+        Task<RollupOutcome> Round(bool stop) => kit.RunAsync(async sp =>
+        {
+            var rollup = sp.GetRequiredService<BehaviorRollup>();
+            (rollup.RowsPerWrite, rollup.BetweenWrites) = (20, () => Between(stop));
+            await using var db = kit.Open();
+            return await rollup.CatchUpAsync(100_000, await db.BehaviorEvents.MaxAsync(e => e.Id, Ct), Ct);
+        });
+
+        // A round that stops half way leaves the rollup marked as being rebuilt: the next round rebuilds, and never adds
+        // the events after the old watermark to customers the stopped one wrote already.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Round(stop: true));
+        await using (var db = kit.Open())
+            Assert.Equal(1, await db.Settings.CountAsync(s => s.Key == "behavior.rollup.rebuild", Ct));
+        Assert.True((await CatchUpAsync(kit)).Rebuilt);
+        await kit.ImportAsync(ImportKind.Events, Events(601, 300), admin);
+        var c5 = await kit.CustomerAsync("C5");
+        await kit.RunAsync(sp => sp.GetRequiredService<MergeCustomers>().HandleAsync(c3.Id, new MergeInput { MergeId = c5.Id }, null, admin, ActorKind.User, Ct));
+
+        calls = 0;
+        var outcome = await Round(stop: false);
+        Assert.True(outcome is { Rebuilt: false, Events: 300, Recounted: 2 }, outcome.ToString());
+        Assert.True(outcome.Writes > 5, $"{outcome.Writes} writes");
+        Assert.Equal(outcome.Writes + 1, calls); // once after the count, then after each write
+        await using (var db = kit.Open())
+            Assert.Equal(0, await db.Settings.CountAsync(s => s.Key == "behavior.rollup.rebuild", Ct));
+        // The batches stored meanwhile are after the round's watermark, and the customers merged meanwhile are stale: the
+        // next catch-up counts them, and the rollup is what the rebuild in SQL counts.
+        var caughtUp = await CatchUpAsync(kit);
+        Assert.Equal((3L * calls, 2L), (caughtUp.Events, caughtUp.Recounted));
+        var incremental = await SnapshotAsync(kit);
+        await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(inOrder: false, null, Ct));
+        Assert.Equal(await SnapshotAsync(kit), incremental);
+        Assert.Contains(incremental, line => line.StartsWith("C1 access ", StringComparison.Ordinal));
+    }
+
     private static Task<RollupOutcome> CatchUpAsync(ImportKit kit) => kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().CatchUpAsync(Ct));
 
     /// <summary>behavior_totals as "EXT type events first..last amountEvents/amountMicros", by external id and type.</summary>

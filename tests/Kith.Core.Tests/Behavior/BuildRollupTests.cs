@@ -213,7 +213,7 @@ public sealed class BuildRollupTests
         Assert.Contains(incremental, line => line.StartsWith("totals C1 access ", StringComparison.Ordinal));
     }
 
-    private static IncomingEvent Event(int index, string id, string externalId) => new()
+    internal static IncomingEvent Event(int index, string id, string externalId) => new()
     {
         Index = index, EventId = id, ReferenceKind = EventReference.ExternalId, ReferenceValue = externalId, Type = "access",
         OccurredAt = new DateTime(2026, 2, 3, 10, index, 0, DateTimeKind.Utc),
