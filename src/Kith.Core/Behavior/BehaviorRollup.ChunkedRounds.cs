@@ -14,10 +14,10 @@ namespace Kith.Core.Behavior;
 /// writer 79 s at M on a busy machine, and a batch behind it got 503).
 /// </summary>
 /// <remarks>
-/// Stale customers go first, a range at a time, each counted again from its events up to the old watermark and its
-/// mark deleted in the same write (a merge meanwhile marks it again, and the next round counts it again). Then the new
-/// events' days and totals are added, a range of customers at a time. Those ranges only make sense together with the
-/// watermark that moves in the last one, so the first records the round as under way with the rebuild's mark
+/// Stale customers go first, a range at a time, each counted again from its events up to the new watermark and its
+/// mark deleted in the same write (a merge after it marks it again, and the next round counts it again). Then the new
+/// events' days and totals of everyone else are added, a range of customers at a time. Those writes only make sense
+/// together with the watermark that moves in the last one, so the first records the round as under way with the rebuild's mark
 /// (<see cref="RebuildMark"/>): a round that stops half way, or a rebuild elsewhere meanwhile, leaves the next round to
 /// rebuild, as a rebuild in chunks does (ADR-0044). Summaries are written only where a column changes.
 /// </remarks>
@@ -62,13 +62,20 @@ public sealed partial class BehaviorRollup
                     }
                     await ExecAsync("CREATE INDEX temp.behavior_round_days_customer ON behavior_round_days (customer_id)", ct);
                     await ExecAsync("CREATE INDEX temp.behavior_round_totals_customer ON behavior_round_totals (customer_id)", ct);
+                    // Stale customers are counted again from their events up to the new watermark, each in one write:
+                    // their new events must not be added a second time from the count. (Up to the old one and the rest
+                    // added from the count would be wrong when an import revert or a merge moves their new events between
+                    // this count and their write: it marks them stale again, a mark their write then deletes.)
+                    await Sql.ReadAsync(db, "SELECT customer_id FROM behavior_stale ORDER BY customer_id", r => stale.Add(r.GetInt64(0)), ct);
+                    if (stale.Count > 0)
+                        foreach (var table in new[] { RoundDays, RoundTotals })
+                            await ExecAsync($"DELETE FROM {table} WHERE customer_id IN (SELECT customer_id FROM main.behavior_stale)", ct);
                     // Each customer's rows to write: days, totals and the summary.
                     await ExecAsync($"INSERT INTO {RoundCustomers} (customer_id, rows) SELECT customer_id, 1 + SUM(n) FROM (" +
                                     $"SELECT customer_id, COUNT(*) AS n FROM {RoundDays} GROUP BY customer_id " +
                                     $"UNION ALL SELECT customer_id, COUNT(*) FROM {RoundTotals} GROUP BY customer_id " +
                                     $"UNION ALL SELECT DISTINCT customer_id, 0 FROM purchases WHERE id > {purchases} AND id <= {purchaseHigh} AND customer_id IS NOT NULL" +
-                                    ") GROUP BY customer_id", ct);
-                    await Sql.ReadAsync(db, "SELECT customer_id FROM behavior_stale ORDER BY customer_id", r => stale.Add(r.GetInt64(0)), ct);
+                                    ") AS x WHERE customer_id NOT IN (SELECT customer_id FROM main.behavior_stale) GROUP BY customer_id", ct);
                     // A range holds at most RowsPerWrite rows, and a quarter as many customers: a summary written is a
                     // row of several hundred bytes and an entry in each of its seven indexes.
                     long from = -1, last = 0, rows = 0, customers = 0;
@@ -96,22 +103,30 @@ public sealed partial class BehaviorRollup
             var writes = 0;
             var (longest, held) = (TimeSpan.Zero, TimeSpan.Zero);
             var recounted = 0;
-            // Stale customers: counted again up to the old watermark, a range at a time (each write stands on its own).
+            // The writes make sense only together with the watermark the last one moves: the first of several records the
+            // round as under way with the rebuild's mark, the others check it is still theirs (a round stopped half way, or
+            // a rebuild elsewhere meanwhile, leaves the next round to rebuild, ADR-0044).
+            var token = Guid.NewGuid().ToString("N");
+            if (ranges.Count == 0) ranges.Add((0, -1));
             var perWrite = Math.Max(1, RowsPerWrite / 10);
+            var staleWrites = (stale.Count + perWrite - 1) / perWrite;
+            var (total, index) = (staleWrites + ranges.Count, 0);
+
+            // Stale customers: counted again up to the new watermark, a range at a time.
             for (var i = 0; i < stale.Count; i += perWrite)
             {
                 var ids = string.Join(',', stale.Skip(i).Take(perWrite).Select(id => id.ToString(CultureInfo.InvariantCulture)));
                 var n = await WriteAsync(async () =>
                 {
-                    if (await MarksAsync(ct) != (events, purchases, false)) return -1;
+                    if (!await OursAsync()) return -1;
                     await CreateAffectedAsync(ct);
                     await ExecAsync($"INSERT INTO behavior_affected (customer_id) SELECT customer_id FROM behavior_stale WHERE customer_id IN ({ids})", ct);
                     var marked = await ExecAsync("DELETE FROM behavior_stale WHERE customer_id IN (SELECT customer_id FROM behavior_affected)", ct);
                     var theirs = "customer_id IN (SELECT customer_id FROM behavior_affected)";
                     await ExecAsync($"DELETE FROM behavior_days WHERE {theirs}", ct);
                     await ExecAsync($"DELETE FROM behavior_totals WHERE {theirs}", ct);
-                    await ExecAsync(InsertDays($"e.{theirs} AND e.id <= {events}", upsert: false), ct);
-                    await ExecAsync(InsertTotals($"e.{theirs} AND e.id <= {events}", upsert: false), ct);
+                    await ExecAsync(InsertDays($"e.{theirs} AND e.id <= {eventHigh}", upsert: false), ct);
+                    await ExecAsync(InsertTotals($"e.{theirs} AND e.id <= {eventHigh}", upsert: false), ct);
                     await ExecAsync(UpdateSummary(theirs, changedOnly: true), ct);
                     await ExecAsync(ClearSummariesLeft(SummaryTable, "id IN (SELECT customer_id FROM behavior_affected)"), ct);
                     await DropAffectedAsync(ct);
@@ -122,16 +137,13 @@ public sealed partial class BehaviorRollup
             }
 
             // The new events, a range of customers at a time; the watermark moves in the last write.
-            var token = Guid.NewGuid().ToString("N");
-            if (ranges.Count == 0) ranges.Add((0, -1));
             for (var i = 0; i < ranges.Count; i++)
             {
                 var (from, to) = ranges[i];
-                var (first, final) = (i == 0, i == ranges.Count - 1);
+                var final = i == ranges.Count - 1;
                 var done = await WriteAsync(async () =>
                 {
-                    if (first ? await MarksAsync(ct) != (events, purchases, false) : !await StillOursAsync(token, ct)) return -1;
-                    if (first && !final) await SetAsync(RebuildMark, token, ct);
+                    if (!await OursAsync()) return -1;
                     var range = $"customer_id BETWEEN {from} AND {to}";
                     await ExecAsync($"INSERT INTO behavior_days ({DayColumns}) SELECT {DayColumns} FROM {RoundDays} WHERE {range}" + AddToDays, ct);
                     await ExecAsync($"INSERT INTO behavior_totals ({TotalColumns}) SELECT {TotalColumns} FROM {RoundTotals} WHERE {range}" + AddToTotals, ct);
@@ -139,7 +151,7 @@ public sealed partial class BehaviorRollup
                     if (final)
                     {
                         await SetMarksAsync(eventHigh, purchaseHigh, ct);
-                        if (!first) await ExecAsync($"DELETE FROM settings WHERE key = '{RebuildMark}'", ct);
+                        if (total > 1) await ExecAsync($"DELETE FROM settings WHERE key = '{RebuildMark}'", ct);
                     }
                     return 0;
                 });
@@ -147,6 +159,16 @@ public sealed partial class BehaviorRollup
             }
             return new RollupOutcome(eventHigh - events, purchaseHigh - purchases, recounted, false, Stopwatch.GetElapsedTime(started))
                 { Behind = behind, NewestEvent = maxEvent, Writes = writes, LongestWrite = longest, HeldWriter = held };
+
+            // At the start of each write: whether the round may go on. The first write finds the marks as counted and,
+            // when more writes follow, records the round; the others find their record.
+            async Task<bool> OursAsync()
+            {
+                if (index++ > 0) return await StillOursAsync(token, ct);
+                if (await MarksAsync(ct) != (events, purchases, false)) return false;
+                if (total > 1) await SetAsync(RebuildMark, token, ct);
+                return true;
+            }
 
             // One write transaction: committed when the step answers 0 or more, rolled back otherwise.
             async Task<int> WriteAsync(Func<Task<int>> step)

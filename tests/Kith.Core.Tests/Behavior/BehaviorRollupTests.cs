@@ -243,6 +243,7 @@ public sealed class BehaviorRollupTests
         await kit.RunAsync(sp => sp.GetRequiredService<MergeCustomers>().HandleAsync(c3.Id, new MergeInput { MergeId = c4.Id }, null, admin, ActorKind.User, Ct));
         var (c1, c2) = (await kit.CustomerAsync("C1"), await kit.CustomerAsync("C2"));
         var calls = 0;
+        ImportReport? third = null;
         // Once the round has counted, and after each of its writes, another connection stores a batch of the events API:
         // it would wait for the writer (and fail after busy_timeout) if the round held it through its count or all its
         // writes. The third gap also merges two customers; the first round stops after its third write.
@@ -257,6 +258,10 @@ public sealed class BehaviorRollupTests
                 Assert.Equal(3, (await (await EventBatchCommits.CommitTogetherAsync(db, [batch]))[0]).Accepted);
                 if (calls == 3 && !stop)
                     await kit.RunAsync(sp => sp.GetRequiredService<MergeCustomers>().HandleAsync(c1.Id, new MergeInput { MergeId = c2.Id }, null, admin, ActorKind.User, Ct));
+                // Between the count and the first write, the events the round counted are reverted: C3, stale already,
+                // loses events the count gave it, and the revert's mark on it changes nothing.
+                if (calls == 1 && !stop)
+                    await kit.RunAsync(sp => sp.GetRequiredService<RevertImport>().HandleAsync(third!.JobId, admin, Ct));
             }, Ct).GetAwaiter().GetResult();
             if (stop && calls == 4) throw new InvalidOperationException("stopped");
         }
@@ -274,7 +279,7 @@ public sealed class BehaviorRollupTests
         await using (var db = kit.Open())
             Assert.Equal(1, await db.Settings.CountAsync(s => s.Key == "behavior.rollup.rebuild", Ct));
         Assert.True((await CatchUpAsync(kit)).Rebuilt);
-        await kit.ImportAsync(ImportKind.Events, Events(601, 300), admin);
+        third = await kit.ImportAsync(ImportKind.Events, Events(601, 300), admin);
         var c5 = await kit.CustomerAsync("C5");
         await kit.RunAsync(sp => sp.GetRequiredService<MergeCustomers>().HandleAsync(c3.Id, new MergeInput { MergeId = c5.Id }, null, admin, ActorKind.User, Ct));
 
@@ -285,10 +290,11 @@ public sealed class BehaviorRollupTests
         Assert.Equal(outcome.Writes + 1, calls); // once after the count, then after each write
         await using (var db = kit.Open())
             Assert.Equal(0, await db.Settings.CountAsync(s => s.Key == "behavior.rollup.rebuild", Ct));
-        // The batches stored meanwhile are after the round's watermark, and the customers merged meanwhile are stale: the
-        // next catch-up counts them, and the rollup is what the rebuild in SQL counts.
+        // The batches stored meanwhile are after the round's watermark, and the customers merged or reverted meanwhile are
+        // stale: the next catch-up counts them, and the rollup is what the rebuild in SQL counts.
         var caughtUp = await CatchUpAsync(kit);
-        Assert.Equal((3L * calls, 2L), (caughtUp.Events, caughtUp.Recounted));
+        Assert.Equal(3L * calls, caughtUp.Events);
+        Assert.True(caughtUp.Recounted >= 2, caughtUp.ToString());
         var incremental = await SnapshotAsync(kit);
         await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().RebuildAsync(inOrder: false, null, Ct));
         Assert.Equal(await SnapshotAsync(kit), incremental);
