@@ -159,10 +159,7 @@ internal static class BulkMode
         }
         // The triggers fed an external-content FTS5 table; rows added without them are indexed by rebuilding it whole.
         foreach (var table in saved.Where(s => s.Kind == "trigger").Select(s => s.Table).Distinct())
-        {
-            var fts = table + "_search";
-            await Sql.ExecAsync(db, $"INSERT INTO {fts}({fts}) VALUES ('rebuild')", ct);
-        }
+            await RebuildSearchAsync(db, table + "_search", ct);
         if (sqlite && saved.Any(s => UncheckedCustomers.Links(s.Table)))
         {
             // Only when a customer was removed while the rows went in unchecked, or when that is not known (ADR-0042).
@@ -193,6 +190,31 @@ internal static class BulkMode
         }
         if (db.Provider == DatabaseProvider.Postgres)
             foreach (var table in saved.Select(s => s.Table).Distinct()) await Sql.ExecAsync(db, $"ANALYZE {table}", ct);
+    }
+
+    /// <summary>The FTS5 table's in-memory term buffer, in bytes, while it is rebuilt whole (FTS5's own default: 1 MiB).</summary>
+    internal const int RebuildHashBytes = 8 << 20;
+    private const int DefaultHashBytes = 1 << 20;
+
+    /// <summary>
+    /// Rebuilds an FTS5 table from its content table. FTS5 writes a segment each time its term buffer fills, and merges
+    /// the segments as they pile up: with 8 MiB instead of its 1 MiB there are fewer of them to write and merge, and a
+    /// million customers' rebuild takes 10.4 s of CPU instead of 12.9 s for 10 MB more memory (ADR-0048). The buffer
+    /// is a setting stored in the table; it goes back to FTS5's default after, so later writes hold no more than before.
+    /// </summary>
+    private static async Task RebuildSearchAsync(KithDb db, string fts, CancellationToken ct)
+    {
+        await Sql.ExecAsync(db, $"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {RebuildHashBytes})", ct);
+        try
+        {
+            await Sql.ExecAsync(db, $"INSERT INTO {fts}({fts}) VALUES ('rebuild')", ct);
+        }
+        finally
+        {
+            // Set back through FTS5 (so this connection's copy of the setting follows), then its row removed as it was.
+            await Sql.ExecAsync(db, $"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {DefaultHashBytes})", CancellationToken.None);
+            await Sql.ExecAsync(db, $"DELETE FROM {fts}_config WHERE k = 'hashsize'", CancellationToken.None);
+        }
     }
 
     /// <summary>Whether an index is one of the customers' indexes over their behaviour summary columns (ADR-0040).</summary>

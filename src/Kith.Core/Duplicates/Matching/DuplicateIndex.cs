@@ -222,6 +222,13 @@ public sealed class DuplicateIndex
                     buffer[at++] = 0;
                     continue;
                 }
+                if (v.Length * 3 + 1 < 0x80)
+                {
+                    // Its length fits the varint's one byte: written in place, not moved behind a longer one.
+                    var written = TextArena.Encode(v, buffer.AsSpan(at + 1));
+                    at += TextArena.WriteVarint(buffer.AsSpan(at), written + 1) + written;
+                    continue;
+                }
                 var bytes = buffer.AsSpan(at + 5);
                 var n = TextArena.Encode(v, bytes);
                 at += TextArena.WriteVarint(buffer.AsSpan(at), n + 1);
