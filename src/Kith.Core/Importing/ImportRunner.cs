@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -193,8 +194,11 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         }
         catch
         {
-            if (tx is not null) await tx.DisposeAsync();
+            // The reader stops first: a rollback on a connection the server killed can throw too, and the reader must not
+            // be left waiting for room in the channel.
             await stop.CancelAsync();
+            if (tx is not null)
+                try { await tx.DisposeAsync(); } catch { /* the first failure is the one reported */ }
             try { await producer; } catch { /* the first failure is the one reported */ }
             db.ChangeTracker.Clear();
             throw;
@@ -392,6 +396,22 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
 
     /// <summary>Ends a job that did not complete: reverts what its committed batches stored, in one transaction.</summary>
     private async Task StopAsync(ImportJob job, ImportStatus status, string message)
+    {
+        try
+        {
+            await StopOnceAsync(job, status, message);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            // The import may have failed because its connection was lost (a PostgreSQL backend terminated, a server
+            // restarted): the job must still end as failed, not stay running until its heartbeat goes stale. Once more,
+            // on a connection opened afresh.
+            await db.Database.GetDbConnection().CloseAsync();
+            await StopOnceAsync(job, status, message);
+        }
+    }
+
+    private async Task StopOnceAsync(ImportJob job, ImportStatus status, string message)
     {
         db.ChangeTracker.Clear();
         var error = message.Length > 2000 ? message[..2000] : message;
