@@ -122,12 +122,8 @@ public sealed partial class BehaviorRollup
                     await CreateAffectedAsync(ct);
                     await ExecAsync($"INSERT INTO behavior_affected (customer_id) SELECT customer_id FROM behavior_stale WHERE customer_id IN ({ids})", ct);
                     var marked = await ExecAsync("DELETE FROM behavior_stale WHERE customer_id IN (SELECT customer_id FROM behavior_affected)", ct);
-                    var theirs = "customer_id IN (SELECT customer_id FROM behavior_affected)";
-                    await ExecAsync($"DELETE FROM behavior_days WHERE {theirs}", ct);
-                    await ExecAsync($"DELETE FROM behavior_totals WHERE {theirs}", ct);
-                    await ExecAsync(InsertDays($"e.{theirs} AND e.id <= {eventHigh}", upsert: false), ct);
-                    await ExecAsync(InsertTotals($"e.{theirs} AND e.id <= {eventHigh}", upsert: false), ct);
-                    await ExecAsync(UpdateSummary(theirs, changedOnly: true), ct);
+                    await RecountAffectedAsync(eventHigh, ct);
+                    await ExecAsync(UpdateSummary("customer_id IN (SELECT customer_id FROM behavior_affected)", changedOnly: true), ct);
                     await ExecAsync(ClearSummariesLeft(SummaryTable, "id IN (SELECT customer_id FROM behavior_affected)"), ct);
                     await DropAffectedAsync(ct);
                     return marked;

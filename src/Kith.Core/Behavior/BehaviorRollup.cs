@@ -144,12 +144,8 @@ public sealed partial class BehaviorRollup(KithDb db, TimeProvider clock)
             if (recounted > 0)
             {
                 // Counted again from what they hold now, up to the old watermark; the rows after it are added below like anyone's.
-                await ExecAsync("DELETE FROM behavior_days WHERE customer_id IN (SELECT customer_id FROM behavior_affected)", ct);
-                await ExecAsync("DELETE FROM behavior_totals WHERE customer_id IN (SELECT customer_id FROM behavior_affected)", ct);
                 await ExecAsync($"UPDATE {SummaryTable} SET {ClearSummary} WHERE id IN (SELECT customer_id FROM behavior_affected)", ct);
-                var theirs = $"e.customer_id IN (SELECT customer_id FROM behavior_affected) AND e.id <= {events}";
-                await ExecAsync(InsertDays(theirs, upsert: false), ct);
-                await ExecAsync(InsertTotals(theirs, upsert: false), ct);
+                await RecountAffectedAsync(events, ct);
             }
             var newEvents = $"e.id > {events} AND e.id <= {eventHigh}";
             var newPurchases = $"id > {purchases} AND id <= {purchaseHigh}";
@@ -506,6 +502,16 @@ public sealed partial class BehaviorRollup(KithDb db, TimeProvider clock)
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>Replaces the days and totals of the customers in behavior_affected with a count of their events up to id <paramref name="upTo"/>.</summary>
+    private async Task RecountAffectedAsync(long upTo, CancellationToken ct)
+    {
+        const string theirs = "customer_id IN (SELECT customer_id FROM behavior_affected)";
+        await ExecAsync($"DELETE FROM behavior_days WHERE {theirs}", ct);
+        await ExecAsync($"DELETE FROM behavior_totals WHERE {theirs}", ct);
+        await ExecAsync(InsertDays($"e.{theirs} AND e.id <= {upTo}", upsert: false), ct);
+        await ExecAsync(InsertTotals($"e.{theirs} AND e.id <= {upTo}", upsert: false), ct);
     }
 
     private async Task<long> MaxIdAsync(string table, CancellationToken ct)
