@@ -128,6 +128,30 @@ public sealed class BulkLinkedImportTests
         }
     }
 
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task AnIdRepeatedInsideALaterBatchNamesItsFirstLineThereAndOneRepeatedFromAnEarlierBatchSaysSo(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var count = 2 * ImportRunner.BatchSize + 10;
+        var events = Events(count);
+        // In the second batch: E2 again (first in the first batch), and that batch's own first id again a few lines on.
+        var second = ImportRunner.BatchSize;   // the second batch's first row (line BatchSize + 2)
+        events[second + 3] = "E2,C1,access,2024-01-01T10:00:00Z,/p";
+        events[second + 5] = events[second];
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", [.. Enumerable.Range(1, 100).Select(i => $"C{i},Customer {i}")]), admin);
+        var job = await kit.StartAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page", events), admin);
+
+        var report = await kit.RunJobAsync(job.Id, Ct);
+
+        Assert.Equal(("completed", (long)count - 2, 2L), (report.Status, report.Created, report.Rejected));
+        Assert.Equal(
+            [(second + 5, "The id 'E2' appears again; it was first on an earlier line of this file."),
+             (second + 7, $"The id 'E{second + 1}' appears again; it was first on line {second + 2}.")],
+            report.Errors.Select(e => (e.Line, e.Message)));
+    }
+
     [Fact]
     public async Task RowsWrittenWithoutTheForeignKeyCheckWhoseCustomerIsGoneAreRemovedAndTheCheckComesBack()
     {
