@@ -15,7 +15,8 @@ namespace Kith.Core.Behavior;
 /// earliest and latest. Only purchase events visit the table, for the amount in their properties, computed by the
 /// same SQL expression as the set-based path. The buckets are then put in key order (customer, type, day) by a
 /// counting sort on customer, which keeps the index's order of types and days, and written with the totals summed
-/// from them, both in key order: appends to the B-trees. Memory is bounded by the buckets of one pass.
+/// from them, both in key order: appends to the B-trees, 64 rows to an INSERT. The index is walked once per type, so
+/// the type is not read for each event. Memory is bounded by the buckets of one pass.
 /// </para>
 /// <para>
 /// Days before the first day any window can still ask for (<see cref="BehaviorQueries.FirstKeptDay"/>) are not written
@@ -56,6 +57,8 @@ internal sealed class BuildRollup
     /// <summary>The day number of the first day written to behavior_days; earlier events count in the totals only.</summary>
     private readonly int _keptFrom;
     private readonly List<byte[]> _types = [];
+    /// <summary>Every type in the index, in its order: each pass walks the index once per type.</summary>
+    private List<byte[]> _scanTypes = [];
     private readonly byte[] _text = new byte[1024];
     private readonly byte[] _day = new byte[10];
     private Bucket[] _buckets;
@@ -124,7 +127,8 @@ internal sealed class BuildRollup
                 if (!range.IsNull(2)) (min, max) = (Math.Min(min, range.Long(2)), Math.Max(max, range.Long(3)));
             }
             // Each pass reads the whole index (its customers are spread over it), so passes are as few as memory allows.
-            var buckets = MostBuckets(handle, max - min + 1, keptFrom, highEvent);
+            var buckets = MostBuckets(handle, max - min + 1, keptFrom, highEvent, out var types);
+            if (buckets < 0) return false;
             var passes = Math.Max(1, (buckets + BucketsPerPass - 1) / BucketsPerPass);
             var step = (max - min + passes) / passes;
             if (step > MaxRange) return false;
@@ -133,14 +137,16 @@ internal sealed class BuildRollup
 
             // A pass holds about its share of the buckets (ids spread evenly); the array grows if it holds more.
             var perPass = buckets / passes;
-            var build = new BuildRollup(handle, highEvent, keptFrom.DayNumber, (int)Math.Min(Array.MaxLength / 2, perPass + perPass / 8 + 1024), progress);
+            var build = new BuildRollup(handle, highEvent, keptFrom.DayNumber, (int)Math.Min(Array.MaxLength / 2, perPass + perPass / 8 + 1024), progress)
+            {
+                _scanTypes = types,
+            };
+            // One walk of the index per type (in the index's order of types): the type is then not read for each event.
             using var scan = new RawStatement(handle,
-                "SELECT e.type, e.occurred_at, e.customer_id, " + amountSql + $" FROM behavior_events e INDEXED BY {Index} " +
-                "WHERE e.customer_id >= ?1 AND e.customer_id < ?2 AND e.id <= ?3 ORDER BY e.type, e.occurred_at");
-            using var days = new RawStatement(handle, "INSERT INTO behavior_days (customer_id, type, day, events, first_at, last_at, amount_events, amount_micros) " +
-                                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-            using var totals = new RawStatement(handle, "INSERT INTO behavior_totals (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
-                                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                "SELECT e.occurred_at, e.customer_id, " + amountSql + $" FROM behavior_events e INDEXED BY {Index} " +
+                "WHERE e.type = ?4 AND e.customer_id >= ?1 AND e.customer_id < ?2 AND e.id <= ?3 ORDER BY e.occurred_at");
+            using var days = new Rows(handle, build._types, "behavior_days (customer_id, type, day, events, first_at, last_at, amount_events, amount_micros)", true);
+            using var totals = new Rows(handle, build._types, "behavior_totals (customer_id, type, events, first_at, last_at, amount_events, amount_micros)", false);
             // Read in table order: through the (customer, time) index each purchase's amount would be a random read.
             using var purchases = new RawStatement(handle, "SELECT customer_id, ordered_at, amount_micros FROM purchases NOT INDEXED WHERE customer_id >= ?1 AND customer_id < ?2");
             using var stored = new RawStatement(handle, $"SELECT id, {SummaryColumns} FROM customers WHERE id >= ?1 AND id < ?2");
@@ -198,7 +204,7 @@ internal sealed class BuildRollup
     /// replaces the days, totals and summaries of a range of customer ids (the first range of the build reaches down to
     /// every id below, the last up to every id above). Returns false when another rebuild took over (the token is gone).
     /// </summary>
-    private bool WriteInChunks(Chunks chunks, RawStatement days, RawStatement totals, Purchases[] bought, long boughtAt, RawStatement stored,
+    private bool WriteInChunks(Chunks chunks, Rows days, Rows totals, Purchases[] bought, long boughtAt, RawStatement stored,
         RawStatement summary, long from, long to, bool first, bool last, ref long events)
     {
         var customers = (int)(to - from);
@@ -241,16 +247,21 @@ internal sealed class BuildRollup
     /// At most how many buckets the build fills: one per event, and never more than one per customer and type for the
     /// events before the kept days (they share one bucket) plus one per event of the kept days. After an import of
     /// history (L: 10,000,000 events, 3 types, none recent) that is 3,000,000, one pass instead of three. The types
-    /// are found by stepping down the index, the recent events counted over its tail of each type.
+    /// are found by stepping down the index, the recent events counted over its tail of each type; -1 when a type is
+    /// not text.
     /// </summary>
-    private static long MostBuckets(sqlite3 handle, long customers, DateOnly keptFrom, long highEvent)
+    private static long MostBuckets(sqlite3 handle, long customers, DateOnly keptFrom, long highEvent, out List<byte[]> types)
     {
-        var types = new List<string>();
-        using (var next = new RawStatement(handle, $"SELECT MIN(type) FROM behavior_events INDEXED BY {Index} WHERE type > ?1"))
+        types = [];
+        using (var first = new RawStatement(handle, $"SELECT MIN(type), typeof(MIN(type)) FROM behavior_events INDEXED BY {Index}"))
+        using (var next = new RawStatement(handle, $"SELECT MIN(type), typeof(MIN(type)) FROM behavior_events INDEXED BY {Index} WHERE type > ?1"))
         {
-            next.BindText(1, "");
-            while (next.Step() && next.String(0) is { } type)
+            // The type's bytes as stored: the passes look each one up by them, so only text (a blob would not be found).
+            for (var row = first; row.Step() && row.TextPointer(0, out var length) is var text && text != IntPtr.Zero; row = next)
             {
+                if (row.String(1) != "text") return -1;
+                var type = new byte[length];
+                Marshal.Copy(text, type, 0, length);
                 types.Add(type);
                 next.Reset();
                 next.BindText(1, type);
@@ -270,19 +281,35 @@ internal sealed class BuildRollup
         return Math.Min(highEvent, bound);
     }
 
-    /// <summary>Counts the buckets of customers from..to (exclusive); false on a timestamp in another form.</summary>
+    /// <summary>
+    /// Counts the buckets of customers from..to (exclusive), one walk of the index per type in the index's order (so the
+    /// buckets come in the order of one walk by type then time); false on a timestamp in another form. A type gets its
+    /// number in the pass at its first event.
+    /// </summary>
     private bool Count(RawStatement scan, long from, long to, long highEvent, CancellationToken ct)
     {
         var current = new int[to - from]; // 1 + the index of each customer's latest bucket, 0 for none
         _count = 0;
         _types.Clear();
-        scan.Reset();
-        scan.BindLong(1, from);
-        scan.BindLong(2, to);
-        scan.BindLong(3, highEvent);
+        var rows = 0;
+        foreach (var name in _scanTypes)
+        {
+            scan.Reset();
+            scan.BindLong(1, from);
+            scan.BindLong(2, to);
+            scan.BindLong(3, highEvent);
+            scan.BindText(4, name);
+            if (!CountType(scan, name, from, current, ref rows, ct)) return false;
+        }
+        _read += rows;
+        _progress?.Report(new RollupProgress(_read, _total));
+        return true;
+    }
+
+    private bool CountType(RawStatement scan, byte[] name, long from, int[] current, ref int rows, CancellationToken ct)
+    {
         var type = -1;
         var (lastDay, dayTicks, bucketDay) = (-1, 0L, 0);
-        var rows = 0;
         while (scan.Step())
         {
             if ((++rows & 0xFFFF) == 0)
@@ -290,13 +317,12 @@ internal sealed class BuildRollup
                 ct.ThrowIfCancellationRequested();
                 _progress?.Report(new RollupProgress(_read + rows, _total));
             }
-            var typeLength = scan.Text(0, _text);
-            if (type < 0 || !_text.AsSpan(0, typeLength).SequenceEqual(_types[type]))
+            if (type < 0)
             {
-                _types.Add(_text.AsSpan(0, typeLength).ToArray());
+                _types.Add(name);
                 type = _types.Count - 1;
             }
-            var length = scan.Text(1, _text);
+            var length = scan.Text(0, _text);
             // Consecutive events mostly share a day: its date is parsed once.
             if (lastDay < 0 || !_text.AsSpan(0, 10).SequenceEqual(_day))
             {
@@ -307,9 +333,9 @@ internal sealed class BuildRollup
             }
             if (!StoredTime.TryTimeOfDay(_text, length, out var timeOfDay)) return false;
             var at = dayTicks + timeOfDay;
-            var offset = scan.Long(2) - from;
-            var hasAmount = !scan.IsNull(3);
-            var amount = hasAmount ? scan.Long(3) : 0;
+            var offset = scan.Long(1) - from;
+            var hasAmount = !scan.IsNull(2);
+            var amount = hasAmount ? scan.Long(2) : 0;
 
             var i = current[offset] - 1;
             if (i >= 0 && _buckets[i].Type == type && _buckets[i].Day == bucketDay)
@@ -332,8 +358,6 @@ internal sealed class BuildRollup
             };
             current[offset] = ++_count;
         }
-        _read += rows;
-        _progress?.Report(new RollupProgress(_read, _total));
         return true;
     }
 
@@ -379,11 +403,10 @@ internal sealed class BuildRollup
     /// and their totals, and when <paramref name="bought"/> is given sums each customer's summary from them and it (the
     /// pass's first customer at <paramref name="boughtAt"/>); returns the number of events they hold.
     /// </summary>
-    private long Write(RawStatement days, RawStatement totals, Purchases[]? bought, long boughtAt, long from, int c0, int c1)
+    private long Write(Rows days, Rows totals, Purchases[]? bought, long boughtAt, long from, int c0, int c1)
     {
         var (order, kinds) = (_order, _kinds);
         long events = 0;
-        var text = new byte[32];
         var k = _starts[c0];
         for (var customer = c0; customer < c1; customer++)
         {
@@ -401,26 +424,17 @@ internal sealed class BuildRollup
                     total.AmountEvents += b.AmountEvents;
                     total.AmountMicros += b.AmountMicros;
                     if (b.Day == Earlier) continue;
-                    days.Reset();
-                    days.BindLong(1, from + b.Offset);
-                    days.BindText(2, _types[b.Type]);
-                    days.BindText(3, text, StoredTime.FormatDay((long)b.Day * TimeSpan.TicksPerDay, text));
-                    days.BindLong(4, b.Events);
-                    days.BindText(5, text, StoredTime.Format(b.First, text));
-                    days.BindText(6, text, StoredTime.Format(b.Last, text));
-                    days.BindLong(7, b.AmountEvents);
-                    days.BindLong(8, b.AmountMicros);
-                    days.StepDone();
+                    days.Add(new Row
+                    {
+                        Customer = from + b.Offset, Type = b.Type, Day = b.Day, Events = b.Events, First = b.First, Last = b.Last,
+                        AmountEvents = b.AmountEvents, AmountMicros = b.AmountMicros,
+                    });
                 }
-                totals.Reset();
-                totals.BindLong(1, from + total.Offset);
-                totals.BindText(2, _types[total.Type]);
-                totals.BindLong(3, totalEvents);
-                totals.BindText(4, text, StoredTime.Format(total.First, text));
-                totals.BindText(5, text, StoredTime.Format(total.Last, text));
-                totals.BindLong(6, total.AmountEvents);
-                totals.BindLong(7, total.AmountMicros);
-                totals.StepDone();
+                totals.Add(new Row
+                {
+                    Customer = from + total.Offset, Type = total.Type, Events = totalEvents, First = total.First, Last = total.Last,
+                    AmountEvents = total.AmountEvents, AmountMicros = total.AmountMicros,
+                });
                 events += totalEvents;
 
                 s.First = Math.Min(s.First, total.First);
@@ -443,7 +457,90 @@ internal sealed class BuildRollup
             s.Has = true;
             _summaries[customer] = s;
         }
+        days.Flush();
+        totals.Flush();
         return events;
+    }
+
+    /// <summary>A row of behavior_days, or of behavior_totals (no day), as <see cref="Rows"/> writes it.</summary>
+    private struct Row
+    {
+        public long Customer, Events, First, Last, AmountMicros;
+        public int Type, Day, AmountEvents;
+    }
+
+    /// <summary>
+    /// Inserts rows of behavior_days or behavior_totals in the order they are added, <see cref="Batch"/> to a statement
+    /// (one step and reset for many rows), the rest one by one at <see cref="Flush"/>.
+    /// </summary>
+    private sealed class Rows : IDisposable
+    {
+        private const int Batch = 64;
+        private readonly RawStatement _one, _many;
+        private readonly List<byte[]> _types;
+        private readonly bool _days;
+        private readonly int _columns;
+        private readonly Row[] _pending = new Row[Batch];
+        private readonly byte[] _text = new byte[32];
+        private int _count;
+
+        /// <param name="into">The table and its columns: customer, type, [day,] events, first, last, amount events, amount micros.</param>
+        public Rows(sqlite3 db, List<byte[]> types, string into, bool days)
+        {
+            (_types, _days, _columns) = (types, days, days ? 8 : 7);
+            _one = new RawStatement(db, $"INSERT INTO {into} VALUES {Values(1)}");
+            try
+            {
+                _many = new RawStatement(db, $"INSERT INTO {into} VALUES {Values(Batch)}");
+            }
+            catch
+            {
+                _one.Dispose();
+                throw;
+            }
+        }
+
+        private string Values(int rows) =>
+            string.Join(", ", Enumerable.Range(0, rows).Select(r => "(" + string.Join(", ", Enumerable.Range(r * _columns + 1, _columns).Select(p => $"?{p}")) + ")"));
+
+        public void Add(in Row row)
+        {
+            _pending[_count++] = row;
+            if (_count < Batch) return;
+            _many.Reset();
+            for (var i = 0; i < Batch; i++) Bind(_many, i * _columns, _pending[i]);
+            _many.StepDone();
+            _count = 0;
+        }
+
+        public void Flush()
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                _one.Reset();
+                Bind(_one, 0, _pending[i]);
+                _one.StepDone();
+            }
+            _count = 0;
+        }
+
+        private void Bind(RawStatement insert, int at, in Row row)
+        {
+            insert.BindLong(at + 1, row.Customer);
+            insert.BindText(at + 2, _types[row.Type]);
+            if (_days) insert.BindText(++at + 2, _text, StoredTime.FormatDay((long)row.Day * TimeSpan.TicksPerDay, _text));
+            insert.BindLong(at + 3, row.Events);
+            insert.BindText(at + 4, _text, StoredTime.Format(row.First, _text));
+            insert.BindText(at + 5, _text, StoredTime.Format(row.Last, _text));
+            insert.BindLong(at + 6, row.AmountEvents);
+            insert.BindLong(at + 7, row.AmountMicros);
+        }
+
+        public void Dispose()
+        {
+            _one.Dispose();
+            _many.Dispose();
+        }
     }
 
     /// <summary>Reads the stored summaries of the pass's customers (from on) with ids low..high in id order and marks those that differ; returns how many.</summary>
