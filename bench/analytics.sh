@@ -4,13 +4,13 @@
 #   bash bench/analytics.sh [CUSTOMERS] [DATA-FOLDER]       (default 1000000, /tmp/analytics-L)
 # Imports customers, purchases and events into DATA-FOLDER first when it holds no database yet (an L import of the
 # events takes several minutes). Needs the data in bench/data/CUSTOMERS (../shared/bench/gen_data.py makes it).
+# Kith runs as published for production (bench/publish-kith.sh: Release, ReadyToRun, ADR-0050).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 dir=${2:-/tmp/analytics-L}
 data=bench/data/$n
-dotnet build -c Release src/Kith -v quiet -nologo >/dev/null
-kith="dotnet src/Kith/bin/Release/net10.0/kith.dll --data $dir"
+kith="$(bench/publish-kith.sh) --data $dir" # the ReadyToRun build that production runs (ADR-0050)
 if [[ ! -f $dir/kith.db ]]; then
     printf 'Passw0rd-Bench-1\n' | $kith users add bench@example.com --role admin --password-stdin >/dev/null
     for kind in customers purchases events; do

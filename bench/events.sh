@@ -7,7 +7,8 @@
 # batches again (every event a duplicate). Each pass prints the server's CPU time.
 #   bash bench/events.sh [DATA_DIR] [SENDERS|cli]   (default bench/data/100000: customer_data.csv and behavior_data.csv; 4 senders)
 # With `cli` instead of a number of senders only `kith import events` runs (size L: bash bench/events.sh bench/data/1000000 cli).
-# KITH_BIN=path/to/kith measures that build instead (no build here), KITH_BENCH_TAG names the output directory.
+# Kith runs as published for production (bench/publish-kith.sh: Release, ReadyToRun, ADR-0050); KITH_BIN=path/to/kith
+# measures that build instead (no build here), KITH_BENCH_TAG names the output directory.
 # Numbers are only meaningful on an otherwise idle machine: the script prints the load average next to them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +16,8 @@ data=${1:-bench/data/100000}
 senders=${2:-4}
 out=bench/out/events-$(basename "$data")${KITH_BENCH_TAG:+-$KITH_BENCH_TAG}
 port=${KITH_BENCH_PORT:-5098}
-# KITH_BIN: another build's kith to measure (a copy of main's, side by side); otherwise this tree's, built here.
-kith=${KITH_BIN:-src/Kith/bin/Release/net10.0/kith}
-[ -n "${KITH_BIN:-}" ] || dotnet build -c Release src/Kith -v quiet -nologo >/dev/null
+# KITH_BIN: another build's kith to measure (a copy of main's, side by side); otherwise this tree's, published here.
+kith=${KITH_BIN:-$(bench/publish-kith.sh)} # without KITH_BIN: the ReadyToRun build that production runs (ADR-0050)
 rm -rf "$out"; mkdir -p "$out"
 events=$(($(wc -l <"$data/behavior_data.csv") - 1))
 

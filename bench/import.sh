@@ -6,6 +6,7 @@
 #   bash bench/import.sh [CUSTOMERS] [sqlite|postgres|both]     (default 1000000 both)
 # Needs python3-numpy and python3-pandas (Debian), and for PostgreSQL a server where the user may create databases:
 # KITH_BENCH_POSTGRES (default: the local server, user kith, password kith, database kith_import_bench).
+# Kith runs as published for production (bench/publish-kith.sh: Release, ReadyToRun, ADR-0050).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -18,8 +19,7 @@ py=/usr/bin/python3
 if [[ ! -f $data/behavior_data.csv ]]; then
     $py ../shared/bench/gen_data.py "$data" --customers "$n"
 fi
-dotnet build -c Release src/Kith -v quiet -nologo >/dev/null
-kith="dotnet src/Kith/bin/Release/net10.0/kith.dll"
+kith=$(bench/publish-kith.sh) # the ReadyToRun build that production runs (ADR-0050)
 rm -rf "$out"; mkdir -p "$out"
 
 # One timed command: prints "seconds peak-KB" on the last line of its log.

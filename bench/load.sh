@@ -5,6 +5,7 @@
 #   bash bench/load.sh [DATA_DIR] [CLIENTS] [SECONDS]      (default bench/data/100000 64 60)
 # PostgreSQL: KITH_BENCH_POSTGRES (default: the local server, user kith, password kith, database kith_load, dropped
 # and recreated). The API's rate limits are off for the run (--api-limit-per-token 0): they would answer 429s.
+# Kith runs as published for production (bench/publish-kith.sh: Release, ReadyToRun, ADR-0050).
 # Numbers are only meaningful on an otherwise idle machine: the script prints the load average next to them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,9 +17,8 @@ out=bench/out/load-$(basename "$data")
 if [[ ! -f $data/customer_data.csv ]]; then
     /usr/bin/python3 ../shared/bench/gen_data.py "$data" --customers "$(basename "$data")"
 fi
-dotnet build -c Release src/Kith -v quiet -nologo >/dev/null
+kith=$(bench/publish-kith.sh) # the ReadyToRun build that production runs (ADR-0050)
 dotnet build -c Release bench/Kith.LoadBench -v quiet -nologo >/dev/null
-kith=src/Kith/bin/Release/net10.0/kith
 load=bench/Kith.LoadBench/bin/Release/net10.0/Kith.LoadBench
 rm -rf "$out"; mkdir -p "$out"
 pids=()

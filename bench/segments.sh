@@ -4,6 +4,7 @@
 # pandas answering the same questions from the same files already loaded in memory.
 #   bash bench/segments.sh [CUSTOMERS]      (default 1000000; e.g. 100000 for a quicker run)
 # The Kith store is imported once into bench/out/segments-N and reused by later runs (delete it to start over).
+# Kith runs as published for production (bench/publish-kith.sh: Release, ReadyToRun, ADR-0050).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -15,8 +16,7 @@ port=${KITH_BENCH_PORT:-5391}
 if [[ ! -f $data/behavior_data.csv ]]; then
     $py ../shared/bench/gen_data.py "$data" --customers "$n"
 fi
-dotnet build -c Release src/Kith -v quiet -nologo >/dev/null
-kith="dotnet src/Kith/bin/Release/net10.0/kith.dll --data $out/sqlite"
+kith="$(bench/publish-kith.sh) --data $out/sqlite" # the ReadyToRun build that production runs (ADR-0050)
 mkdir -p "$out"
 if [[ ! -f $out/sqlite/imported ]]; then
     rm -rf "$out/sqlite"

@@ -4,10 +4,10 @@
 # then reports the server process's resident memory (VmRSS now, VmHWM peak) from /proc.
 #   bash bench/serve-memory.sh --data bench/out/sqlite-1m
 #   bash bench/serve-memory.sh --provider postgres --database "Host=127.0.0.1;Username=kith;Password=kith;Database=kith_bench"
+# Kith runs as published for production (bench/publish-kith.sh: Release, ReadyToRun, ADR-0050).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet build -c Release src/Kith -v quiet -nologo >/dev/null
-kith=src/Kith/bin/Release/net10.0/kith
+kith=$(bench/publish-kith.sh) # the ReadyToRun build that production runs (ADR-0050)
 port=${KITH_BENCH_PORT:-5099}
 admin=$("$kith" tokens create --user bench-admin@example.com --name "bench $(date +%s)" "$@" | tail -1)
 agent=$("$kith" tokens create --user agent-1-1@example.com --name "bench $(date +%s)" "$@" | tail -1)
