@@ -15,9 +15,11 @@ data=bench/data/$n
 out=bench/out/import-$n
 pg=${KITH_BENCH_POSTGRES:-Host=127.0.0.1;Port=5432;Username=kith;Password=kith;Database=kith_import_bench}
 py=/usr/bin/python3
+# ../shared beside the repository, or beside the folder of worktrees
+shared=../shared; [[ -d $shared/bench ]] || shared=../../shared
 
 if [[ ! -f $data/behavior_data.csv ]]; then
-    $py ../shared/bench/gen_data.py "$data" --customers "$n"
+    $py $shared/bench/gen_data.py "$data" --customers "$n"
 fi
 kith=$(bench/publish-kith.sh) # the ReadyToRun build that production runs (ADR-0050)
 rm -rf "$out"; mkdir -p "$out"
@@ -41,7 +43,7 @@ print("  kith (%s) start, statistics and exit: %.2f s" % (label, total - sum(f["
 {
     echo "== machine"; nproc; grep -m1 'model name' /proc/cpuinfo; free -h | head -2; uptime
     echo "== pandas (seed_pipeline.py)"
-    read -r ps pkb < <(timed "$out/pandas.log" $py ../shared/bench/seed_pipeline.py "$data" "$out/pandas-out")
+    read -r ps pkb < <(timed "$out/pandas.log" $py $shared/bench/seed_pipeline.py "$data" "$out/pandas-out")
     echo "  pandas: ${ps} s, peak ${pkb} KB"; sed 's/^/    /' "$out/pandas.log"
     for p in sqlite postgres; do
         [[ $which == both || $which == "$p" ]] || continue
