@@ -501,7 +501,7 @@ internal sealed class BuildRollup
         }
 
         private string Values(int rows) =>
-            string.Join(", ", Enumerable.Range(0, rows).Select(r => "(" + string.Join(", ", Enumerable.Range(r * _columns + 1, _columns).Select(p => $"?{p}")) + ")"));
+            string.Join(", ", Enumerable.Repeat("(" + string.Join(", ", Enumerable.Repeat("?", _columns)) + ")", rows));
 
         public void Add(in Row row)
         {
