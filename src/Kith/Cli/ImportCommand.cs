@@ -201,8 +201,9 @@ internal static class ImportCommand
         o.WriteLine($"  rows read {r.RowsRead:N0}; created {r.Created:N0}; updated {r.Updated:N0}; unchanged {r.Unchanged:N0}; merged {r.Merged:N0}; flagged {r.Flagged:N0}; skipped {r.Skipped:N0}; refused {r.Rejected:N0}");
         if (r.Summary is { } s)
         {
-            o.WriteLine($"  file: {s.Format}, {s.Encoding}, delimiter {s.Delimiter}");
-            o.WriteLine("  columns: " + string.Join(", ", s.Columns.Select(c => $"{c.Column} → {c.Field ?? "(ignored)"}")));
+            // A file that could not be read leaves these empty: print no "file: , , delimiter" line.
+            if (!string.IsNullOrEmpty(s.Format)) o.WriteLine($"  file: {s.Format}, {s.Encoding}, delimiter {s.Delimiter}");
+            if (s.Columns.Count > 0) o.WriteLine("  columns: " + string.Join(", ", s.Columns.Select(c => $"{c.Column} → {c.Field ?? "(ignored)"}")));
             foreach (var (field, counts) in s.Cleaning.Where(c => c.Value.Count > 0))
                 o.WriteLine($"  {field}: " + string.Join(", ", counts.Select(kv => $"{kv.Value:N0} {kv.Key}")));
             if (s.UnknownCustomers > 0) o.WriteLine($"  rows naming an unknown customer: {s.UnknownCustomers:N0}");
@@ -302,13 +303,17 @@ internal static class ImportCommand
         var other => throw new RuleViolation($"--delimiter {other}: use comma, semicolon, tab or pipe."),
     };
 
-    private static Dictionary<string, string> Pairs(string[]? values, string option)
+    /// <summary>
+    /// NAME=VALUE pairs. A --map column name may hold '=', so it splits at the last; a --missing field key cannot but
+    /// its default value may (city=default:a=b), so that splits at the first.
+    /// </summary>
+    private static Dictionary<string, string> Pairs(string[]? values, string option, string form = "COLUMN=FIELD", bool atFirst = false)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var v in values ?? [])
         {
-            var eq = v.LastIndexOf('=');
-            if (eq <= 0) throw new RuleViolation($"{option} {v}: write COLUMN=FIELD.");
+            var eq = atFirst ? v.IndexOf('=') : v.LastIndexOf('=');
+            if (eq <= 0) throw new RuleViolation($"{option} {v}: write {form}.");
             map[v[..eq].Trim()] = v[(eq + 1)..].Trim();
         }
         return map;
@@ -317,7 +322,7 @@ internal static class ImportCommand
     private static Dictionary<string, MissingValueRule> Policies(string[]? values)
     {
         var rules = new Dictionary<string, MissingValueRule>(StringComparer.Ordinal);
-        foreach (var (field, policy) in Pairs(values, "--missing"))
+        foreach (var (field, policy) in Pairs(values, "--missing", "FIELD=reject, FIELD=empty or FIELD=default:VALUE", atFirst: true))
         {
             rules[field] = policy.ToLowerInvariant() switch
             {
