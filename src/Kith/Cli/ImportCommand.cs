@@ -41,8 +41,8 @@ internal static class ImportCommand
     private sealed class SharedOptions
     {
         public readonly Option<string?> User = UserOption();
-        public readonly Option<ImportMode> Mode = new("--mode") { Description = "upsert (default): create new records and update matching ones; create: only new; update: only existing.", DefaultValueFactory = _ => ImportMode.Upsert };
-        public readonly Option<DuplicateAction> OnDuplicate = new("--on-duplicate") { Description = "merge (default): exact duplicates merge into the record they match; flag: keep every row and list the pairs; skip: leave exact duplicates out.", DefaultValueFactory = _ => DuplicateAction.Merge };
+        public readonly Option<ImportMode> Mode = Choice<ImportMode>("--mode", "upsert (default): create new records and update matching ones; create: only new; update: only existing.");
+        public readonly Option<DuplicateAction> OnDuplicate = Choice<DuplicateAction>("--on-duplicate", "merge (default): exact duplicates merge into the record they match; flag: keep every row and list the pairs; skip: leave exact duplicates out.");
         public readonly Option<string?> Region = new("--region") { Description = "Region for phone numbers without a country code and for day/month order, e.g. CN, US, GB (default: the workspace's)." };
         public readonly Option<string?> Encoding = new("--encoding") { Description = "utf-8, utf-16, gb18030 (or gbk); detected when not given." };
         public readonly Option<string?> Delimiter = new("--delimiter") { Description = "comma, semicolon, tab or pipe (or the character); detected when not given." };
@@ -302,6 +302,28 @@ internal static class ImportCommand
         "pipe" or "|" => '|',
         var other => throw new RuleViolation($"--delimiter {other}: use comma, semicolon, tab or pipe."),
     };
+
+    /// <summary>
+    /// An option naming one of an enum's values in lower case, as the docs write them; the first value is the default.
+    /// (Left to System.CommandLine, help said &lt;Create|Update|Upsert&gt; and a wrong value named the .NET type.)
+    /// </summary>
+    private static Option<T> Choice<T>(string name, string description) where T : struct, Enum
+    {
+        var names = Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
+        return new Option<T>(name)
+        {
+            Description = description,
+            HelpName = string.Join('|', names),
+            CustomParser = r =>
+            {
+                if (r.Tokens.Count == 0) return default;
+                var text = r.Tokens[0].Value;
+                if (Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !int.TryParse(text, out _)) return value;
+                r.AddError($"{name} {text}: use {string.Join(", ", names)}.");
+                return default;
+            },
+        };
+    }
 
     /// <summary>
     /// NAME=VALUE pairs. A --map column name may hold '=', so it splits at the last; a --missing field key cannot but

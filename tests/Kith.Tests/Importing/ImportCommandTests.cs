@@ -126,10 +126,16 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
-    public async Task AMissingValueDefaultMayHoldAnEqualsSignAndAMalformedMissingOptionSaysItsOwnForm()
+    public async Task AMissingValueDefaultMayHoldAnEqualsSignAndAMalformedModeOrMissingOptionSaysItsOwnForm()
     {
         await using var database = await DataFolderAsync();
         var file = Write(database, "customers.csv", "name,city\nAnn,\n");
+
+        // A wrong --mode names the choices as the docs write them, not the .NET type.
+        var mode = await RunAsync("import", "customers", file, "--mode", "bogus", "--data", database.Folder);
+        Assert.Equal(1, mode.Code);
+        Assert.Contains("--mode bogus: use upsert, create, update.", mode.Error + mode.Out);
+        Assert.DoesNotContain("Kith.Core", mode.Error + mode.Out);
 
         var wrong = await RunAsync("import", "customers", file, "--missing", "city", "--data", database.Folder);
         Assert.Equal(1, wrong.Code);
