@@ -214,12 +214,17 @@ internal static class ImportCommand
         if (r.Rejected > 20) o.WriteLine($"  … every refused row is in the report (--report) and the rejected-rows file (--rejected).");
     }
 
+    private const int PreviewRowsShown = 5;
+
     private static void PrintPreview(ImportPreview p)
     {
         var o = Console.Out;
         o.WriteLine($"file: {p.Format}, {p.Encoding}, delimiter {p.Delimiter}");
         o.WriteLine("columns: " + string.Join(", ", p.Columns.Select(c => $"{c.Column} → {c.Field ?? "(ignored)"}")));
         foreach (var problem in p.Problems) o.WriteLine("problem: " + problem);
+        // The first rows as they would be stored (the option's help promises sample rows; the UI shows them too).
+        foreach (var row in p.Sample.Take(PreviewRowsShown))
+            o.WriteLine($"line {row.Line}: " + string.Join(", ", row.Values.Where(v => v.Value is not null).Select(v => $"{v.Key}={v.Value}")));
         o.WriteLine($"{p.RowsScanned:N0} rows checked{(p.ScannedWholeFile ? " (the whole file)" : "")}: {p.RowsRejected:N0} would be refused, {p.RowsFlagged:N0} flagged");
         foreach (var (field, counts) in p.Cleaning.Where(c => c.Value.Count > 0))
             o.WriteLine($"  {field}: " + string.Join(", ", counts.Select(kv => $"{kv.Value:N0} {kv.Key}")));

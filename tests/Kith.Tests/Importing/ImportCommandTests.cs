@@ -126,6 +126,22 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
+    public async Task APreviewShowsTheFirstRowsAsTheyWouldBeStoredAndImportsNothing()
+    {
+        await using var database = await DataFolderAsync();
+        var file = Write(database, "customers.csv", "Full Name,E-mail,手机\n Ann  Lee ,ANN@Example.com,13800138000\nBo,not-an-email,\n");
+
+        var run = await RunAsync("import", "customers", file, "--preview", "--region", "CN", "--data", database.Folder);
+        Assert.True(run.Code == 0, run.Error + run.Out);
+        var text = run.Out.ReplaceLineEndings("\n");
+        Assert.Contains("\nline 2: name=Ann Lee, email=ann@example.com, phone=+8613800138000\n", text);
+        Assert.Contains("\nline 3: name=Bo\n", text);
+        Assert.Contains("2 rows checked (the whole file): 1 would be refused", text);
+        await using var db = database.Open();
+        Assert.False(await db.Customers.AnyAsync(Ct));
+    }
+
+    [Fact]
     public async Task AMissingValueDefaultMayHoldAnEqualsSignAndAMalformedModeOrMissingOptionSaysItsOwnForm()
     {
         await using var database = await DataFolderAsync();
