@@ -225,7 +225,7 @@ internal static class ImportCommand
         // The first rows as they would be stored (the option's help promises sample rows; the UI shows them too).
         foreach (var row in p.Sample.Take(PreviewRowsShown))
             o.WriteLine($"line {row.Line}: " + string.Join(", ", row.Values.Where(v => v.Value is not null).Select(v => $"{v.Key}={v.Value}")));
-        o.WriteLine($"{p.RowsScanned:N0} rows checked{(p.ScannedWholeFile ? " (the whole file)" : "")}: {p.RowsRejected:N0} would be refused, {p.RowsFlagged:N0} flagged");
+        o.WriteLine($"{p.RowsScanned:N0} rows checked{(p.ScannedWholeFile ? " (the whole file)" : "")}: {p.RowsRejected:N0} would be refused, {p.RowsFlagged:N0} flagged (a phone kept as typed); duplicates are looked for when the import runs");
         foreach (var (field, counts) in p.Cleaning.Where(c => c.Value.Count > 0))
             o.WriteLine($"  {field}: " + string.Join(", ", counts.Select(kv => $"{kv.Value:N0} {kv.Key}")));
         foreach (var e in p.Errors.Take(20)) o.WriteLine($"  line {e.Line}, {e.Column}: {e.Message}");
