@@ -87,11 +87,8 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
 
     private static bool IsUserError(Exception e) => e is TabularFileException or MappingException or RuleViolation or Forbidden;
 
-    private static string Describe(Exception e) => e switch
-    {
-        TabularFileException { Line: { } line } f => $"Line {line}{(f.Column is { } c ? $", column {c}" : "")}: {f.Message}",
-        _ => e.Message,
-    };
+    // A TabularFileException's message already says where (line 3, column 2: …), so it is shown as it is.
+    private static string Describe(Exception e) => e.Message;
 
     private async Task RunJobAsync(ImportJob job, IProgress<ImportProgress>? progress, CancellationToken ct)
     {

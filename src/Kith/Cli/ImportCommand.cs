@@ -41,8 +41,8 @@ internal static class ImportCommand
     private sealed class SharedOptions
     {
         public readonly Option<string?> User = UserOption();
-        public readonly Option<ImportMode> Mode = new("--mode") { Description = "upsert (default): create new records and update matching ones; create: only new; update: only existing.", DefaultValueFactory = _ => ImportMode.Upsert };
-        public readonly Option<DuplicateAction> OnDuplicate = new("--on-duplicate") { Description = "merge (default): exact duplicates merge into the record they match; flag: keep every row and list the pairs; skip: leave exact duplicates out.", DefaultValueFactory = _ => DuplicateAction.Merge };
+        public readonly Option<ImportMode> Mode = Choice<ImportMode>("--mode", "upsert (default): create new records and update matching ones; create: only new; update: only existing.");
+        public readonly Option<DuplicateAction> OnDuplicate = Choice<DuplicateAction>("--on-duplicate", "merge (default): exact duplicates merge into the record they match; flag: keep every row and list the pairs; skip: leave exact duplicates out.");
         public readonly Option<string?> Region = new("--region") { Description = "Region for phone numbers without a country code and for day/month order, e.g. CN, US, GB (default: the workspace's)." };
         public readonly Option<string?> Encoding = new("--encoding") { Description = "utf-8, utf-16, gb18030 (or gbk); detected when not given." };
         public readonly Option<string?> Delimiter = new("--delimiter") { Description = "comma, semicolon, tab or pipe (or the character); detected when not given." };
@@ -201,8 +201,9 @@ internal static class ImportCommand
         o.WriteLine($"  rows read {r.RowsRead:N0}; created {r.Created:N0}; updated {r.Updated:N0}; unchanged {r.Unchanged:N0}; merged {r.Merged:N0}; flagged {r.Flagged:N0}; skipped {r.Skipped:N0}; refused {r.Rejected:N0}");
         if (r.Summary is { } s)
         {
-            o.WriteLine($"  file: {s.Format}, {s.Encoding}, delimiter {s.Delimiter}");
-            o.WriteLine("  columns: " + string.Join(", ", s.Columns.Select(c => $"{c.Column} → {c.Field ?? "(ignored)"}")));
+            // A file that could not be read leaves these empty: print no "file: , , delimiter" line.
+            if (!string.IsNullOrEmpty(s.Format)) o.WriteLine($"  file: {s.Format}, {s.Encoding}, delimiter {s.Delimiter}");
+            if (s.Columns.Count > 0) o.WriteLine("  columns: " + string.Join(", ", s.Columns.Select(c => $"{c.Column} → {c.Field ?? "(ignored)"}")));
             foreach (var (field, counts) in s.Cleaning.Where(c => c.Value.Count > 0))
                 o.WriteLine($"  {field}: " + string.Join(", ", counts.Select(kv => $"{kv.Value:N0} {kv.Key}")));
             if (s.UnknownCustomers > 0) o.WriteLine($"  rows naming an unknown customer: {s.UnknownCustomers:N0}");
@@ -213,13 +214,18 @@ internal static class ImportCommand
         if (r.Rejected > 20) o.WriteLine($"  … every refused row is in the report (--report) and the rejected-rows file (--rejected).");
     }
 
+    private const int PreviewRowsShown = 5;
+
     private static void PrintPreview(ImportPreview p)
     {
         var o = Console.Out;
         o.WriteLine($"file: {p.Format}, {p.Encoding}, delimiter {p.Delimiter}");
         o.WriteLine("columns: " + string.Join(", ", p.Columns.Select(c => $"{c.Column} → {c.Field ?? "(ignored)"}")));
         foreach (var problem in p.Problems) o.WriteLine("problem: " + problem);
-        o.WriteLine($"{p.RowsScanned:N0} rows checked{(p.ScannedWholeFile ? " (the whole file)" : "")}: {p.RowsRejected:N0} would be refused, {p.RowsFlagged:N0} flagged");
+        // The first rows as they would be stored (the option's help promises sample rows; the UI shows them too).
+        foreach (var row in p.Sample.Take(PreviewRowsShown))
+            o.WriteLine($"line {row.Line}: " + string.Join(", ", row.Values.Where(v => v.Value is not null).Select(v => $"{v.Key}={v.Value}")));
+        o.WriteLine($"{p.RowsScanned:N0} rows checked{(p.ScannedWholeFile ? " (the whole file)" : "")}: {p.RowsRejected:N0} would be refused, {p.RowsFlagged:N0} flagged (a phone kept as typed); duplicates are looked for when the import runs");
         foreach (var (field, counts) in p.Cleaning.Where(c => c.Value.Count > 0))
             o.WriteLine($"  {field}: " + string.Join(", ", counts.Select(kv => $"{kv.Value:N0} {kv.Key}")));
         foreach (var e in p.Errors.Take(20)) o.WriteLine($"  line {e.Line}, {e.Column}: {e.Message}");
@@ -302,13 +308,39 @@ internal static class ImportCommand
         var other => throw new RuleViolation($"--delimiter {other}: use comma, semicolon, tab or pipe."),
     };
 
-    private static Dictionary<string, string> Pairs(string[]? values, string option)
+    /// <summary>
+    /// An option naming one of an enum's values in lower case, as the docs write them; the first value is the default.
+    /// (Left to System.CommandLine, help said &lt;Create|Update|Upsert&gt; and a wrong value named the .NET type.)
+    /// </summary>
+    private static Option<T> Choice<T>(string name, string description) where T : struct, Enum
+    {
+        var names = Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
+        return new Option<T>(name)
+        {
+            Description = description,
+            HelpName = string.Join('|', names),
+            CustomParser = r =>
+            {
+                if (r.Tokens.Count == 0) return default;
+                var text = r.Tokens[0].Value;
+                if (Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !int.TryParse(text, out _)) return value;
+                r.AddError($"{name} {text}: use {string.Join(", ", names)}.");
+                return default;
+            },
+        };
+    }
+
+    /// <summary>
+    /// NAME=VALUE pairs. A --map column name may hold '=', so it splits at the last; a --missing field key cannot but
+    /// its default value may (city=default:a=b), so that splits at the first.
+    /// </summary>
+    private static Dictionary<string, string> Pairs(string[]? values, string option, string form = "COLUMN=FIELD", bool atFirst = false)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var v in values ?? [])
         {
-            var eq = v.LastIndexOf('=');
-            if (eq <= 0) throw new RuleViolation($"{option} {v}: write COLUMN=FIELD.");
+            var eq = atFirst ? v.IndexOf('=') : v.LastIndexOf('=');
+            if (eq <= 0) throw new RuleViolation($"{option} {v}: write {form}.");
             map[v[..eq].Trim()] = v[(eq + 1)..].Trim();
         }
         return map;
@@ -317,7 +349,7 @@ internal static class ImportCommand
     private static Dictionary<string, MissingValueRule> Policies(string[]? values)
     {
         var rules = new Dictionary<string, MissingValueRule>(StringComparer.Ordinal);
-        foreach (var (field, policy) in Pairs(values, "--missing"))
+        foreach (var (field, policy) in Pairs(values, "--missing", "FIELD=reject, FIELD=empty or FIELD=default:VALUE", atFirst: true))
         {
             rules[field] = policy.ToLowerInvariant() switch
             {

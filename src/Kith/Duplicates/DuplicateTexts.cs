@@ -18,10 +18,13 @@ public static partial class DuplicateTexts
         "same city", "same name", "similar name ({0})", "different name ({0})",
     ];
 
-    /// <summary>The English labels of the fields a merge chooses between, by their key.</summary>
+    /// <summary>
+    /// The English labels of the fields a merge chooses between, by their key. birthDate carries the age with it (a
+    /// customer with only an age shows "22"), so it is labelled as both.
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string> FieldLabels = new Dictionary<string, string>
     {
-        ["name"] = "Name", ["email"] = "Email", ["phone"] = "Phone", ["birthDate"] = "Birth date", ["gender"] = "Gender",
+        ["name"] = "Name", ["email"] = "Email", ["phone"] = "Phone", ["birthDate"] = "Birth date and age", ["gender"] = "Gender",
         ["city"] = "City", ["address"] = "Address", ["company"] = "Company", ["stage"] = "Stage", ["source"] = "Source",
         ["signupDate"] = "Signup date",
     };

@@ -37,6 +37,8 @@ public sealed partial class DuplicateTextsTests
             Assert.Equal("邮箱相同", DuplicateTexts.Reason("same email", l));
             Assert.Equal("same shoe size", DuplicateTexts.Reason("same shoe size", l));
             Assert.Equal("odd (0.5)", DuplicateTexts.Reason("odd (0.5)", l));
+            // The birthDate row shows the age too ("22" for a customer with only an age): its label says so.
+            Assert.Equal("出生日期与年龄", DuplicateTexts.FieldLabel("birthDate", [], l));
         }
         finally
         {

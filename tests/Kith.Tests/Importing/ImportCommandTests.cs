@@ -111,10 +111,57 @@ public sealed class ImportCommandTests
             Assert.Equal("failed", report.RootElement.GetProperty("status").GetString());
         var absent = await RunAsync("import", "customers", Path.Combine(database.Folder, "absent.csv"), "--data", database.Folder);
         Assert.Equal(1, absent.Code);
+        // The reader's message says where once, and a file never read prints no empty "file:" or "columns:" line.
+        var open = await RunAsync("import", "customers", Write(database, "open.csv", "name,email\nA,a@example.com\nB,\"b@example.com\nC,c@example.com\n"),
+            "--data", database.Folder);
+        Assert.Equal(1, open.Code);
+        Assert.Contains("  line 3, column 2: a quote opens a field here and is never closed\n", open.Out.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("Line 3", open.Out);
+        Assert.DoesNotContain("file: ,", open.Out);
+        Assert.DoesNotContain("columns:", open.Out);
 
         await using var db = database.Open();
         Assert.False(await db.Customers.AnyAsync(Ct));
         Assert.All(await db.ImportJobs.ToListAsync(Ct), j => Assert.Equal(ImportStatus.Failed, j.Status));
+    }
+
+    [Fact]
+    public async Task APreviewShowsTheFirstRowsAsTheyWouldBeStoredAndImportsNothing()
+    {
+        await using var database = await DataFolderAsync();
+        var file = Write(database, "customers.csv", "Full Name,E-mail,手机\n Ann  Lee ,ANN@Example.com,13800138000\nBo,not-an-email,\n");
+
+        var run = await RunAsync("import", "customers", file, "--preview", "--region", "CN", "--data", database.Folder);
+        Assert.True(run.Code == 0, run.Error + run.Out);
+        var text = run.Out.ReplaceLineEndings("\n");
+        Assert.Contains("\nline 2: name=Ann Lee, email=ann@example.com, phone=+8613800138000\n", text);
+        Assert.Contains("\nline 3: name=Bo\n", text);
+        Assert.Contains("2 rows checked (the whole file): 1 would be refused", text);
+        await using var db = database.Open();
+        Assert.False(await db.Customers.AnyAsync(Ct));
+    }
+
+    [Fact]
+    public async Task AMissingValueDefaultMayHoldAnEqualsSignAndAMalformedModeOrMissingOptionSaysItsOwnForm()
+    {
+        await using var database = await DataFolderAsync();
+        var file = Write(database, "customers.csv", "name,city\nAnn,\n");
+
+        // A wrong --mode names the choices as the docs write them, not the .NET type.
+        var mode = await RunAsync("import", "customers", file, "--mode", "bogus", "--data", database.Folder);
+        Assert.Equal(1, mode.Code);
+        Assert.Contains("--mode bogus: use upsert, create, update.", mode.Error + mode.Out);
+        Assert.DoesNotContain("Kith.Core", mode.Error + mode.Out);
+
+        var wrong = await RunAsync("import", "customers", file, "--missing", "city", "--data", database.Folder);
+        Assert.Equal(1, wrong.Code);
+        Assert.Contains("--missing city: write FIELD=reject, FIELD=empty or FIELD=default:VALUE.", wrong.Error);
+
+        // Split at the last '=' this was "city=default:a" with the policy "b", and refused.
+        var run = await RunAsync("import", "customers", file, "--missing", "city=default:a=b", "--data", database.Folder);
+        Assert.True(run.Code == 0, run.Error + run.Out);
+        await using var db = database.Open();
+        Assert.Equal("a=b", (await db.Customers.SingleAsync(Ct)).City);
     }
 
     [Fact]

@@ -193,6 +193,14 @@ public sealed class ImportsApiTests
         var garbage = new ByteArrayContent([0x00, 0x01, 0x02, 0xFF, 0xFE, 0x00, 0x9C, 0x00, 0x00, 0x7F, 0x00, 0x00, 0x1B, 0x00]);
         var binary = await ProblemAsync(await client.PostAsync("/api/v1/imports/customers/preview", garbage, Ct), HttpStatusCode.BadRequest);
         Assert.True(binary.GetProperty("errors").TryGetProperty("file", out _), binary.ToString());
+        // A form upload (curl -F) is refused saying how to send the file, not read as a file whose header is its boundary.
+        using var form = new MultipartFormDataContent { { new StringContent("name,email\nAnn,ann@example.com\n"), "file", "people.csv" } };
+        foreach (var url in new[] { "/api/v1/imports/customers/preview", "/api/v1/imports/customers" })
+            Assert.Contains("--data-binary", (await ProblemAsync(await client.PostAsync(url, form, Ct), HttpStatusCode.UnsupportedMediaType)).GetProperty("detail").GetString());
+        // The reader's message says where once (it was "Line 3, column 2: line 3, column 2: …").
+        var open = await ProblemAsync(await PostAsync(client, "/api/v1/imports/customers/preview", "name,email\nA,a@example.com\nB,\"b@example.com\nC,c@example.com\n"),
+            HttpStatusCode.BadRequest);
+        Assert.Equal("line 3, column 2: a quote opens a field here and is never closed", open.GetProperty("errors").GetProperty("file")[0].GetString());
 
         var twice = await ProblemAsync(await PostAsync(client, "/api/v1/imports/customers/preview?map=mail=email", "email,mail\na@example.com,b@example.com\n"),
             HttpStatusCode.BadRequest);

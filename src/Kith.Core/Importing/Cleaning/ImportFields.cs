@@ -146,8 +146,9 @@ public static class ImportFields
             type == ValueType.Enum ? field.Choices ?? [] : null) { CustomFieldKey = field.Key };
     }
 
+    // The key always maps; a list that names it too would show it twice ("header names that map to it: name, name, …").
     private static ImportField F(string key, ValueType type, int maxLength, params string[] synonyms) =>
-        new(key, type, false, maxLength, [key, .. synonyms]);
+        new(key, type, false, maxLength, [key, .. synonyms.Where(s => !string.Equals(s, key, StringComparison.OrdinalIgnoreCase))]);
 
     private static Dictionary<string, string> Synonyms(params (string Spelling, string Choice)[] pairs) =>
         pairs.ToDictionary(p => p.Spelling, p => p.Choice, StringComparer.OrdinalIgnoreCase);

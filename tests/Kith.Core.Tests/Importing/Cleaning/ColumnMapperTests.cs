@@ -149,6 +149,10 @@ public sealed class ColumnMapperTests
     {
         var customers = ColumnMapper.Map(["email", "city"], ImportFields.For(ImportKind.Customers, []));
         Assert.Contains(customers.MissingRequired(), m => m.StartsWith("No column maps to name,", StringComparison.Ordinal));
+        // Each header name is listed once (the key was listed twice: "name, name, full name, …").
+        Assert.Contains("header names that map to it: name, full name, customer name,", Assert.Single(customers.MissingRequired()));
+        foreach (var kind in Enum.GetValues<ImportKind>())
+            Assert.All(ImportFields.For(kind, []), f => Assert.Equal(f.Synonyms.Distinct(StringComparer.OrdinalIgnoreCase), f.Synonyms));
         Assert.Empty(customers.MissingRequired(new Dictionary<string, MissingValueRule> { ["name"] = new(MissingValuePolicy.Default, "Unknown") }));
         Assert.Equal(["favourite colour"], ColumnMapper.Map(["name", "城市", "favourite colour"], ImportFields.For(ImportKind.Customers, [])).UnmappedColumns);
         var purchases = ColumnMapper.Map(["order_time", "amount"], ImportFields.For(ImportKind.Purchases, []));
