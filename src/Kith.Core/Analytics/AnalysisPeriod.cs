@@ -33,12 +33,21 @@ public sealed record AnalysisPeriod(DateTime From, DateTime To)
     private static DateTime ParseInstant(string text, string field, bool endOfDay)
     {
         text = text.Trim();
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-            return day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(endOfDay ? 1 : 0);
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) && text.Contains('T'))
-            return instant.UtcDateTime;
-        throw RuleViolation.Field(field, $"{field} must be a date (2026-03-31) or a UTC time (2026-03-31T12:00:00Z), not '{text}'.");
+        DateTime? at = null;
+        var wholeDay = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day);
+        if (wholeDay)
+            at = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        else if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) && text.Contains('T'))
+            at = instant.UtcDateTime;
+        if (at is null) throw RuleViolation.Field(field, $"{field} must be a date (2026-03-31) or a UTC time (2026-03-31T12:00:00Z), not '{text}'.");
+        // Bounded so that the default start a year back and the end of the last day stay dates .NET and SQL can hold.
+        if (at < Earliest || at >= Latest)
+            throw RuleViolation.Field(field, $"{field} must be from {Earliest:yyyy-MM-dd} to {Latest.AddDays(-1):yyyy-MM-dd}, not '{text}'.");
+        return at.Value.AddDays(wholeDay && endOfDay ? 1 : 0);
     }
+
+    private static readonly DateTime Earliest = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime Latest = new(3000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>The start of each bucket from the one holding From to the one holding the last instant before To.</summary>
     public IReadOnlyList<DateOnly> Buckets(TimeInterval interval)

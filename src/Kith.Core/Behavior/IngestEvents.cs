@@ -6,6 +6,7 @@ using Kith.Core.Customers;
 using Kith.Core.Identity;
 using Kith.Core.Importing;
 using Kith.Core.Infrastructure;
+using Kith.Core.Purchases;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kith.Core.Behavior;
@@ -117,6 +118,11 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock, EventBat
                 var size = Encoding.UTF8.GetByteCount(properties);
                 if (size > MaxPropertiesBytes) Fail("properties", $"properties are at most {MaxPropertiesBytes / 1024} KB serialised; these are {size:N0} bytes.");
                 if (props.TryGetProperty("page", out var inner) && inner.ValueKind == JsonValueKind.String) page = inner.GetString();
+                // A purchase's amount goes into revenue in micros (a 64-bit integer): one beyond it would saturate the
+                // sum on SQLite and fail the whole batch's rollup on PostgreSQL, so it is refused like an import's.
+                if (type == "purchase" && props.TryGetProperty("amount", out var amount) && amount.ValueKind == JsonValueKind.Number
+                    && !(amount.TryGetDecimal(out var value) && Math.Abs(value) < Purchase.MaxAmount))
+                    Fail("properties", $"properties.amount {amount.GetRawText()} is too large; a purchase's amount is less than {Purchase.MaxAmount:N0}.");
             }
         }
         if (item.TryGetProperty("page", out var top) && top.ValueKind != JsonValueKind.Null)

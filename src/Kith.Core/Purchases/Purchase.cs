@@ -26,6 +26,8 @@ public sealed class Purchase
     public DateTime CreatedAt { get; set; }
 
     public const long MicrosPerUnit = 1_000_000;
+    /// <summary>Amounts are below this in absolute value, so that one in micros fits a 64-bit integer with room to add.</summary>
+    public const decimal MaxAmount = 9_000_000_000_000m;
     public decimal Amount => (decimal)AmountMicros / MicrosPerUnit;
     public decimal? UnitPrice => UnitPriceMicros is { } u ? (decimal)u / MicrosPerUnit : null;
 }

@@ -192,6 +192,10 @@ public sealed class CohortRetentionTests
         Assert.Contains("from", Assert.Throws<RuleViolation>(() => AnalysisPeriod.Parse("yesterday", null, clock)).Errors.Keys);
         Assert.Contains("to", Assert.Throws<RuleViolation>(() => AnalysisPeriod.Parse(null, "2026-13-01", clock)).Errors.Keys);
         Assert.Contains("from", Assert.Throws<RuleViolation>(() => AnalysisPeriod.Parse("2026-04-01", "2026-03-31", clock)).Errors.Keys);
+        // Dates .NET can read but not move a day or a year from are refused, not a 500.
+        Assert.Contains("to", Assert.Throws<RuleViolation>(() => AnalysisPeriod.Parse(null, "9999-12-31", clock)).Errors.Keys);
+        Assert.Contains("to", Assert.Throws<RuleViolation>(() => AnalysisPeriod.Parse(null, "0001-06-01", clock)).Errors.Keys);
+        Assert.Contains("from", Assert.Throws<RuleViolation>(() => AnalysisPeriod.Parse("0001-01-01T00:00:00Z", "2026-03-31", clock)).Errors.Keys);
         var whole = AnalysisPeriod.Parse("2026-03-01", "2026-03-31", clock);
         Assert.Equal((At(2026, 3, 1), At(2026, 4, 1)), (whole.From, whole.To));
         var fallback = AnalysisPeriod.Parse(null, null, clock);

@@ -6,7 +6,7 @@ namespace Kith.Tests.Browser;
 /// <summary>Every text the customer, company and custom field screens show has a Simplified Chinese translation.</summary>
 public sealed partial class UiTextsTests
 {
-    private static readonly string[] s_folders = ["Components", "Customers", "Companies", "CustomFields", "SavedViews", "Segments", "Predictions", "Cases", "Backups", "Privacy", "Audit", "Feedback", "SensitiveFields"];
+    private static readonly string[] s_folders = ["Components", "Customers", "Companies", "CustomFields", "SavedViews", "Segments", "Predictions", "Cases", "Backups", "Privacy", "Audit", "Feedback", "SensitiveFields", "Timeline", "Behavior", "Analytics"];
 
     [Fact]
     public void EveryLocalizedTextOfTheRecordScreensHasAChineseTranslation()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Kith.Core.Behavior;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Tests.Infrastructure;
@@ -83,6 +84,36 @@ public sealed class EventsApiTests
         Assert.Equal("pro", JsonDocument.Parse(stored[0].Properties!).RootElement.GetProperty("plan").GetString());
         Assert.Equal(("/checkout", new DateTime(2026, 1, 5, 10, 0, 0, DateTimeKind.Utc)), (stored[1].Page, stored[1].OccurredAt));
         Assert.Null(stored[2].Properties);
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task APurchaseAmountTooLargeForRevenueIsRefusedAndTheRestKeepTheRevenueRight(DatabaseProvider provider)
+    {
+        await using var host = await KithTestHost.StartAsync(provider);
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+        var ann = await CustomerAsync(admin, new { name = "Ann", externalId = "C1" });
+        var batch = new object[]
+        {
+            new { eventId = "p0", customerId = ann, type = "purchase", occurredAt = "2026-01-05T10:00:00Z", properties = new { amount = 12.5 } },
+            new { eventId = "p1", customerId = ann, type = "purchase", occurredAt = "2026-01-05T10:00:00Z", properties = new { amount = 1e300 } },
+            new { eventId = "p2", customerId = ann, type = "Purchase", occurredAt = "2026-01-05T10:00:00Z", properties = new { amount = -9_000_000_000_000m } },
+            // Only a purchase's amount is revenue; another type may carry any number.
+            new { eventId = "p3", customerId = ann, type = "quote", occurredAt = "2026-01-05T10:00:00Z", properties = new { amount = 1e300 } },
+        };
+
+        var result = await SendAsync(admin, batch);
+
+        Assert.Equal((2, 0, 0, 2), Counts(result));
+        Assert.All(result.GetProperty("errors").EnumerateArray(), e =>
+        {
+            Assert.Equal("properties", e.GetProperty("field").GetString());
+            Assert.Contains("too large", e.GetProperty("message").GetString());
+        });
+        await using (var db = host.OpenDb())
+            await new BehaviorRollup(db, TimeProvider.System).CatchUpAsync(Ct);
+        var behavior = (await (await admin.GetAsync($"/api/v1/customers/{ann}", Ct)).JsonAsync()).GetProperty("behavior");
+        Assert.Equal((1, 12.5m), (behavior.GetProperty("purchases").GetInt32(), behavior.GetProperty("revenue").GetDecimal()));
     }
 
     [Theory]

@@ -44,6 +44,23 @@ public sealed class PredictionsTests
     }
 
     [Fact]
+    public async Task AScoreWithoutANoticeableReasonSaysSoInsteadOfAnEmptyWhy()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var adminId = await host.CreateUserAsync("ada@example.com", Role.Admin);
+        var ann = await host.CreateCustomerAsync(adminId, new CustomerInput { Name = "Ann" });
+        await using (var db = host.OpenDb())
+        {
+            db.CustomerScores.Add(new Kith.Core.Predictions.CustomerScore { CustomerId = ann, ChurnRisk = 0.38, Reasons = "[]", ComputedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync(Ct);
+        }
+        var browser = await Kith.Tests.Identity.CookieSessions.SignedInClientAsync(host, "ada@example.com");
+
+        Assert.Contains("No single reason stands out", WebUtility.HtmlDecode(await browser.GetStringAsync("/predictions", Ct)));
+        Assert.Contains("No single reason stands out", WebUtility.HtmlDecode(await browser.GetStringAsync($"/customers/{ann}", Ct)));
+    }
+
+    [Fact]
     public async Task TheApiTrainsForManagersOnlyAndAnswersEvaluationAtRiskAndEachCustomersScore()
     {
         await using var host = await KithTestHost.StartAsync();
