@@ -45,6 +45,12 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock, EventBat
     [GeneratedRegex("^[a-z0-9_.-]{1,50}$")]
     private static partial Regex TypeKey();
 
+    /// <summary>Whether a lower-cased event type is a key: the rule the API applies, and the import of an events file.</summary>
+    internal static bool IsTypeKey(string type) => TypeKey().IsMatch(type);
+
+    /// <summary>The latest time an event may have: a day ahead of now allows for senders' clocks, not for the future.</summary>
+    internal static DateTime Latest(DateTime now) => now.AddDays(1);
+
     /// <summary>
     /// Checks the events on the caller's thread, then stores them together with the batches other requests sent
     /// meanwhile, in one transaction (<see cref="EventBatchCommits"/>); the answer is this batch's alone.
@@ -235,7 +241,7 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock, EventBat
             fail("occurredAt", $"occurredAt {text} is before 1970.");
             return null;
         }
-        if (utc > now.AddDays(1))
+        if (utc > Latest(now))
         {
             fail("occurredAt", $"occurredAt {text} is more than a day in the future.");
             return null;

@@ -10,8 +10,8 @@ namespace Kith.Core.Importing;
 /// Stores rows that belong to a customer: purchases, communications, behaviour events. They are facts with an id from
 /// the system they came from (order id, communication id, event id): a row whose id is already stored is counted
 /// unchanged and left as it is, so importing a file twice, or a retried batch, never counts anything twice. The same
-/// id twice in one file is refused the second time, since it cannot be both rows. (Rows without an id cannot be
-/// recognised and are stored each time.)
+/// id twice in one file is refused the second time, since it cannot be both rows. (Purchases and communications
+/// without an id cannot be recognised and are stored each time; an event must have its id, as in the API.)
 /// </summary>
 internal abstract class LinkedSink<T> : IRowSink where T : class
 {
@@ -160,13 +160,29 @@ internal sealed class EventSink : LinkedSink<BehaviorEvent>
     protected override string KeyField => "eventId";
     protected override string KeyColumn => "event_id";
 
-    protected override BehaviorEvent Build(ImportRun run, ImportRow row, long customerId) => new()
+    /// <summary>The types this job has found to be keys: few in a file, so each is checked once, not per row.</summary>
+    private readonly HashSet<string> _types = [];
+
+    // The rules of POST /api/v1/events (IngestEvents): a file's events count the same as the API's, so they are held
+    // to the same type keys and times.
+    protected override BehaviorEvent Build(ImportRun run, ImportRow row, long customerId)
     {
-        EventId = row.Text("eventId"), CustomerId = customerId,
-        Type = (row.Text("type") ?? throw new RowRejected(run.Column("type"), "The event type is missing.")).ToLowerInvariant(),
-        OccurredAt = row.Instant("occurredAt") ?? throw new RowRejected(run.Column("occurredAt"), "The time is missing."),
-        Page = row.Text("page"), ImportJobId = run.Job.Id,
-    };
+        var type = (row.Text("type") ?? throw new RowRejected(run.Column("type"), "The event type is missing.")).ToLowerInvariant();
+        if (!_types.Contains(type))
+        {
+            if (!IngestEvents.IsTypeKey(type))
+                throw new RowRejected(run.Column("type"), $"The event type '{type}' is not a key of 1 to 50 characters: letters, digits, _ . or - (such as page_view or signup.completed).");
+            _types.Add(type);
+        }
+        var at = row.Instant("occurredAt") ?? throw new RowRejected(run.Column("occurredAt"), "The time is missing.");
+        if (at < DateTime.UnixEpoch)
+            throw new RowRejected(run.Column("occurredAt"), $"The time {Show(at)} is before 1970.");
+        if (at > IngestEvents.Latest(run.Now))
+            throw new RowRejected(run.Column("occurredAt"), $"The time {Show(at)} is more than a day in the future.");
+        return new BehaviorEvent { EventId = row.Text("eventId"), CustomerId = customerId, Type = type, OccurredAt = at, Page = row.Text("page"), ImportJobId = run.Job.Id };
+
+        static string Show(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    }
 
     protected override bool Park(ImportRun run, ImportRow row, string kind, string value)
     {

@@ -72,6 +72,47 @@ public sealed class LinkedImportTests
 
     [Theory]
     [ClassData(typeof(Providers))]
+    public async Task AnEventFileIsHeldToTheEventsApisRulesSoImportingItAgainCountsNothingTwice(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann"), admin);
+        var file = kit.Csv("event_id,customer_id,event_type,behavior_time,page",
+            "E1,C1,access,2024-01-01T10:00:00Z,/a",
+            ",C1,access,2024-01-01T10:01:00Z,/b",
+            "E3,C1,Page View,2024-01-01T10:02:00Z,",
+            "E4,C1,Like,2024-01-01T10:03:00Z,",
+            "E5,C404,Bad Type,2024-01-01T10:04:00Z,",
+            "E6,C1,access,2099-01-01T00:00:00Z,",
+            "E7,C1,access,1969-12-31T23:59:59Z,",
+            "E8,C404,access,2024-01-01T10:05:00Z,");
+
+        for (var run = 1; run <= 2; run++)
+        {
+            var report = await kit.ImportAsync(ImportKind.Events, file, admin);
+            Assert.Equal([(3, "event_id"), (4, "event_type"), (6, "event_type"), (7, "behavior_time"), (8, "behavior_time")],
+                report.Errors.Select(e => (e.Line, e.Column)));
+            Assert.Contains("eventId is required", report.Errors[0].Message);
+            Assert.Contains("'page view'", report.Errors[1].Message);
+            Assert.Contains("2099-01-01T00:00:00Z is more than a day in the future", report.Errors[3].Message);
+            Assert.Contains("before 1970", report.Errors[4].Message);
+            Assert.Equal(run == 1 ? (2L, 0L) : (0L, 3L), (report.Created, report.Unchanged));
+        }
+        await using (var db = kit.Open())
+        {
+            Assert.Equal(["access", "like"], await db.BehaviorEvents.OrderBy(e => e.EventId).Select(e => e.Type).ToListAsync(Ct));
+            Assert.Equal("E8", (await db.PendingEvents.SingleAsync(Ct)).EventId);
+        }
+
+        var withoutIds = await kit.ImportAsync(ImportKind.Events, kit.Csv("customer_id,event_type,behavior_time", "C1,access,2024-01-02T10:00:00Z"), admin);
+        Assert.Equal("failed", withoutIds.Status);
+        Assert.Contains("eventId", withoutIds.Error);
+        await using (var db = kit.Open())
+            Assert.Equal(2, await db.BehaviorEvents.CountAsync(Ct));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
     public async Task CommunicationsAndEventsKeepTheirTextAndTimesAndLinkThroughAMergedCustomersId(DatabaseProvider provider)
     {
         await using var kit = await ImportKit.StartAsync(provider);

@@ -92,7 +92,7 @@ public sealed class ImportFolderCommandTests
         Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, "customers.csv"), "customer_id,name\nC1,Ann\n", Ct);
         await File.WriteAllTextAsync(Path.Combine(folder, "orders.csv"), "order_id,product\n1,Webcam\n", Ct);
-        await File.WriteAllTextAsync(Path.Combine(folder, "events.csv"), "customer_id,event_type,behavior_time\nC1,access,2022-01-01T00:00:32Z\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(folder, "events.csv"), "event_id,customer_id,event_type,behavior_time\n1,C1,access,2022-01-01T00:00:32Z\n", Ct);
         var reportFile = Path.Combine(database.Folder, "report.json");
 
         var run = await ImportCommandTests.RunAsync("import", "all", folder, "--report", reportFile, "--data", database.Folder);

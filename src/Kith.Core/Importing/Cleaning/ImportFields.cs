@@ -116,7 +116,8 @@ public static class ImportFields
 
     private static List<ImportField> Events() =>
     [
-        F("eventId", ValueType.Text, 100, "event_id", "event id", "事件编号", "事件ID"),
+        // Required, as in the API: a file's rows without an id would be stored again by each import of the file.
+        F("eventId", ValueType.Text, 100, "event_id", "event id", "事件编号", "事件ID") with { Required = true },
         .. CustomerLink(),
         F("type", ValueType.Text, 100, "event_type", "event type", "type", "event", "action", "事件类型", "行为类型", "行为") with { Required = true },
         F("occurredAt", ValueType.Instant, 0, "behavior_time", "behaviour_time", "event_time", "event time", "time", "timestamp", "occurred at", "时间", "行为时间", "发生时间") with { Required = true },
