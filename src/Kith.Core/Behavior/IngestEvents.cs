@@ -45,9 +45,6 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock, EventBat
     [GeneratedRegex("^[a-z0-9_.-]{1,50}$")]
     private static partial Regex TypeKey();
 
-    /// <summary>Whether a lower-cased event type is a key: the rule the API applies, and the import of an events file.</summary>
-    internal static bool IsTypeKey(string type) => TypeKey().IsMatch(type);
-
     /// <summary>The latest time an event may have: a day ahead of now allows for senders' clocks, not for the future.</summary>
     internal static DateTime Latest(DateTime now) => now.AddDays(1);
 
