@@ -14,13 +14,19 @@ namespace Kith.Core.Importing;
 public sealed class StartImport(KithDb db, DatabaseOptions database, TimeProvider clock)
 {
     /// <param name="runHere">The caller runs the job itself now (the CLI): it starts as running, so no server's queue takes it.</param>
+    /// <param name="readable">
+    /// The file's format, encoding and header are checked before the job is queued: one that cannot be read or mapped
+    /// throws (a <see cref="TabularFileException"/> or <see cref="MappingException"/>) and nothing is queued or kept.
+    /// For an upload (the API), whose sender should hear it in the answer rather than from a failed job.
+    /// </param>
     public async Task<ImportJob> HandleAsync(ImportKind kind, Stream content, string fileName, ImportOptions options, AccessScope scope,
-        ActorKind via, CancellationToken ct, bool runHere = false)
+        ActorKind via, CancellationToken ct, bool runHere = false, bool readable = false)
     {
         Authorize(options, scope);
         var stored = NewStoredPath();
         await using (var file = new FileStream(stored, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             await content.CopyToAsync(file, ct);
+        if (readable) await EnsureReadableAsync(kind, stored, options, scope, ct);
         return await QueueAsync(kind, stored, fileName, options, scope, via, runHere, ct);
     }
 
@@ -87,6 +93,23 @@ public sealed class StartImport(KithDb db, DatabaseOptions database, TimeProvide
         db.ImportJobs.Add(job);
         await db.SaveChangesAsync(ct);
         return job;
+    }
+
+    /// <summary>What the job would find first about the file, found now: it cannot be read, or its columns cannot be mapped.</summary>
+    private async Task EnsureReadableAsync(ImportKind kind, string stored, ImportOptions options, AccessScope scope, CancellationToken ct)
+    {
+        try
+        {
+            using var file = TabularFile.Open(stored, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
+            var mapping = await ImportRunner.MapAsync(db, kind, file.Header, options, scope.Fields, ct);
+            var missing = ImportRunner.MissingColumns(kind, mapping, options);
+            if (missing.Count > 0) throw new MappingException(string.Join(" ", missing));
+        }
+        catch
+        {
+            File.Delete(stored);
+            throw;
+        }
     }
 
     /// <summary>

@@ -152,10 +152,21 @@ internal static class ImportsApi
         AllowLargeBody(http);
         var k = ParseKind(kind);
         var options = Options(http.Request.Query);
-        var job = await start.HandleAsync(k, http.Request.Body, FileName(http, kind), options, await caller.ScopeAsync(ct), ActorKind.Api, ct);
+        ImportJob job;
+        try
+        {
+            job = await start.HandleAsync(k, http.Request.Body, FileName(http, kind), options, await caller.ScopeAsync(ct), ActorKind.Api, ct, readable: true);
+        }
+        catch (Exception e) when (e is TabularFileException or MappingException)
+        {
+            throw BadFile(e);
+        }
         signal.Poke();
         return TypedResults.Accepted($"/api/v1/imports/{job.Id}", ImportJobView.Of(job));
     }
+
+    /// <summary>A file that cannot be read, or a mapping that cannot work, is the caller's to fix: a 400 saying what and where.</summary>
+    private static RuleViolation BadFile(Exception e) => e is TabularFileException f ? RuleViolation.Field("file", Describe(f)) : RuleViolation.Field("map", e.Message);
 
     private static async Task<Ok<ImportPreview>> PreviewAsync(string kind, HttpContext http, Caller caller, PreviewImport preview, DatabaseOptions database, CancellationToken ct)
     {
@@ -172,14 +183,9 @@ internal static class ImportsApi
                 await http.Request.Body.CopyToAsync(file, ct);
             return TypedResults.Ok(await preview.HandleAsync(k, path, options, scope, ct));
         }
-        // A file that cannot be read, or a mapping that cannot work, is the caller's to fix: a 400 saying what and where.
-        catch (TabularFileException e)
+        catch (Exception e) when (e is TabularFileException or MappingException)
         {
-            throw RuleViolation.Field("file", Describe(e));
-        }
-        catch (MappingException e)
-        {
-            throw RuleViolation.Field("map", e.Message);
+            throw BadFile(e);
         }
         finally
         {

@@ -208,6 +208,33 @@ public sealed class ImportsApiTests
     }
 
     [Fact]
+    public async Task StartingAnImportOfAFileThatCannotBeReadOrMappedIsABadRequestAndQueuesNothing()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var (_, client) = await host.UserWithClientAsync(Role.Agent);
+
+        var garbage = new ByteArrayContent([0x00, 0x01, 0x02, 0xFF, 0xFE, 0x00, 0x9C, 0x00, 0x00, 0x7F, 0x00, 0x00, 0x1B, 0x00]);
+        var binary = await ProblemAsync(await client.PostAsync("/api/v1/imports/customers", garbage, Ct), HttpStatusCode.BadRequest);
+        Assert.True(binary.GetProperty("errors").TryGetProperty("file", out _), binary.ToString());
+        var empty = await ProblemAsync(await PostAsync(client, "/api/v1/imports/customers", ""), HttpStatusCode.BadRequest);
+        Assert.True(empty.GetProperty("errors").TryGetProperty("file", out _), empty.ToString());
+        var nameless = await ProblemAsync(await PostAsync(client, "/api/v1/imports/customers", "email\nann@example.com\n"), HttpStatusCode.BadRequest);
+        Assert.Contains("No column maps to name", nameless.GetProperty("errors").GetProperty("map")[0].GetString());
+        var idless = await ProblemAsync(await PostAsync(client, "/api/v1/imports/events", "customer_id,event_type,behavior_time\nC1,access,2026-01-01T00:00:00Z\n"),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("eventId", idless.GetProperty("errors").GetProperty("map")[0].GetString());
+
+        // Reading the head of a file to find its format finds a quote never closed there too, with its line.
+        var open = await ProblemAsync(await PostAsync(client, "/api/v1/imports/customers", "name,email\nA,a@example.com\nB,\"b@example.com\n"),
+            HttpStatusCode.BadRequest);
+        Assert.StartsWith("line 3, column 2:", open.GetProperty("errors").GetProperty("file")[0].GetString());
+
+        Assert.Empty((await (await client.GetAsync("/api/v1/imports", Ct)).JsonAsync()).EnumerateArray());
+        var uploads = Path.Combine(host.Database.Options.DataDirectory, "imports");
+        Assert.Empty(Directory.Exists(uploads) ? Directory.GetFiles(uploads) : []);
+    }
+
+    [Fact]
     public async Task ACompletedImportIsRevertedOnceAndCannotBeCancelled()
     {
         await using var host = await KithTestHost.StartAsync();
