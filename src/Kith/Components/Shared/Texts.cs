@@ -12,6 +12,10 @@ public static class Texts
     public static string When(DateTime utc) =>
         DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
 
+    /// <summary>As <see cref="When"/>, with seconds: for the audit trail, where the order of close events matters.</summary>
+    public static string WhenToTheSecond(DateTime utc) =>
+        DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
+
     public static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static string? Json(IReadOnlyDictionary<string, JsonElement> values, string key) =>
