@@ -71,7 +71,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         {
             var cancelled = e is OperationCanceledException;
             await StopAsync(job, cancelled ? ImportStatus.Cancelled : ImportStatus.Failed,
-                cancelled ? "The import was cancelled; nothing it read was kept." : Describe(e));
+                cancelled ? "The import was cancelled; nothing it read was kept." : e.Message);
         }
         catch (Exception e)
         {
@@ -86,9 +86,6 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
     }
 
     private static bool IsUserError(Exception e) => e is TabularFileException or MappingException or RuleViolation or Forbidden;
-
-    // A TabularFileException's message already says where (line 3, column 2: …), so it is shown as it is.
-    private static string Describe(Exception e) => e.Message;
 
     private async Task RunJobAsync(ImportJob job, IProgress<ImportProgress>? progress, CancellationToken ct)
     {

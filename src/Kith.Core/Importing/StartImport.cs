@@ -26,8 +26,7 @@ public sealed class StartImport(KithDb db, DatabaseOptions database, TimeProvide
         var stored = NewStoredPath();
         await using (var file = new FileStream(stored, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             await content.CopyToAsync(file, ct);
-        if (readable) await EnsureReadableAsync(kind, stored, options, scope, ct);
-        return await QueueAsync(kind, stored, fileName, options, scope, via, runHere, ct);
+        return await QueueAsync(kind, stored, fileName, options, scope, via, runHere, readable, ct);
     }
 
     /// <summary>Queues the import of a file on this machine: linked into the data folder when it can be, else copied.</summary>
@@ -43,7 +42,7 @@ public sealed class StartImport(KithDb db, DatabaseOptions database, TimeProvide
             await using var file = new FileStream(stored, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
             await source.CopyToAsync(file, ct);
         }
-        return await QueueAsync(kind, stored, path, options, scope, via, runHere, ct);
+        return await QueueAsync(kind, stored, path, options, scope, via, runHere, readable: false, ct);
     }
 
     /// <summary>
@@ -77,13 +76,13 @@ public sealed class StartImport(KithDb db, DatabaseOptions database, TimeProvide
     }
 
     private async Task<ImportJob> QueueAsync(ImportKind kind, string stored, string fileName, ImportOptions options, AccessScope scope,
-        ActorKind via, bool runHere, CancellationToken ct)
+        ActorKind via, bool runHere, bool readable, CancellationToken ct)
     {
         var name = Path.GetFileName(fileName ?? "").Trim();
         if (name.Length == 0) name = "upload";
         if (name.Length > 200) name = name[^200..];
         var file = new FileInfo(stored);
-        await EnsureWritableAsync(kind, stored, options, scope, ct);
+        await CheckAsync(kind, stored, options, scope, readable, ct);
         var job = new ImportJob
         {
             Kind = kind, Status = runHere ? ImportStatus.Running : ImportStatus.Queued, HeartbeatAt = runHere ? clock.GetUtcNow().UtcDateTime : null, FileName = name, StoredPath = stored, Options = options.ToJson(), FileBytes = file.Length,
@@ -95,37 +94,24 @@ public sealed class StartImport(KithDb db, DatabaseOptions database, TimeProvide
         return job;
     }
 
-    /// <summary>What the job would find first about the file, found now: it cannot be read, or its columns cannot be mapped.</summary>
-    private async Task EnsureReadableAsync(ImportKind kind, string stored, ImportOptions options, AccessScope scope, CancellationToken ct)
-    {
-        try
-        {
-            using var file = TabularFile.Open(stored, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
-            var mapping = await ImportRunner.MapAsync(db, kind, file.Header, options, scope.Fields, ct);
-            var missing = ImportRunner.MissingColumns(kind, mapping, options);
-            if (missing.Count > 0) throw new MappingException(string.Join(" ", missing));
-        }
-        catch
-        {
-            File.Delete(stored);
-            throw;
-        }
-    }
-
     /// <summary>
-    /// A file that would write a field the user's role may only read is refused now, naming the field, rather than
-    /// failing later as a job. A file that cannot be read or mapped is left to the job, which reports it as for anyone.
+    /// What the job would refuse the file for, found now, reading only its head; on refusal the stored file is deleted.
+    /// A file that would write a field the user's role may only read is always refused, naming the field. One that
+    /// cannot be read or mapped is refused when <paramref name="readable"/> asks it (an upload), and otherwise left to
+    /// the job, which reports it as for anyone.
     /// </summary>
-    private async Task EnsureWritableAsync(ImportKind kind, string stored, ImportOptions options, AccessScope scope, CancellationToken ct)
+    private async Task CheckAsync(ImportKind kind, string stored, ImportOptions options, AccessScope scope, bool readable, CancellationToken ct)
     {
-        if (scope.Fields.IsOpen) return;
+        if (!readable && scope.Fields.IsOpen) return;
         try
         {
             using var file = TabularFile.Open(stored, new TabularOptions { Encoding = options.Encoding, Delimiter = options.Delimiter });
             var mapping = await ImportRunner.MapAsync(db, kind, file.Header, options, scope.Fields, ct);
+            if (readable && ImportRunner.MissingColumns(kind, mapping, options) is { Count: > 0 } missing)
+                throw new MappingException(string.Join(" ", missing));
             ImportFieldAccess.EnsureWritable(scope.Fields, kind, mapping, options);
         }
-        catch (Exception e) when (e is TabularFileException or MappingException)
+        catch (Exception e) when (!readable && e is TabularFileException or MappingException)
         {
         }
         catch

@@ -166,7 +166,8 @@ internal static class ImportsApi
     }
 
     /// <summary>A file that cannot be read, or a mapping that cannot work, is the caller's to fix: a 400 saying what and where.</summary>
-    private static RuleViolation BadFile(Exception e) => e is TabularFileException f ? RuleViolation.Field("file", Describe(f)) : RuleViolation.Field("map", e.Message);
+    /// (A <see cref="TabularFileException"/>'s message already says where: "line 3, column 2: …".)
+    private static RuleViolation BadFile(Exception e) => RuleViolation.Field(e is TabularFileException ? "file" : "map", e.Message);
 
     private static async Task<Ok<ImportPreview>> PreviewAsync(string kind, HttpContext http, Caller caller, PreviewImport preview, DatabaseOptions database, CancellationToken ct)
     {
@@ -192,9 +193,6 @@ internal static class ImportsApi
             File.Delete(path);
         }
     }
-
-    /// <summary>The message already says where (line 3, column 2: …); a second "Line 3, column 2:" before it only repeated it.</summary>
-    internal static string Describe(TabularFileException e) => e.Message;
 
     private static async Task<Ok<IReadOnlyList<ImportJobView>>> ListAsync(Caller caller, ImportQueries queries, CancellationToken ct) =>
         TypedResults.Ok<IReadOnlyList<ImportJobView>>((await queries.ListAsync(await caller.ScopeAsync(ct), 100, ct)).Select(ImportJobView.Of).ToList());
