@@ -144,32 +144,38 @@ public sealed class FaultTests
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var jobId = (await started.JsonAsync()).GetProperty("id").GetInt64();
 
-        // A backend that holds a transaction id is in the middle of writing: the import's batch.
+        // A backend that holds a transaction id is in the middle of writing: the import's batch. (What was killed is
+        // kept for the failure message: once in several full runs the job stayed running, not yet explained.)
+        var killed = new List<string>();
         await using (var admin = new NpgsqlConnection(host.Database.Options.ConnectionString))
         {
             await admin.OpenAsync(Ct);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-            var killed = false;
-            while (!killed)
+            while (killed.Count == 0)
             {
                 Assert.True(DateTime.UtcNow < deadline, "No writing transaction was seen within two minutes.");
                 await using var cmd = new NpgsqlCommand("""
-                    SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL) t
+                    SELECT application_name, left(query, 120), pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL
                     """, admin);
-                killed = (long)(await cmd.ExecuteScalarAsync(Ct))! > 0;
-                if (!killed) await Task.Delay(5, Ct);
+                await using (var reader = await cmd.ExecuteReaderAsync(Ct))
+                    while (await reader.ReadAsync(Ct))
+                        if (reader.GetBoolean(2)) killed.Add($"'{reader.GetString(0)}': {reader.GetString(1)}");
+                if (killed.Count == 0) await Task.Delay(5, Ct);
             }
         }
 
         ImportJob job;
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        // A liveness bound, not a speed one: under a full test run's load the import may still be writing its batches
+        // when an unrelated writer was the one killed.
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         while (true)
         {
             await using (var db = host.OpenDb())
                 job = await db.ImportJobs.AsNoTracking().SingleAsync(j => j.Id == jobId, Ct);
             if (job.Status is not (ImportStatus.Queued or ImportStatus.Running)) break;
-            Assert.True(DateTime.UtcNow < until, $"The import is still {job.Status} two minutes after its connection was killed.");
+            Assert.True(DateTime.UtcNow < until, $"The import is still {job.Status} five minutes after its connection was killed: rows read {job.RowsRead}, "
+                + $"created {job.Created}, last committed line {job.LastCommittedLine}, heartbeat {job.HeartbeatAt:O}; killed: {string.Join(" | ", killed)}");
             await Task.Delay(100, Ct);
         }
 
