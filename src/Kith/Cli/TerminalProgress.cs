@@ -8,6 +8,7 @@ internal sealed class TerminalProgress(string label)
 {
     private readonly bool _interactive = !Console.IsErrorRedirected;
     private int _lastTenth = -1;
+    private string? _lastLine;
     private DateTime _lastDraw;
 
     public void Draw(double fraction, string detail, bool force = false)
@@ -26,7 +27,11 @@ internal sealed class TerminalProgress(string label)
         var tenth = (int)(fraction * 10);
         if (tenth == _lastTenth && !force) return;
         _lastTenth = tenth;
-        Console.Error.WriteLine($"{label} {fraction:P0} {detail}");
+        // A forced draw (a job's last report) often repeats the line its tenth already printed; a log shows it once.
+        var line = $"{label} {fraction:P0} {detail}";
+        if (line == _lastLine) return;
+        _lastLine = line;
+        Console.Error.WriteLine(line);
     }
 
     public void Done()
