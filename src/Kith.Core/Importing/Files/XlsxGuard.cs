@@ -58,10 +58,12 @@ internal static class XlsxGuard
                 throw new TabularFileException("this is a zip archive but not an XLSX workbook (it has no xl/workbook.xml); save the sheet as .xlsx or CSV");
             }
             long inflated = 0;
+            var formulas = new HashSet<string>(StringComparer.Ordinal);
             foreach (var entry in entries)
             {
-                if (IsXml(entry.FullName)) inflated = ScanPart(entry, inflated, maxUncompressed);
+                if (IsXml(entry.FullName)) inflated = ScanPart(entry, inflated, maxUncompressed, formulas);
             }
+            XlsxFormulas.Check(zip, formulas);
         }
     }
 
@@ -70,18 +72,22 @@ internal static class XlsxGuard
         || name.EndsWith(".vml", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Inflates one part, counting its bytes, and looks for a DTD: a byte search where the part is UTF-8 (all
-    /// Excel writes), an XmlReader that prohibits DTDs where it declares another encoding.</summary>
-    private static long ScanPart(ZipArchiveEntry entry, long inflated, long maxUncompressed)
+    /// Excel writes), an XmlReader that prohibits DTDs where it declares another encoding. A worksheet in which the
+    /// search meets "f&gt;" (the end of a formula element) goes into <paramref name="formulas"/> for
+    /// <see cref="XlsxFormulas"/>.</summary>
+    private static long ScanPart(ZipArchiveEntry entry, long inflated, long maxUncompressed, HashSet<string> formulas)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         try
         {
             using var part = new CountedStream(Open(entry), entry, inflated, maxUncompressed);
             var first = ReadFull(part, buffer, 0, 512);
+            var sheet = entry.FullName.StartsWith("xl/worksheets/", StringComparison.OrdinalIgnoreCase);
             if (!IsUtf8Xml(buffer.AsSpan(0, first)))
             {
                 ScanWithXmlReader(entry, inflated, maxUncompressed);
                 part.ReadToEnd(buffer);
+                if (sheet) formulas.Add(entry.FullName);
                 return part.Total;
             }
             // The patterns are 9 bytes at most: keep the last 8 of each read so one cut in two is still seen.
@@ -91,6 +97,7 @@ internal static class XlsxGuard
             {
                 var span = buffer.AsSpan(0, length);
                 if (span.IndexOf("<!DOCTYPE"u8) >= 0 || span.IndexOf("<!ENTITY"u8) >= 0) throw Dtd(entry);
+                if (sheet && span.IndexOf("f>"u8) >= 0) formulas.Add(entry.FullName);
                 var carry = Math.Min(keep, length);
                 span[^carry..].CopyTo(buffer);
                 var n = part.Read(buffer, carry, buffer.Length - carry);

@@ -76,6 +76,37 @@ public sealed class TabularXlsxTests : IDisposable
     }
 
     [Fact]
+    public void AFormulaReadsAsTheValueItsWorkbookStoredBesideIt()
+    {
+        var path = _kit.Workbook("computed.xlsx",
+            "<row r=\"1\">" + Cell("A1", "age") + Cell("B1", "name") + Cell("C1", "note") + "</row>"
+            + """<row r="2"><c r="A2"><f>17*2</f><v>34</v></c><c r="B2" t="str"><f>"Ann"&amp;" Lee"</f><v>Ann Lee</v></c><c r="C2" t="str"><f>""</f><v></v></c></row>""",
+            // Another sheet's uncomputed formula is not read, so it refuses nothing.
+            more: zip => Part(zip, "xl/worksheets/sheet2.xml", """<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><f>1+1</f></c></row></sheetData></worksheet>"""));
+
+        var (file, rows) = ReadAll(path);
+        using (file)
+            Assert.Equal(["34", "Ann Lee"], Assert.Single(rows).Cells);
+    }
+
+    [Theory]
+    [InlineData("""<c r="C3"><f>LOWER(B3)</f></c>""")]
+    [InlineData("""<c r="C3"><f>LOWER(B3)</f><v></v></c>""")]
+    [InlineData("""<c r="C3"><f>LOWER(B3)</f><v/></c>""")]
+    public void AFormulaStoredWithoutItsComputedValueRefusesTheFileNamingItsCell(string cell)
+    {
+        var path = _kit.Workbook("uncomputed.xlsx",
+            "<row r=\"1\">" + Cell("A1", "name") + Cell("B1", "raw") + Cell("C1", "email") + "</row>"
+            + "<row r=\"2\">" + Cell("A2", "Ann") + Cell("B2", "ANN@X.ORG") + "<c r=\"C2\" t=\"str\"><f>LOWER(B2)</f><v>ann@x.org</v></c></row>"
+            + "<row r=\"3\">" + Cell("A3", "Bo") + Cell("B3", "BO@X.ORG") + cell + "</row>");
+
+        var error = Fails(path);
+        Assert.Equal((3, 3), (error.Line, error.Column));
+        Assert.Contains("cell C3 holds a formula (=LOWER(B3)) without its computed value", error.Message);
+        Assert.Contains("Open it in Excel or LibreOffice, save it, and import it again", error.Message);
+    }
+
+    [Fact]
     public void LinesAreSheetRowsAndBlankRowsAreSkipped()
     {
         var path = _kit.Workbook("gaps.xlsx",
