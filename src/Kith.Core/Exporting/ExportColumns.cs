@@ -28,6 +28,9 @@ internal sealed class ExportColumns<TRecord>(string noun, IReadOnlyList<ExportCo
     where TRecord : ExportRecord
 {
     public const string CustomPrefix = "customFields.";
+
+    /// <summary>The keys of the columns written on request only: values Kith works out, which an import never reads.</summary>
+    public IReadOnlyList<string> SetByKith { get; } = more.Select(c => c.Key).ToArray();
     private const string ShortCustomPrefix = "cf.";
 
     /// <summary>
@@ -47,6 +50,8 @@ internal sealed class ExportColumns<TRecord>(string noun, IReadOnlyList<ExportCo
         {
             var name = raw.Trim();
             if (name.StartsWith(ShortCustomPrefix, StringComparison.OrdinalIgnoreCase)) name = CustomPrefix + name[ShortCustomPrefix.Length..];
+            // Exports before ADR-0052 called the record's id "id"; a request naming it gets the kithId column.
+            if (string.Equals(name, "id", StringComparison.OrdinalIgnoreCase)) name = Settings.KithIds.Field;
             if (!known.TryGetValue(name, out var column))
                 throw RuleViolation.Field("columns",
                     $"'{raw}' is not a {noun} column; use any of: {string.Join(", ", known.Keys)}.");

@@ -4,6 +4,7 @@ using Kith.Core.CustomFields;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Core.Listing;
+using Kith.Core.Settings;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kith.Core.Exporting;
@@ -13,7 +14,8 @@ public sealed class ExportCompanies(KithDb db, ListEngine engine)
 {
     private static readonly ExportColumns<CompanyRecord> s_columns = new("company",
     [
-        new("id", r => ExportCells.Number(r.Id)),
+        // The record's own id with this install's mark (Settings/KithIds.cs): an import matches it before any other key.
+        new(KithIds.Field, r => r.KithId),
         new("externalId", r => r.ExternalId),
         new("name", r => r.Name),
         new("domain", r => r.Domain),
@@ -32,10 +34,16 @@ public sealed class ExportCompanies(KithDb db, ListEngine engine)
         new("updatedAt", r => ExportCells.Instant(r.UpdatedAt)),
     ]);
 
+    private string _mark = "";
+
+    /// <summary>Columns of a company export that an import reads as set by Kith, and so does not import.</summary>
+    public static IReadOnlyList<string> SetByKith => s_columns.SetByKith;
+
     public async Task<long> HandleAsync(AccessScope scope, ExportRequest request, Stream output, IProgress<ExportProgress>? progress, CancellationToken ct)
     {
         var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == CustomFieldEntity.Company)
             .OrderBy(f => f.SortOrder).ThenBy(f => f.Key).ToListAsync(ct);
+        _mark = await KithIds.MarkAsync(db, ct);
         var columns = s_columns.Resolve(request.Columns, definitions, scope.Fields, CustomFieldEntity.Company);
         var rows = await ExportPages.RunAsync(engine, CompanyQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
         await db.AuditNowAsync(AuditActions.Export, "companies", details: ExportAudit.Details(request, rows), ct: ct);
@@ -58,13 +66,17 @@ public sealed class ExportCompanies(KithDb db, ListEngine engine)
             .ToListAsync(ct);
         var tags = await ExportPages.TagsAsync(db, CompanyQueries.Schema, list, ct);
         foreach (var record in records)
+        {
             if (tags.TryGetValue(record.Id, out var names)) record.Tags = names;
+            record.KithId = KithIds.Format(record.Id, _mark);
+        }
         return ExportPages.InOrder(ids, records, r => r.Id);
     }
 
     private sealed class CompanyRecord : ExportRecord
     {
         public long Id { get; init; }
+        public string KithId { get; set; } = "";
         public string? ExternalId { get; init; }
         public string Name { get; init; } = "";
         public string? Domain { get; init; }

@@ -5,6 +5,7 @@ using Kith.Core.Customers;
 using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Core.Listing;
+using Kith.Core.Settings;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kith.Core.Exporting;
@@ -17,7 +18,8 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
 {
     private static readonly ExportColumns<CustomerRecord> s_columns = new("customer",
     [
-        new("id", r => ExportCells.Number(r.Id)),
+        // The record's own id with this install's mark (Settings/KithIds.cs): an import matches it before any other key.
+        new(KithIds.Field, r => r.KithId),
         new("externalId", r => r.ExternalId),
         new("name", r => r.Name),
         new("email", r => r.Email),
@@ -47,10 +49,16 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
         new("revenue", r => r.Behavior?.Revenue?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ]);
 
+    private string _mark = "";
+
+    /// <summary>Columns of a customer export that an import reads as set by Kith, and so does not import.</summary>
+    public static IReadOnlyList<string> SetByKith => s_columns.SetByKith;
+
     public async Task<long> HandleAsync(AccessScope scope, ExportRequest request, Stream output, IProgress<ExportProgress>? progress, CancellationToken ct)
     {
         var definitions = await db.CustomFields.AsNoTracking().Where(f => f.Entity == CustomFieldEntity.Customer)
             .OrderBy(f => f.SortOrder).ThenBy(f => f.Key).ToListAsync(ct);
+        _mark = await KithIds.MarkAsync(db, ct);
         var columns = s_columns.Resolve(request.Columns, definitions, scope.Fields, CustomFieldEntity.Customer);
         var rows = await ExportPages.RunAsync(engine, CustomerQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
         await db.AuditNowAsync(AuditActions.Export, "customers", details: ExportAudit.Details(request, rows), ct: ct);
@@ -74,7 +82,10 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
             .ToListAsync(ct);
         var tags = await ExportPages.TagsAsync(db, CustomerQueries.Schema, list, ct);
         foreach (var record in records)
+        {
             if (tags.TryGetValue(record.Id, out var names)) record.Tags = names;
+            record.KithId = KithIds.Format(record.Id, _mark);
+        }
         var behavior = await Kith.Core.Behavior.BehaviorColumns.ReadAsync(db, list, ct);
         foreach (var record in records) record.Behavior = behavior.GetValueOrDefault(record.Id);
         foreach (var r in records) OpenSealed(r);
@@ -92,6 +103,7 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
     private sealed class CustomerRecord : ExportRecord
     {
         public long Id { get; init; }
+        public string KithId { get; set; } = "";
         public string? ExternalId { get; init; }
         public string Name { get; init; } = "";
         public string? Email { get; init; }

@@ -11,7 +11,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Kith.Core.Importing;
 
 /// <summary>
-/// Stores company rows: a row updates the company with its external id, else the one with its web domain, else the
+/// Stores company rows: a row updates the company its kithId names (when this install's export wrote it; one of
+/// another install is ignored and counted, as for customers, ADR-0052), else the company with its external id, else the one with its web domain, else the
 /// one with its name (ignoring case and spacing); otherwise it creates a company. Companies are few next to
 /// customers, so they are saved through the change tracker, with history, like an edit in the UI.
 /// </summary>
@@ -25,6 +26,9 @@ internal sealed class CompanySink : IRowSink
     private readonly HashSet<long> _touched = [];
     private readonly Dictionary<string, Tag> _tags = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _users = new(StringComparer.Ordinal);
+    /// <summary>Live companies in reach, which a kithId may name.</summary>
+    private readonly HashSet<long> _live = [];
+    private readonly KithIdMatch _kithIds = new("company");
 
     public IReadOnlyList<string[]> RequiredFieldSets { get; } = [["name"]];
 
@@ -40,10 +44,12 @@ internal sealed class CompanySink : IRowSink
                 else _blocked.Add(c.ExternalId);
             }
             if (!live) continue;
+            _live.Add(c.Id);
             if (c.Domain is not null) _byDomain.TryAdd(c.Domain, c.Id);
             _byName.TryAdd(ImportLookups.Key(c.Name), c.Id);
         }
         foreach (var t in await run.Db.Tags.AsNoTracking().ToListAsync(ct)) _tags[t.NormalizedName] = t;
+        await _kithIds.PrepareAsync(run.Db, ct);
         foreach (var u in await run.Db.Users.AsNoTracking().Where(u => !u.IsDisabled).Select(u => new { u.Id, u.Email }).ToListAsync(ct))
             _users[u.Email.ToLowerInvariant()] = u.Id;
         var jobId = run.Job.Id;
@@ -71,7 +77,14 @@ internal sealed class CompanySink : IRowSink
                 var domain = Domain(run, row);
                 var name = row.Text("name") is { } n ? ImportLookups.Key(n) : null;
                 Company? target = null;
-                if (ext is not null && _byExternal.TryGetValue(ext, out var id)) target = Find(id, stored, created);
+                long id;
+                if (_kithIds.Target(run, row, _live.Contains) is { } kid)
+                {
+                    target = Find(kid, stored, created);
+                    KithIdMatch.EnsureSameExternalId(run, row, "company", target?.ExternalId, ext);
+                    if (ext is not null && _byExternal.TryGetValue(ext, out id) && id != kid) throw KithIdMatch.ExternalIdOfAnother(run, row, "company", ext);
+                }
+                else if (ext is not null && _byExternal.TryGetValue(ext, out id)) target = Find(id, stored, created);
                 target ??= Same(ext, domain is not null && _byDomain.TryGetValue(domain, out id) ? Find(id, stored, created) : null)
                            ?? Same(ext, name is not null && _byName.TryGetValue(name, out id) ? Find(id, stored, created) : null)
                            ?? (ext is not null ? pending.GetValueOrDefault("e:" + ext) : null)
@@ -131,6 +144,7 @@ internal sealed class CompanySink : IRowSink
 
     private IEnumerable<long> Candidates(ImportRow row)
     {
+        if (_kithIds.Own(row) is { } own) yield return own;
         if (row.Text("externalId") is { } e && _byExternal.TryGetValue(e, out var a)) yield return a;
         if (row.Text("name") is { } n && _byName.TryGetValue(ImportLookups.Key(n), out var b)) yield return b;
         if (row.Text("domain") is { } d)

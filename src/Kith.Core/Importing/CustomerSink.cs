@@ -15,6 +15,10 @@ namespace Kith.Core.Importing;
 /// <summary>
 /// Stores customer rows. How a row finds the record it describes, in this order:
 /// <list type="number">
+/// <item>its kithId (written by this install's export) names a live customer in reach: the row updates it, as by
+/// external id. A kithId of another install is ignored (the row matches by its other keys and the report counts it);
+/// one of this install that names no live customer in reach, or whose customer has another external id than the
+/// row, refuses the row (ADR-0052).</item>
 /// <item>its external id names a stored customer: the row updates it (mapped, non-empty cells overwrite; tags are
 /// added to the record's own, never taken away). An external
 /// id that resolves through a merge updates the survivor by filling its empty fields only. The same external id twice
@@ -50,6 +54,7 @@ internal sealed class CustomerSink : IRowSink
     private Privacy.ErasedMatchAction _onErased;
     /// <summary>Whether this batch is written by prepared statements (ADR-0034) rather than saved through EF.</summary>
     private bool _raw;
+    private readonly KithIdMatch _kithIds = new("customer");
 
     public IReadOnlyList<string[]> RequiredFieldSets { get; } = [["name"]];
 
@@ -58,6 +63,7 @@ internal sealed class CustomerSink : IRowSink
         var db = run.Db;
         var jobId = run.Job.Id;
         _lookups = await ImportLookups.LoadAsync(db, ct);
+        await _kithIds.PrepareAsync(db, ct);
         if (run.ErasedPeople is { } erased)
         {
             _erased = await erased.LoadAsync(db, ct);
@@ -142,6 +148,7 @@ internal sealed class CustomerSink : IRowSink
         var candidates = new HashSet<long>();
         foreach (var row in rows)
         {
+            if (_kithIds.Own(row) is { } k) candidates.Add(k);
             if (row.Text("externalId") is { } e && _external.TryGetValue(e, out var hit) && hit.Linked) candidates.Add(hit.Id);
             if (row.Text("email") is { } m && _byEmail.TryGetValue(m, out var byEmail)) candidates.Add(byEmail);
             if (row.Text("phone") is { } p && _byPhone.TryGetValue(p, out var byPhone)) candidates.Add(byPhone);
@@ -181,7 +188,16 @@ internal sealed class CustomerSink : IRowSink
                 }
                 if (known.Blocked)
                     throw new RowRejected(run.Column("externalId"), $"Another customer has the external id '{ext}' (deleted, or outside your reach).");
-                if (known.Linked && run.Options.MatchBy.Contains("externalId"))
+                if (_kithIds.Target(run, row, id => _records.TryGetValue(id, out _)) is { } kid)
+                {
+                    target = Find(kid, stored, pending);
+                    overwrite = true;
+                    KithIdMatch.EnsureSameExternalId(run, row, "customer", target?.ExternalId, ext);
+                    if (known.Linked && (known.Merged || known.Id != kid)) throw KithIdMatch.ExternalIdOfAnother(run, row, "customer", ext!);
+                    if (target is not null && run.Options.Mode == ImportMode.Create)
+                        throw new RowRejected(run.Column("kithId"), $"The customer with the Kith id '{row.Text("kithId")}' exists (mode create).");
+                }
+                else if (known.Linked && run.Options.MatchBy.Contains("externalId"))
                 {
                     target = Find(known.Id, stored, pending);
                     overwrite = !known.Merged;

@@ -55,7 +55,7 @@ public static class ImportFieldAccess
     {
         if (fields.IsOpen) return mapping;
         var columns = mapping.Columns.Select(f => IsReadOnly(fields, kind, f?.Key) ? null : f).ToArray();
-        return new ColumnMapping(mapping.Header, columns) { Fields = mapping.Fields.Where(f => !IsReadOnly(fields, kind, f.Key)).ToList(), IgnoredColumns = mapping.IgnoredColumns };
+        return new ColumnMapping(mapping.Header, columns) { Fields = mapping.Fields.Where(f => !IsReadOnly(fields, kind, f.Key)).ToList(), IgnoredColumns = mapping.IgnoredColumns, NotImported = mapping.NotImported };
     }
 
     /// <summary>

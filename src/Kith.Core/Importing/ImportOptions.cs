@@ -34,14 +34,22 @@ public sealed record ImportOptions
     public string? Template { get; init; }
     /// <summary>Per field key; fields not named use Reject when required, else Empty.</summary>
     public Dictionary<string, MissingValueRule> Missing { get; init; } = [];
-    /// <summary>How rows find the stored customer they describe, in order. Customers and companies only.</summary>
-    public List<string> MatchBy { get; init; } = ["externalId", "email", "phone"];
+    /// <summary>
+    /// How rows find the stored record they describe. Customers and companies only. kithId and externalId name one
+    /// record and, when listed, are tried first, in that order; email and phone (customers) follow in the order listed.
+    /// </summary>
+    public List<string> MatchBy { get; init; } = [.. DefaultMatchBy];
     /// <summary>Purchases, communications and events whose customer is unknown create that customer (named by its external id) instead of being rejected.</summary>
     public bool CreateMissingCustomers { get; init; }
     /// <summary>Owner of the records the import creates; null = the user who runs it.</summary>
     public long? OwnerId { get; init; }
 
-    public static readonly string[] MatchKeys = ["externalId", "email", "phone"];
+    public static readonly string[] MatchKeys = ["kithId", "externalId", "email", "phone"];
+    public static readonly string[] DefaultMatchBy = MatchKeys;
+
+    /// <summary>A --match-by or matchBy= value: keys separated by commas; null or empty gives the default.</summary>
+    public static List<string> ParseMatchBy(string? value) =>
+        value is { Length: > 0 } m ? m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList() : [.. DefaultMatchBy];
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
     {

@@ -53,6 +53,26 @@ public sealed record ImportSummary
     public long CustomersCreated { get; init; }
     /// <summary>Events kept in pending_events because their customer does not exist yet; they attach when it is created.</summary>
     public long PendingEvents { get; init; }
+    /// <summary>Customer or company rows whose kithId was written by another Kith install: matched by their other keys instead (ADR-0052).</summary>
+    public long ForeignKithIds { get; init; }
 }
 
-public sealed record MappedColumn(string Column, string? Field);
+public sealed record MappedColumn(string Column, string? Field)
+{
+    /// <summary>Why a column Kith's own export writes is not imported: <see cref="SetByKith"/> or <see cref="OldRecordId"/>; null otherwise.</summary>
+    public string? NotImported { get; init; }
+
+    /// <summary>A column Kith works out itself (createdAt, updatedAt, the behaviour summary): an export writes it, an import never reads it.</summary>
+    public const string SetByKith = "setByKith";
+
+    /// <summary>"id" beside "externalId": the record id of an export made before kithId (ADR-0052), which carries no install mark.</summary>
+    public const string OldRecordId = "oldRecordId";
+
+    /// <summary>The reason for people (the CLI; the UI says it in the user's language).</summary>
+    public static string Describe(string reason) => reason switch
+    {
+        SetByKith => "set by Kith, not imported",
+        OldRecordId => "record id of an older Kith export, not imported; export again for kithId",
+        _ => reason,
+    };
+}

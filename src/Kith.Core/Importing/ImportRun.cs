@@ -22,6 +22,8 @@ internal sealed class ImportRun
     public long UnknownCustomers { get; set; }
     public long CustomersCreated { get; set; }
     public long PendingEvents { get; set; }
+    /// <summary>Rows whose kithId came from another Kith install: matched by their other keys instead.</summary>
+    public long ForeignKithIds { get; set; }
 
     /// <summary>The time of the batch being stored (every row of a batch is stored at once), else the clock's.</summary>
     public DateTime Now => _batchStarted ?? Clock.GetUtcNow().UtcDateTime;

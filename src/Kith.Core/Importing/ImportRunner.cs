@@ -123,7 +123,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
             Format = file.Format.ToString().ToLowerInvariant(), Encoding = file.EncodingName, Delimiter = Delimiters.Describe(file.Delimiter),
             Columns = mapping.ToMappedColumns(), Cleaning = earlier?.Cleaning ?? new Dictionary<string, IReadOnlyDictionary<string, long>>(),
             UnknownCustomers = earlier?.UnknownCustomers ?? 0, CustomersCreated = earlier?.CustomersCreated ?? 0,
-            PendingEvents = earlier?.PendingEvents ?? 0,
+            PendingEvents = earlier?.PendingEvents ?? 0, ForeignKithIds = earlier?.ForeignKithIds ?? 0,
         };
         job.Status = ImportStatus.Running;
         job.StartedAt ??= clock.GetUtcNow().UtcDateTime;
@@ -264,7 +264,7 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         {
             Cleaning = cleaning.ToDictionary(f => f.Key, f => (IReadOnlyDictionary<string, long>)f.Value),
             UnknownCustomers = start.UnknownCustomers + run.UnknownCustomers, CustomersCreated = start.CustomersCreated + run.CustomersCreated,
-            PendingEvents = start.PendingEvents + run.PendingEvents,
+            PendingEvents = start.PendingEvents + run.PendingEvents, ForeignKithIds = start.ForeignKithIds + run.ForeignKithIds,
         };
     }
 
@@ -372,20 +372,46 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         }
         foreach (var (column, field) in options.Map) overrides[column] = field;
         ImportFieldAccess.EnsureWritable(access ?? FieldAccess.Open, kind, fields, overrides);
-        IgnoreExportedRecordIds(header, overrides);
-        return ColumnMapper.Map(header, fields, overrides);
+        var oldRecordId = IgnoreExportedRecordIds(header, overrides);
+        var mapping = ColumnMapper.Map(header, fields, overrides);
+        return mapping with { NotImported = NotImported(kind, mapping, oldRecordId) };
     }
 
     /// <summary>
-    /// Kith's exports write the record's own id as "id" beside "externalId", and "id" is also a synonym of externalId
-    /// (other systems call their customer number that). In a file that has an "externalId" column, "id" is Kith's
-    /// record id, which means nothing to another workspace: it is not imported, unless the mapping says otherwise.
-    /// Without this, export then import would stop at "two columns map to externalId".
+    /// Which columns of Kith's own export are left out and why, so the preview and the report say it: the values Kith
+    /// works out (createdAt, visits, …), and the old exports' "id".
     /// </summary>
-    private static void IgnoreExportedRecordIds(IReadOnlyList<string> header, Dictionary<string, string> overrides)
+    private static Dictionary<int, string> NotImported(ImportKind kind, ColumnMapping mapping, bool oldRecordId)
     {
-        if (!header.Contains("externalId") || header.Count(h => h == "id") != 1 || overrides.ContainsKey("id")) return;
+        var setByKith = kind switch
+        {
+            ImportKind.Customers => Exporting.ExportCustomers.SetByKith,
+            ImportKind.Companies => Exporting.ExportCompanies.SetByKith,
+            _ => [],
+        };
+        var names = setByKith.Select(HeaderNames.Normalize).ToHashSet(StringComparer.Ordinal);
+        var reasons = new Dictionary<int, string>();
+        for (var i = 0; i < mapping.Header.Count; i++)
+        {
+            if (mapping.Columns[i] is not null) continue;
+            if (oldRecordId && mapping.Header[i] == "id") reasons[i] = MappedColumn.OldRecordId;
+            else if (!mapping.IgnoredColumns.Contains(i) && names.Contains(HeaderNames.Normalize(mapping.Header[i]))) reasons[i] = MappedColumn.SetByKith;
+        }
+        return reasons;
+    }
+
+    /// <summary>
+    /// Kith's exports before ADR-0052 wrote the record's own id as "id" beside "externalId", and "id" is also a synonym
+    /// of externalId (other systems call their customer number that). In a file that has an "externalId" column, "id"
+    /// is such an old record id, which carries no install mark (a file of another install would name other people):
+    /// it is not imported, unless the mapping says otherwise, and the preview and report say why. Exports now write
+    /// "kithId" instead, which matches. Without this, such a file would stop at "two columns map to externalId".
+    /// </summary>
+    private static bool IgnoreExportedRecordIds(IReadOnlyList<string> header, Dictionary<string, string> overrides)
+    {
+        if (!header.Contains("externalId") || header.Count(h => h == "id") != 1 || overrides.ContainsKey("id")) return false;
         overrides["id"] = "-";
+        return true;
     }
 
     /// <summary>Ends a job that did not complete: reverts what its committed batches stored, in one transaction.</summary>

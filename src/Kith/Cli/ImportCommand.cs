@@ -46,7 +46,7 @@ internal static class ImportCommand
         public readonly Option<string?> Region = new("--region") { Description = "Region for phone numbers without a country code and for day/month order, e.g. CN, US, GB (default: the workspace's)." };
         public readonly Option<string?> Encoding = new("--encoding") { Description = "utf-8, utf-16, gb18030 (or gbk); detected when not given." };
         public readonly Option<string?> Delimiter = new("--delimiter") { Description = "comma, semicolon, tab or pipe (or the character); detected when not given." };
-        public readonly Option<string?> MatchBy = new("--match-by") { Description = "Keys that find the stored record, in order (default externalId,email,phone)." };
+        public readonly Option<string?> MatchBy = new("--match-by") { Description = "Keys that find the stored record, in order (default kithId,externalId,email,phone)." };
         public readonly Option<bool> CreateCustomers = new("--create-missing-customers") { Description = "Purchases, communications and events naming an unknown customer id create that customer instead of being refused." };
         public readonly Option<string?> Owner = new("--owner") { Description = "Email of the user who will own the records created (default: the importing user)." };
         public readonly Option<FileInfo?> Report = new("--report") { Description = "Write the report as JSON to this file." };
@@ -61,7 +61,7 @@ internal static class ImportCommand
         {
             Mode = parse.GetValue(Mode), OnDuplicate = parse.GetValue(OnDuplicate), Region = parse.GetValue(Region)?.ToUpperInvariant(),
             Encoding = parse.GetValue(Encoding), Delimiter = ImportCommand.Delimiter(parse.GetValue(Delimiter)),
-            MatchBy = parse.GetValue(MatchBy) is { } m ? m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList() : ["externalId", "email", "phone"],
+            MatchBy = ImportOptions.ParseMatchBy(parse.GetValue(MatchBy)),
             CreateMissingCustomers = parse.GetValue(CreateCustomers),
             OwnerId = parse.GetValue(Owner) is { } o ? (await new UserAccounts(db, TimeProvider.System).FindByEmailAsync(o, ct))?.Id ?? throw new RuleViolation($"There is no user with the email {o}.") : null,
         };
@@ -203,7 +203,8 @@ internal static class ImportCommand
         {
             // A file that could not be read leaves these empty: print no "file: , , delimiter" line.
             if (!string.IsNullOrEmpty(s.Format)) o.WriteLine($"  file: {s.Format}, {s.Encoding}, delimiter {s.Delimiter}");
-            if (s.Columns.Count > 0) o.WriteLine("  columns: " + string.Join(", ", s.Columns.Select(c => $"{c.Column} → {c.Field ?? "(ignored)"}")));
+            if (s.Columns.Count > 0) o.WriteLine("  columns: " + string.Join(", ", s.Columns.Select(Mapped)));
+            if (s.ForeignKithIds > 0) o.WriteLine($"  {s.ForeignKithIds} rows had a kithId of another Kith install: matched by their other keys.");
             foreach (var (field, counts) in s.Cleaning.Where(c => c.Value.Count > 0))
                 o.WriteLine($"  {field}: " + string.Join(", ", counts.Select(kv => $"{kv.Value:N0} {kv.Key}")));
             if (s.UnknownCustomers > 0) o.WriteLine($"  rows naming an unknown customer: {s.UnknownCustomers:N0}");
@@ -216,11 +217,15 @@ internal static class ImportCommand
 
     private const int PreviewRowsShown = 5;
 
+    /// <summary>A column and its field, or why it is not imported.</summary>
+    private static string Mapped(MappedColumn c) =>
+        $"{c.Column} → {c.Field ?? (c.NotImported is { } why ? $"(ignored: {MappedColumn.Describe(why)})" : "(ignored)")}";
+
     private static void PrintPreview(ImportPreview p)
     {
         var o = Console.Out;
         o.WriteLine($"file: {p.Format}, {p.Encoding}, delimiter {p.Delimiter}");
-        o.WriteLine("columns: " + string.Join(", ", p.Columns.Select(c => $"{c.Column} → {c.Field ?? "(ignored)"}")));
+        o.WriteLine("columns: " + string.Join(", ", p.Columns.Select(Mapped)));
         foreach (var problem in p.Problems) o.WriteLine("problem: " + problem);
         // The first rows as they would be stored (the option's help promises sample rows; the UI shows them too).
         foreach (var row in p.Sample.Take(PreviewRowsShown))

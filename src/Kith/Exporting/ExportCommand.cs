@@ -36,7 +36,7 @@ internal static class ExportCommand
         var q = new Option<string?>("--q") { Description = "Search text, as in the list's search box." };
         var filter = new Option<string?>("--filter") { Description = "A filter in the list's filter language, e.g. \"stage eq customer and city eq 上海\"." };
         var sort = new Option<string?>("--sort") { Description = "A field to sort by, '-' first for descending, e.g. -updatedAt." };
-        var columns = new Option<string?>("--columns") { Description = "Columns to write, comma-separated field keys (default: every importable field, id first)." };
+        var columns = new Option<string?>("--columns") { Description = "Columns to write, comma-separated field keys (default: every importable field, kithId first)." };
         var user = new Option<string>("--user") { Description = "Email of the user whose reach the export has.", Required = true };
         var command = new Command(noun, $"Export the {noun} a user can see to FILE. Example: kith export {noun} {noun}.xlsx --user ada@example.com");
         command.Arguments.Add(file);

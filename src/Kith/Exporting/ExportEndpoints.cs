@@ -63,7 +63,7 @@ internal static class ExportEndpoints
     private const string QText = "Search text, as for the list.";
     private const string FilterText = "A filter in the list's filter language.";
     private const string SortText = "One field, '-' first for descending; default -updatedAt.";
-    private const string ColumnsText = "Comma-separated field keys in the order wanted (customFields.<key> or cf.<key>); default every importable field, id first.";
+    private const string ColumnsText = "Comma-separated field keys in the order wanted (customFields.<key> or cf.<key>); default every importable field, kithId first.";
     private const string BomText = "false to leave the UTF-8 byte order mark out of a CSV; default true.";
 
     private static ExportRequest Request(string? format, string? q, string? filter, string? sort, string? columns, string? bom) =>

@@ -66,6 +66,7 @@ public static class ImportTexts
     /// <summary>A field's name for people; the key (also the exporter's header) is shown beside it.</summary>
     public static string Field(string key) => key switch
     {
+        "kithId" => "Kith id",
         "externalId" => "External id",
         "name" => "Name",
         "email" => "Email",
@@ -111,6 +112,14 @@ public static class ImportTexts
     };
 
     /// <summary>"Email · email": what the mapping select shows for a field.</summary>
+    /// <summary>Why a column of Kith's own export is not imported (<see cref="MappedColumn.NotImported"/>).</summary>
+    public static string NotImported(string reason) => reason switch
+    {
+        MappedColumn.SetByKith => "Set by Kith: not imported.",
+        MappedColumn.OldRecordId => "Record id of an older Kith export: not imported. Export again to get kithId, which updates the record.",
+        _ => reason,
+    };
+
     public static string FieldOption(string key, Microsoft.Extensions.Localization.IStringLocalizer l) =>
         key.StartsWith("customFields.", StringComparison.Ordinal) ? $"{l["Custom field"]} · {key["customFields.".Length..]}" : $"{l[Field(key)]} · {key}";
 

@@ -126,7 +126,7 @@ internal static class ImportsApi
             Region = q["region"].FirstOrDefault() is { Length: > 0 } r ? r.ToUpperInvariant() : null,
             Encoding = q["encoding"].FirstOrDefault() is { Length: > 0 } e ? e : null, Delimiter = delimiter,
             Template = q["template"].FirstOrDefault() is { Length: > 0 } t ? t : null, Map = map, Missing = missing,
-            MatchBy = q["matchBy"].FirstOrDefault() is { Length: > 0 } m ? m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList() : ["externalId", "email", "phone"],
+            MatchBy = ImportOptions.ParseMatchBy(q["matchBy"].FirstOrDefault()),
             CreateMissingCustomers = q["createMissingCustomers"].FirstOrDefault() is "true" or "1",
             OwnerId = owner,
         };

@@ -75,6 +75,8 @@ public sealed class ExportCustomersTests
         Assert.Equal(2_500, rows);
         var table = TableFiles.ReadCsv(file);
         Assert.Equal(2_501, table.Count);
+        // "id", the name of the column before kithId (ADR-0052), still asks for it.
+        Assert.Equal(["kithId", "name"], table[0]);
         var names = table.Skip(1).Select(r => r[1]).ToList();
         Assert.Equal(names.Order(StringComparer.Ordinal), names);
         Assert.Equal(2_500, table.Skip(1).Select(r => r[0]).Distinct().Count());
@@ -124,11 +126,11 @@ public sealed class ExportCustomersTests
         var file = (await ExportAsync(kit, admin, new ExportRequest(Sort: "name"))).File;
         var table = TableFiles.ReadCsv(file);
         Assert.Equal(
-            ["id", "externalId", "name", "email", "phone", "age", "birthDate", "gender", "city", "address", "company", "stage", "source",
+            ["kithId", "externalId", "name", "email", "phone", "age", "birthDate", "gender", "city", "address", "company", "stage", "source",
              "signupDate", "tags", "owner", "customFields.level", "customFields.note"], table[0]);
         var row = table.Single(r => r[2] == "陈静");
         var cells = table[0].Zip(row).ToDictionary(p => p.First, p => p.Second);
-        Assert.Equal(created.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), cells["id"]);
+        Assert.Matches($"^{created.Id}@[0-9a-f]{{12}}$", cells["kithId"]);
         Assert.Equal("C-1", cells["externalId"]);
         Assert.Equal("'+8613800138000", cells["phone"]);
         Assert.Equal(created.Age?.ToString(System.Globalization.CultureInfo.InvariantCulture), cells["age"]);
@@ -211,7 +213,7 @@ public sealed class ExportCustomersTests
             return output.ToArray();
         });
         var table = TableFiles.ReadCsv(file);
-        Assert.Equal(["id", "externalId", "name", "domain", "industry", "email", "phone", "website", "city", "address", "employees", "tags", "owner"], table[0]);
+        Assert.Equal(["kithId", "externalId", "name", "domain", "industry", "email", "phone", "website", "city", "address", "employees", "tags", "owner"], table[0]);
         var row = Assert.Single(table.Skip(1));
         Assert.Equal(["北京科技", "bjtech.cn"], row[2..4]);
         Assert.Equal("120", row[10]);

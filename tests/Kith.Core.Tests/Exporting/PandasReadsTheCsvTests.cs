@@ -38,7 +38,7 @@ public sealed class PandasReadsTheCsvTests
         var root = result.RootElement;
         Assert.Equal(3, rows);
         Assert.Equal(3, root.GetProperty("rows").GetInt32());
-        Assert.Equal("id", root.GetProperty("first").GetString());
+        Assert.Equal("kithId", root.GetProperty("first").GetString());
         Assert.Equal(["Ann, \"the\" second", "王小明", "陈静"], root.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
         Assert.Equal("浦东新区\r\n世纪大道 1 号, \"东\"门", root.GetProperty("address").GetString());
         Assert.Equal("'=1+1", root.GetProperty("source").GetString());

@@ -17,7 +17,8 @@ namespace Kith.Core.Tests.Importing;
 /// <summary>
 /// Export then import is the identity: customers made through the same handler the UI uses, with values full of
 /// quotes, commas, line breaks, CJK and formula prefixes, exported by <see cref="ExportCustomers"/> and imported into
-/// a new workspace (CSV) and back into their own (XLSX, mode update), come out field for field as they went in.
+/// a new workspace (CSV) and back into their own (XLSX, mode update), come out field for field as they went in. A
+/// quarter have no external id, some no email or phone either: back home their kithId finds them (ADR-0052).
 /// </summary>
 public sealed class ExportImportRoundTripTests
 {
@@ -47,13 +48,14 @@ public sealed class ExportImportRoundTripTests
         await db.SaveChangesAsync(Ct);
     }
 
-    private static async Task<Dictionary<string, string>> SnapshotAsync(ImportKit kit)
+    /// <summary>Every live customer's values by id (the external id among them).</summary>
+    private static async Task<Dictionary<long, string>> SnapshotAsync(ImportKit kit)
     {
         await using var db = kit.Open();
         var customers = await db.Customers.AsNoTracking().Where(c => c.DeletedAt == null)
             .Include(c => c.Tags).Include(c => c.Company).Include(c => c.Owner).ToListAsync(Ct);
-        return customers.ToDictionary(c => c.ExternalId!, c => string.Join("\u241E", [
-            c.Name, c.Email, c.Phone, c.PhoneIsValid.ToString(), c.Age?.ToString(CultureInfo.InvariantCulture), c.BirthDate?.ToString("O"),
+        return customers.ToDictionary(c => c.Id, c => string.Join("\u241E", [
+            c.ExternalId, c.Name, c.Email, c.Phone, c.PhoneIsValid.ToString(), c.Age?.ToString(CultureInfo.InvariantCulture), c.BirthDate?.ToString("O"),
             c.Gender?.ToString(), c.City, c.Address, c.Company?.Name, c.Stage.ToString(), c.Source, c.SignupDate?.ToString("O"),
             string.Join("|", c.Tags.Select(t => t.Name).Order(StringComparer.Ordinal)), c.Owner!.Email,
             string.Join("|", CustomFieldDefinitions.Parse(c.CustomFields).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value.GetRawText()}")),
@@ -86,13 +88,15 @@ public sealed class ExportImportRoundTripTests
         var made = 0;
         for (var i = 0; made < Count; i++)
         {
+            // Every twentieth has no key at all (no external id, email or phone): only its kithId can find it again.
+            var keyless = i % 20 == 0;
             var birth = random.Next(3) == 0 ? new DateOnly(1950, 1, 1).AddDays(random.Next(20_000)) : (DateOnly?)null;
             var input = new CustomerInput
             {
-                ExternalId = $"{s_prefixes[random.Next(s_prefixes.Length)].Trim()}{Text(random, 1).Trim()}-{i}",
+                ExternalId = keyless || random.Next(4) == 0 ? null : $"{s_prefixes[random.Next(s_prefixes.Length)].Trim()}{Text(random, 1).Trim()}-{i}",
                 Name = Text(random),
-                Email = random.Next(5) == 0 ? null : $"{new[] { "", "=", "+", "-", "o'" }[random.Next(5)]}user{i}@example.com",
-                Phone = random.Next(4) == 0 ? null : random.Next(2) == 0 ? $"+86 138{random.Next(10_000_000, 99_999_999)}" : $"+1 415 {random.Next(200, 999)} {random.Next(1000, 9999)}",
+                Email = keyless || random.Next(5) == 0 ? null : $"{new[] { "", "=", "+", "-", "o'" }[random.Next(5)]}user{i}@example.com",
+                Phone = keyless || random.Next(4) == 0 ? null : random.Next(2) == 0 ? $"+86 138{random.Next(10_000_000, 99_999_999)}" : $"+1 415 {random.Next(200, 999)} {random.Next(1000, 9999)}",
                 BirthDate = birth,
                 Age = birth is null && random.Next(2) == 0 ? random.Next(0, 100) : null,
                 Gender = random.Next(4) switch { 0 => null, 1 => Gender.Female, 2 => Gender.Male, _ => Gender.Other },
@@ -122,6 +126,7 @@ public sealed class ExportImportRoundTripTests
         }
         var original = await SnapshotAsync(source);
         Assert.Equal(Count, original.Count);
+        Assert.Contains(original.Values, v => v.StartsWith("\u241E", StringComparison.Ordinal));
 
         // CSV into a new workspace with the same users and custom fields.
         var csv = await ExportAsync(source, admin, ExportFormat.Csv);
@@ -132,11 +137,13 @@ public sealed class ExportImportRoundTripTests
             var imported = await target.ImportAsync(ImportKind.Customers, Write(target, csv, ".csv"), targetAdmin);
             Assert.True(imported.Rejected == 0, string.Join("\n", imported.Errors.Take(5).Select(e => $"{e.Line} {e.Column}: {e.Message}")));
             Assert.Equal((Count, 0L, 0L), (imported.Created, imported.Merged, imported.Skipped));
+            // The new workspace never exported: every kithId is another install's, and the rows are new records.
+            Assert.Equal(Count, imported.Summary!.ForeignKithIds);
             var copy = await SnapshotAsync(target);
-            foreach (var (ext, fields) in original) Assert.Equal(fields, copy.GetValueOrDefault(ext));
+            Assert.Equal(original.Values.Order(StringComparer.Ordinal), copy.Values.Order(StringComparer.Ordinal));
         }
 
-        // XLSX back into the same workspace, updating by external id: nothing differs, so nothing changes.
+        // XLSX back into the same workspace, updating by kithId: nothing differs, so nothing changes, keyless rows included.
         var xlsx = await ExportAsync(source, admin, ExportFormat.Xlsx);
         var update = await source.ImportAsync(ImportKind.Customers, Write(source, xlsx, ".xlsx"), admin, new ImportOptions { Mode = ImportMode.Update });
         Assert.True(update.Rejected == 0, string.Join("\n", update.Errors.Take(5).Select(e => $"{e.Line} {e.Column}: {e.Message}")));

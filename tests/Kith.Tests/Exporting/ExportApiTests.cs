@@ -51,7 +51,7 @@ public sealed class ExportApiTests
         var file = await response.Content.ReadAsByteArrayAsync(Ct);
         Assert.Equal([0xEF, 0xBB, 0xBF], file[..3]);
         var rows = Csv(file);
-        Assert.Equal("id", rows[0][0]);
+        Assert.Equal("kithId", rows[0][0]);
         var name = Array.IndexOf(rows[0], "name");
         Assert.Equal(["'=SUM(A1)", "王小明"], rows.Skip(1).Select(r => r[name]));
         Assert.Equal("第一行\n第二行", rows[2][Array.IndexOf(rows[0], "address")]);

@@ -53,7 +53,7 @@ public sealed class ExportCommandTests
         var companies = await RunAsync("export", "companies", xlsx, "--user", "ana@example.com", "--data", data);
         Assert.True(companies.Code == 0, companies.Error);
         using (var stream = File.OpenRead(xlsx))
-            Assert.Equal("id", MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>().First().Values.First());
+            Assert.Equal("kithId", MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>().First().Values.First());
 
         var named = Path.Combine(data, "customers.data");
         Assert.Equal(0, (await RunAsync("export", "customers", named, "--format", "xlsx", "--user", "ana@example.com", "--data", data)).Code);

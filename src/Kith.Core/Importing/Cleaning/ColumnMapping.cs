@@ -12,6 +12,9 @@ public sealed record ColumnMapping(IReadOnlyList<string> Header, IReadOnlyList<I
     /// <summary>Columns an override said to ignore (field "-" or empty), as opposed to columns no name matched.</summary>
     public IReadOnlySet<int> IgnoredColumns { get; init; } = new HashSet<int>();
 
+    /// <summary>Columns of Kith's own export that are not imported, with the reason (<see cref="MappedColumn.NotImported"/>).</summary>
+    public IReadOnlyDictionary<int, string> NotImported { get; init; } = new Dictionary<int, string>();
+
     /// <summary>The index of the column mapped to <paramref name="key"/>, or -1.</summary>
     public int IndexOf(string key)
     {
@@ -62,5 +65,7 @@ public sealed record ColumnMapping(IReadOnlyList<string> Header, IReadOnlyList<I
 
     /// <summary>The mapping as the import report lists it.</summary>
     public IReadOnlyList<MappedColumn> ToMappedColumns() =>
-        Enumerable.Range(0, Header.Count).Select(i => new MappedColumn(ColumnName(i), Columns[i]?.Key)).ToArray();
+        Enumerable.Range(0, Header.Count)
+            .Select(i => new MappedColumn(ColumnName(i), Columns[i]?.Key) { NotImported = Columns[i] is null ? NotImported.GetValueOrDefault(i) : null })
+            .ToArray();
 }

@@ -53,8 +53,15 @@ public static class ImportFields
         return fields;
     }
 
+    /// <summary>
+    /// A record's id in this install, as Kith's export writes it (Settings/KithIds.cs); it matches before any other key.
+    /// Not "id": other systems call their own customer number that, and it stays a synonym of externalId.
+    /// </summary>
+    private static ImportField KithId() => F("kithId", ValueType.Text, 100, "kith id", "Kith编号", "Kith 编号");
+
     private static List<ImportField> Customers() =>
     [
+        KithId(),
         F("externalId", ValueType.Text, 100, "customer_id", "id", "external id", "customer id", "customer no", "customer number", "客户编号", "客户ID", "外部编号"),
         F("name", ValueType.Text, 200, "name", "full name", "customer name", "contact", "contact name", "姓名", "名字", "客户名称", "客户姓名", "联系人") with { Required = true },
         F("email", ValueType.Email, 254, s_email),
@@ -74,6 +81,7 @@ public static class ImportFields
 
     private static List<ImportField> Companies() =>
     [
+        KithId(),
         F("externalId", ValueType.Text, 100, "company_id", "company id", "id", "external id", "公司编号", "公司ID", "企业编号"),
         F("name", ValueType.Text, 200, "name", "company", "company name", "organisation", "organization", "account name", "公司", "公司名称", "企业名称", "名称") with { Required = true },
         F("domain", ValueType.Text, 253, "domain", "email domain", "域名"),
