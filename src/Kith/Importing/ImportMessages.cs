@@ -102,6 +102,18 @@ public static partial class ImportMessages
         (R(@"^Your role may not assign records to another owner\.$"), (_, _) => "您的角色不能把记录分配给其他负责人。"),
         (R(@"^An age is between 0 and 150, not (?<v>-?\d+)\.$"), (m, _) => $"年龄应在 0 到 150 之间，而不是 {V(m)}。"),
 
+        // Kith ids (KithIdMatch, KithIds): a record named by Kith's own export.
+        (R(@"^'(?<v>.*)' is not a Kith id; Kith's export writes them as 42@3f9a1c0b7d2e\. Empty the cell to match the row by its other keys\.$"),
+            (m, _) => $"'{V(m)}' 不是 Kith 编号；Kith 导出的编号形如 42@3f9a1c0b7d2e。清空该单元格即可按其他键匹配此行。"),
+        (R(@"^The Kith id '(?<v>.*)' appears again; it was first on line (?<n>[\d,]+)\.$"), (m, _) => $"Kith 编号 '{V(m)}' 重复出现，它首次出现在第 {V(m, "n")} 行。"),
+        (R(@"^No (?<who>customer|company) in your reach has the Kith id '(?<v>.*)': it was deleted, merged into another, or is outside your reach\. Empty the cell to import the row as a new (customer|company), or matched by its other keys\.$"),
+            (m, _) => $"您权限范围内没有 Kith 编号为 '{V(m)}' 的{Noun(m)}：它已被删除、已合并到另一条记录，或不在您的权限范围内。清空该单元格，即可把此行作为新{Noun(m)}导入，或按其他键匹配。"),
+        (R(@"^The Kith id '(?<v>.*)' is the (?<who>customer|company) with the external id '(?<a>.*)', not '(?<b>.*)'\.$"),
+            (m, _) => $"Kith 编号 '{V(m)}' 对应的是外部编号为 '{V(m, "a")}' 的{Noun(m)}，而不是 '{V(m, "b")}'。"),
+        (R(@"^The external id '(?<v>.*)' is another (?<who>customer|company)'s than the one with the Kith id '(?<k>.*)'\.$"),
+            (m, _) => $"外部编号 '{V(m)}' 属于另一{(V(m, "who") == "company" ? "家公司" : "位客户")}，而不是 Kith 编号为 '{V(m, "k")}' 的那一{(V(m, "who") == "company" ? "家" : "位")}。"),
+        (R(@"^The (?<who>customer|company) with the Kith id '(?<v>.*)' exists \(mode (?<mode>create)\)\.$"), (m, _) => $"Kith 编号为 '{V(m)}' 的{Noun(m)}已存在（{Mode(m)}）。"),
+
         // Purchases, communications and events (LinkedSinks, CustomerLinks).
         (R(@"^The row names no customer: give customer_id \(external id\) or the customer's email\.$"),
             (_, _) => "该行没有指明客户：请提供 customer_id（外部编号）或客户的邮箱。"),
@@ -133,6 +145,8 @@ public static partial class ImportMessages
             (m, l) => $"没有列对应到必填字段“{Fields(m, l)}”" + (m.Groups["names"].Success ? $"；可对应它的表头名称：{V(m, "names")}。" : "。")),
         (R(@"^No column maps to (?<f>[A-Za-z.]+(?: or [A-Za-z.]+)+); one of them is required\.$"), (m, l) => $"没有列对应到“{Fields(m, l)}”，至少需要其中之一。"),
     ];
+
+    private static string Noun(Match m) => V(m, "who") == "company" ? "公司" : "客户";
 
     private static string What(string what) => what switch
     {
