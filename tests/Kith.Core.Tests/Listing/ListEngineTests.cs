@@ -18,6 +18,20 @@ public sealed class ListEngineTests
     private static Task<ListPage<CustomerListItem>> List(RecordKit kit, AccessScope scope, ListRequest request) =>
         kit.RunAsync(sp => sp.GetRequiredService<CustomerQueries>().ListAsync(scope, request, Ct));
 
+    /// <summary>Every page of a list, two rows a page, following the cursors; each row as <paramref name="show"/> writes it.</summary>
+    private static async Task<List<string>> PagesOfTwo(RecordKit kit, AccessScope scope, string sort, string? filter, string? q, Func<CustomerListItem, string> show)
+    {
+        var rows = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await List(kit, scope, new ListRequest(q, filter, sort, 2, cursor));
+            rows.AddRange(page.Items.Select(show));
+            cursor = page.NextCursor;
+        } while (cursor is not null);
+        return rows;
+    }
+
     private static async Task<List<string>> Names(RecordKit kit, AccessScope scope, string? q, string? filter = null) =>
         (await List(kit, scope, new ListRequest(q, filter, "name", 1000))).Items.Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
 
@@ -68,18 +82,7 @@ public sealed class ListEngineTests
         // Created after the catch-up: no summary yet, listed among those without one.
         ids.Add((await kit.CreateAsync(agent, new CustomerInput { Name = "C7" })).Id);
 
-        async Task<List<string>> Pages(string sort, string? filter)
-        {
-            var names = new List<string>();
-            string? cursor = null;
-            do
-            {
-                var page = await List(kit, agent, new ListRequest(null, filter, sort, 2, cursor));
-                names.AddRange(page.Items.Select(i => $"{i.Name}:{i.Behavior?.Visits}"));
-                cursor = page.NextCursor;
-            } while (cursor is not null);
-            return names;
-        }
+        Task<List<string>> Pages(string sort, string? filter) => PagesOfTwo(kit, agent, sort, filter, null, i => $"{i.Name}:{i.Behavior?.Visits}");
 
         // Ties broken by id; customers without a summary where each database sorts NULLs (SQLite first ascending, PostgreSQL last).
         string[] counted = ["C5:5", "C4:3", "C3:3", "C2:2", "C1:1"], without = ["C7:", "C0:"];
@@ -114,18 +117,8 @@ public sealed class ListEngineTests
             await db.Customers.Where(c => c.Id == ids[6]).ExecuteUpdateAsync(u => u.SetProperty(c => c.DeletedAt, DateTime.UtcNow), Ct);
         });
 
-        async Task<List<string>> Pages(string sort, string? filter = null, string? q = null)
-        {
-            var names = new List<string>();
-            string? cursor = null;
-            do
-            {
-                var page = await List(kit, agent, new ListRequest(q, filter, sort, 2, cursor));
-                names.AddRange(page.Items.Select(i => $"{i.Name}:{i.Scores?.ChurnRisk}/{i.Scores?.ExpectedValue}"));
-                cursor = page.NextCursor;
-            } while (cursor is not null);
-            return names;
-        }
+        Task<List<string>> Pages(string sort, string? filter = null, string? q = null) =>
+            PagesOfTwo(kit, agent, sort, filter, q, i => $"{i.Name}:{i.Scores?.ChurnRisk}/{i.Scores?.ExpectedValue}");
 
         // The tie of C3 and C2 falls across a page boundary; those without a value follow in id order, on both databases.
         Assert.Equal(["C4:0.9/", "C3:0.5/5", "C2:0.5/20", "C1:0.2/10", "C5:/30", "C0:/"], await Pages("-churnRisk"));

@@ -4,33 +4,12 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Kith.Core.Infrastructure.Migrations.Postgres;
 
-/// <summary>
-/// The customer list sorts by churnRisk and expectedValue (ADR-0051): a page is a range of (score, customer_id) in
-/// customer_scores, so the score indexes hold the customer id after the score. Without it PostgreSQL sorts each run of
-/// equal scores (the generated L data has 556 distinct risks for 977,669 customers) and cannot seek past the last row
-/// of a page. SQLite's index already ended with the rowid (customer_id); it is rebuilt the same, for one model. IF EXISTS and IF NOT EXISTS keep it working over an InitialCreate regenerated from the model.
-/// </summary>
+/// <summary>The score indexes with the customer id after the score; see the SQLite migration of the same name (ADR-0051).</summary>
 [DbContext(typeof(PostgresKithDb))]
 [Migration("20260101001000_ScoreSortIndexes")]
 public sealed class ScoreSortIndexes : Migration
 {
-    private static readonly string[] Columns = ["churn_risk", "expected_value_micros"];
+    protected override void Up(MigrationBuilder migrationBuilder) => Sqlite.ScoreSortIndexes.Apply(migrationBuilder, up: true);
 
-    protected override void Up(MigrationBuilder migrationBuilder)
-    {
-        foreach (var column in Columns)
-        {
-            migrationBuilder.Sql($"DROP INDEX IF EXISTS ix_customer_scores_{column};");
-            migrationBuilder.Sql($"CREATE INDEX IF NOT EXISTS ix_customer_scores_{column}_customer_id ON customer_scores ({column}, customer_id);");
-        }
-    }
-
-    protected override void Down(MigrationBuilder migrationBuilder)
-    {
-        foreach (var column in Columns)
-        {
-            migrationBuilder.Sql($"DROP INDEX IF EXISTS ix_customer_scores_{column}_customer_id;");
-            migrationBuilder.Sql($"CREATE INDEX IF NOT EXISTS ix_customer_scores_{column} ON customer_scores ({column});");
-        }
-    }
+    protected override void Down(MigrationBuilder migrationBuilder) => Sqlite.ScoreSortIndexes.Apply(migrationBuilder, up: false);
 }

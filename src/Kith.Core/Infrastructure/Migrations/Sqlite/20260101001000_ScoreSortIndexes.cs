@@ -16,21 +16,18 @@ public sealed class ScoreSortIndexes : Migration
 {
     private static readonly string[] Columns = ["churn_risk", "expected_value_micros"];
 
-    protected override void Up(MigrationBuilder migrationBuilder)
-    {
-        foreach (var column in Columns)
-        {
-            migrationBuilder.Sql($"DROP INDEX IF EXISTS ix_customer_scores_{column};");
-            migrationBuilder.Sql($"CREATE INDEX IF NOT EXISTS ix_customer_scores_{column}_customer_id ON customer_scores ({column}, customer_id);");
-        }
-    }
+    protected override void Up(MigrationBuilder migrationBuilder) => Apply(migrationBuilder, up: true);
 
-    protected override void Down(MigrationBuilder migrationBuilder)
+    protected override void Down(MigrationBuilder migrationBuilder) => Apply(migrationBuilder, up: false);
+
+    /// <summary>The same statements on both databases (PostgreSQL's migration calls this one).</summary>
+    internal static void Apply(MigrationBuilder migrationBuilder, bool up)
     {
         foreach (var column in Columns)
         {
-            migrationBuilder.Sql($"DROP INDEX IF EXISTS ix_customer_scores_{column}_customer_id;");
-            migrationBuilder.Sql($"CREATE INDEX IF NOT EXISTS ix_customer_scores_{column} ON customer_scores ({column});");
+            var (from, to) = up ? ($"ix_customer_scores_{column}", $"ix_customer_scores_{column}_customer_id") : ($"ix_customer_scores_{column}_customer_id", $"ix_customer_scores_{column}");
+            migrationBuilder.Sql($"DROP INDEX IF EXISTS {from};");
+            migrationBuilder.Sql($"CREATE INDEX IF NOT EXISTS {to} ON customer_scores ({column}{(up ? ", customer_id" : "")});");
         }
     }
 }
