@@ -30,6 +30,8 @@ public sealed record CustomerListItem
     public DateTime? DeletedAt { get; init; }
     /// <summary>The behaviour summary columns, when the rollup has counted the customer.</summary>
     public Kith.Core.Behavior.BehaviorColumns? Behavior { get; init; }
+    /// <summary>The latest predictions (churn risk, expected value), when the customer has been scored.</summary>
+    public Kith.Core.Predictions.ScoreColumns? Scores { get; init; }
 
     /// <summary>This row as <paramref name="fields"/> lets its reader see it: hidden fields blank, hidden custom fields gone.</summary>
     public CustomerListItem For(FieldAccess fields)
@@ -42,7 +44,7 @@ public sealed record CustomerListItem
             Phone = fields.Shown(e, "phone", Phone), PhoneIsValid = fields.Shown(e, "phoneIsValid", PhoneIsValid),
             Age = fields.Shown(e, "age", Age), Gender = fields.Shown(e, "gender", Gender), City = fields.Shown(e, "city", City),
             Source = fields.Shown(e, "source", Source), SignupDate = fields.Shown(e, "signupDate", SignupDate),
-            Behavior = fields.Shown(e, "behavior", Behavior), CustomFields = fields.Visible(e, CustomFields),
+            Behavior = fields.Shown(e, "behavior", Behavior), Scores = fields.Shown(e, "scores", Scores), CustomFields = fields.Visible(e, CustomFields),
         };
     }
 }

@@ -58,6 +58,12 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
             new("likes", "behavior_likes", FieldKind.Integer, true, Sortable: true) { InSummary = true },
             new("purchases", "behavior_purchases", FieldKind.Integer, true, Sortable: true) { InSummary = true },
             new("revenueMicros", "behavior_revenue_micros", FieldKind.Integer, true, Sortable: true) { InSummary = true }),
+        // The latest predictions (Predictions/ScoreColumns.cs); filtered by BehaviorFilter's churnRisk and expectedValue.
+        JoinedSorts = new Dictionary<string, JoinedSortKey>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["churnRisk"] = new("churnRisk", "customer_scores", "customer_id", "churn_risk", "ix_customer_scores_churn_risk_customer_id"),
+            ["expectedValue"] = new("expectedValue", "customer_scores", "customer_id", "expected_value_micros", "ix_customer_scores_expected_value_micros_customer_id"),
+        },
     };
 
     public async Task<ListPage<CustomerListItem>> ListAsync(AccessScope scope, ListRequest request, CancellationToken ct)
@@ -143,9 +149,10 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
         }).ToListAsync(ct);
         var byId = rows.ToDictionary(r => r.Id);
         var behavior = await Kith.Core.Behavior.BehaviorColumns.ReadAsync(db, list, ct);
+        var scores = await Kith.Core.Predictions.ScoreColumns.ReadAsync(db, list, ct);
         return ids.Where(byId.ContainsKey).Select(id => byId[id]).Select(r => new CustomerListItem
         {
-            Behavior = behavior.GetValueOrDefault(r.Id),
+            Behavior = behavior.GetValueOrDefault(r.Id), Scores = scores.GetValueOrDefault(r.Id),
             Id = r.Id, ExternalId = r.ExternalId, Name = r.Name, Email = r.Email, Phone = db.OpenSealed(r.Phone, SealableFields.Phone, r.Id), PhoneIsValid = r.PhoneIsValid,
             Age = r.Age, Gender = r.Gender, City = r.City, CompanyId = r.CompanyId, CompanyName = r.CompanyName, Tags = r.Tags,
             OwnerId = r.OwnerId, OwnerName = r.OwnerName, Stage = r.Stage, Source = r.Source, SignupDate = r.SignupDate,

@@ -47,6 +47,9 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
         new("likes", r => ExportCells.Number(r.Behavior?.Likes)),
         new("purchases", r => ExportCells.Number(r.Behavior?.Purchases)),
         new("revenue", r => r.Behavior?.Revenue?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        // The latest predictions (Predictions/ScoreColumns.cs): computed by Kith, so never imported back either.
+        new("churnRisk", r => r.Scores?.ChurnRisk?.ToString("R", System.Globalization.CultureInfo.InvariantCulture)),
+        new("expectedValue", r => r.Scores?.ExpectedValue?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ]);
 
     private string _mark = "";
@@ -60,12 +63,13 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
             .OrderBy(f => f.SortOrder).ThenBy(f => f.Key).ToListAsync(ct);
         _mark = await KithIds.MarkAsync(db, ct);
         var columns = s_columns.Resolve(request.Columns, definitions, scope.Fields, CustomFieldEntity.Customer);
-        var rows = await ExportPages.RunAsync(engine, CustomerQueries.Schema, scope, request, columns, LoadAsync, output, progress, ct);
+        var withScores = columns.Any(c => c.Key is "churnRisk" or "expectedValue");
+        var rows = await ExportPages.RunAsync(engine, CustomerQueries.Schema, scope, request, columns, (ids, token) => LoadAsync(ids, withScores, token), output, progress, ct);
         await db.AuditNowAsync(AuditActions.Export, "customers", details: ExportAudit.Details(request, rows), ct: ct);
         return rows;
     }
 
-    private async Task<IReadOnlyList<CustomerRecord>> LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
+    private async Task<IReadOnlyList<CustomerRecord>> LoadAsync(IReadOnlyList<long> ids, bool withScores, CancellationToken ct)
     {
         if (ids.Count == 0) return [];
         var list = ids.ToArray();
@@ -87,7 +91,8 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
             record.KithId = KithIds.Format(record.Id, _mark);
         }
         var behavior = await Kith.Core.Behavior.BehaviorColumns.ReadAsync(db, list, ct);
-        foreach (var record in records) record.Behavior = behavior.GetValueOrDefault(record.Id);
+        var scores = withScores ? await Kith.Core.Predictions.ScoreColumns.ReadAsync(db, list, ct) : [];
+        foreach (var record in records) (record.Behavior, record.Scores) = (behavior.GetValueOrDefault(record.Id), scores.GetValueOrDefault(record.Id));
         foreach (var r in records) OpenSealed(r);
         return ExportPages.InOrder(ids, records, r => r.Id);
     }
@@ -123,5 +128,6 @@ public sealed class ExportCustomers(KithDb db, ListEngine engine)
         public DateTime CreatedAt { get; init; }
         public DateTime UpdatedAt { get; init; }
         public Kith.Core.Behavior.BehaviorColumns? Behavior { get; set; }
+        public Kith.Core.Predictions.ScoreColumns? Scores { get; set; }
     }
 }

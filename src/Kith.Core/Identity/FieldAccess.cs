@@ -36,7 +36,9 @@ public sealed class FieldAccess
                 ["source"] = ["source"],
                 ["signupDate"] = ["signupDate"],
                 ["externalId"] = ["externalId"],
-                ["behavior"] = ["behavior", "firstSeenAt", "lastSeenAt", "lastPurchaseAt", "visits", "likes", "purchases", "revenueMicros", "revenue"],
+                ["behavior"] = ["behavior", "firstSeenAt", "lastSeenAt", "lastPurchaseAt", "visits", "likes", "purchases", "revenueMicros", "revenue",
+                    // The predictions are made from the behaviour and their reasons quote it (Predictions/PredictionQueries.cs).
+                    "scores", "churnRisk", "expectedValue"],
             },
             [CustomFieldEntity.Company] = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
             {

@@ -19,6 +19,23 @@ public sealed record ListField(string Name, string Column, FieldKind Kind, bool 
     public bool InSummary { get; init; }
 }
 
+/// <summary>
+/// A sort key kept in another table with at most one row per record (the predictions of customer_scores), keyed by the
+/// record's id. The table is joined only when a list is sorted by it, as <c>sc</c>, and walked on its
+/// <see cref="Index"/> of (column, key); records without a value (no row, or a NULL) come after those with one in
+/// either direction, found by their absence from the table.
+/// </summary>
+public sealed record JoinedSortKey(string Name, string Table, string Key, string Column, string Index)
+{
+    public const string Alias = "sc";
+
+    /// <summary>The SQL expression of the value, with the table joined.</summary>
+    public string Expression => $"{Alias}.{Column}";
+
+    /// <summary>The records that have no value: a condition on <c>t</c> alone, without the join.</summary>
+    public string Absent => $"NOT EXISTS (SELECT 1 FROM {Table} AS {Alias} WHERE {Alias}.{Key} = t.id AND {Alias}.{Column} IS NOT NULL)";
+}
+
 /// <summary>What the list engine needs to know about one kind of owned record.</summary>
 public sealed class ListSchema
 {
@@ -30,6 +47,8 @@ public sealed class ListSchema
     public required CustomFieldEntity CustomFieldEntity { get; init; }
     public required string DefaultSort { get; init; }
     public required IReadOnlyDictionary<string, ListField> Fields { get; init; }
+    /// <summary>Sort keys held in other tables, by name (sort only: their filters, if any, are written elsewhere).</summary>
+    public IReadOnlyDictionary<string, JoinedSortKey> JoinedSorts { get; init; } = new Dictionary<string, JoinedSortKey>();
     /// <summary>
     /// The fields the search text is made of, each with a SQL expression giving its value about as the search text
     /// holds it (lower-cased by the engine). Only used when one of them is hidden from the caller: the match must

@@ -69,9 +69,15 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
                 throw RuleViolation.Field("sort", $"'cf.{def.Key}' is encrypted: it cannot be sorted.");
             return new((ascending ? "" : "-") + "cf." + def.Key, expr, ascending, true, false);
         }
+        if (schema.JoinedSorts.TryGetValue(name, out var joined) && !Fields.IsHidden(schema.CustomFieldEntity, joined.Name))
+            return new((ascending ? "" : "-") + joined.Name, joined.Expression, ascending, true, false, joined.Index)
+            {
+                Id = $"{JoinedSortKey.Alias}.{joined.Key}", Joined = joined,
+            };
         if (!TryField(name, out var field) || !field.Sortable)
         {
-            var sortable = string.Join(", ", VisibleFields.Where(f => f.Sortable).Select(f => f.Name).Append("cf.<key>"));
+            var sortable = string.Join(", ", VisibleFields.Where(f => f.Sortable).Select(f => f.Name)
+                .Concat(schema.JoinedSorts.Values.Where(j => !Fields.IsHidden(schema.CustomFieldEntity, j.Name)).Select(j => j.Name)).Append("cf.<key>"));
             throw RuleViolation.Field("sort", $"Cannot sort by '{name}'. Sort by one of: {sortable}; put '-' in front for descending.");
         }
         // The partial (column, id) index of the entity configuration, named ix_<table>_live_<column>.

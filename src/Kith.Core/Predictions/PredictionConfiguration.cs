@@ -10,8 +10,9 @@ internal sealed class CustomerScoreConfiguration : IEntityTypeConfiguration<Cust
     {
         b.HasKey(s => s.CustomerId);
         b.Property(s => s.Reasons).HasMaxLength(2000);
-        b.HasIndex(s => s.ChurnRisk);
-        b.HasIndex(s => s.ExpectedValueMicros);
+        // The customer list's sort keys churnRisk and expectedValue: a page is a range of (score, customer) (ADR-0051).
+        b.HasIndex(s => new { s.ChurnRisk, s.CustomerId });
+        b.HasIndex(s => new { s.ExpectedValueMicros, s.CustomerId });
         b.HasOne<Customer>().WithOne().HasForeignKey<CustomerScore>(s => s.CustomerId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -153,6 +153,33 @@ public sealed class ExportCustomersTests
 
     [Theory]
     [ClassData(typeof(Providers))]
+    public async Task ScoresAreColumnsOnRequestInTheScoresOrderAndTheImporterLeavesThemAlone(DatabaseProvider provider)
+    {
+        await using var kit = await RecordKit.StartAsync(provider);
+        var admin = await kit.ScopeAsync(await kit.UserAsync(Role.Admin, "Admin"));
+        var low = await kit.CreateAsync(admin, new CustomerInput { Name = "Low" });
+        var high = await kit.CreateAsync(admin, new CustomerInput { Name = "High" });
+        await kit.CreateAsync(admin, new CustomerInput { Name = "Unscored" });
+        await kit.RunAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<KithDb>();
+            db.CustomerScores.AddRange(
+                new Kith.Core.Predictions.CustomerScore { CustomerId = low.Id, ChurnRisk = 0.1234, ExpectedValueMicros = 12_340_000, ComputedAt = DateTime.UtcNow },
+                new Kith.Core.Predictions.CustomerScore { CustomerId = high.Id, ChurnRisk = 0.9, ComputedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync(Ct);
+        });
+
+        var table = TableFiles.ReadCsv((await ExportAsync(kit, admin, new ExportRequest(Sort: "-churnRisk", Columns: ["name", "churnRisk", "expectedValue"]))).File);
+        string[][] expected = [["name", "churnRisk", "expectedValue"], ["High", "0.9", ""], ["Low", "0.1234", "12.34"], ["Unscored", "", ""]];
+        Assert.Equal(expected, table);
+        Assert.DoesNotContain("churnRisk", TableFiles.ReadCsv((await ExportAsync(kit, admin, new ExportRequest())).File)[0]);
+        // Computed by Kith: a file exported with them imports back without them.
+        var mapping = Kith.Core.Importing.Cleaning.ColumnMapper.Map(table[0], Kith.Core.Importing.Cleaning.ImportFields.For(Kith.Core.Importing.ImportKind.Customers, []));
+        Assert.Equal(["name", null, null], mapping.Columns.Select(f => f?.Key));
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
     public async Task TheExportKeepsTheListsSearchFilterSortAndColumns(DatabaseProvider provider)
     {
         await using var kit = await RecordKit.StartAsync(provider);

@@ -79,6 +79,10 @@ public sealed class HiddenFieldListingTests
         Assert.Equal(await RefusalAsync(() => queries(agent, new ListRequest(null, null, "cf.nosuch"))),
             (await RefusalAsync(() => queries(agent, new ListRequest(null, null, "cf.salary")))).Replace("'salary'", "'nosuch'"));
         await queries(admin, new ListRequest(null, null, "-age"));
+        // The predictions are behaviour under other names: hidden with it.
+        Assert.Equal(await RefusalAsync(() => queries(agent, new ListRequest(null, null, "nosuch"))),
+            (await RefusalAsync(() => queries(agent, new ListRequest(null, null, "-churnRisk")))).Replace("'churnRisk'", "'nosuch'"));
+        await queries(admin, new ListRequest(null, null, "-churnRisk"));
         // A read-only field filters and sorts as usual.
         Assert.Equal(2, (await Names(kit, agent, null, "city isnull", "city")).Count);
 

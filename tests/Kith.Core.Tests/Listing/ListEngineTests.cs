@@ -18,6 +18,20 @@ public sealed class ListEngineTests
     private static Task<ListPage<CustomerListItem>> List(RecordKit kit, AccessScope scope, ListRequest request) =>
         kit.RunAsync(sp => sp.GetRequiredService<CustomerQueries>().ListAsync(scope, request, Ct));
 
+    /// <summary>Every page of a list, two rows a page, following the cursors; each row as <paramref name="show"/> writes it.</summary>
+    private static async Task<List<string>> PagesOfTwo(RecordKit kit, AccessScope scope, string sort, string? filter, string? q, Func<CustomerListItem, string> show)
+    {
+        var rows = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await List(kit, scope, new ListRequest(q, filter, sort, 2, cursor));
+            rows.AddRange(page.Items.Select(show));
+            cursor = page.NextCursor;
+        } while (cursor is not null);
+        return rows;
+    }
+
     private static async Task<List<string>> Names(RecordKit kit, AccessScope scope, string? q, string? filter = null) =>
         (await List(kit, scope, new ListRequest(q, filter, "name", 1000))).Items.Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
 
@@ -68,18 +82,7 @@ public sealed class ListEngineTests
         // Created after the catch-up: no summary yet, listed among those without one.
         ids.Add((await kit.CreateAsync(agent, new CustomerInput { Name = "C7" })).Id);
 
-        async Task<List<string>> Pages(string sort, string? filter)
-        {
-            var names = new List<string>();
-            string? cursor = null;
-            do
-            {
-                var page = await List(kit, agent, new ListRequest(null, filter, sort, 2, cursor));
-                names.AddRange(page.Items.Select(i => $"{i.Name}:{i.Behavior?.Visits}"));
-                cursor = page.NextCursor;
-            } while (cursor is not null);
-            return names;
-        }
+        Task<List<string>> Pages(string sort, string? filter) => PagesOfTwo(kit, agent, sort, filter, null, i => $"{i.Name}:{i.Behavior?.Visits}");
 
         // Ties broken by id; customers without a summary where each database sorts NULLs (SQLite first ascending, PostgreSQL last).
         string[] counted = ["C5:5", "C4:3", "C3:3", "C2:2", "C1:1"], without = ["C7:", "C0:"];
@@ -90,6 +93,46 @@ public sealed class ListEngineTests
         Assert.Equal(["C7:", "C2:2", "C1:1", "C0:"], await Pages("-id", "visits lt 3 or visits isnull"));
         var count = await kit.RunAsync(sp => sp.GetRequiredService<ListEngine>().CountAsync(CustomerQueries.Schema, agent, "visits ge 2", Ct));
         Assert.Equal((4L, false), count);
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task ScoresSortPageByPageWithTiesBrokenByIdAndTheUnscoredLastInBothDirections(DatabaseProvider provider)
+    {
+        await using var kit = await RecordKit.StartAsync(provider);
+        var agent = await kit.ScopeAsync(await kit.UserAsync(Role.Agent, "a"));
+        var ids = new List<long>();
+        for (var i = 0; i < 7; i++) ids.Add((await kit.CreateAsync(agent, new CustomerInput { Name = $"C{i}" })).Id);
+        // C0 is not scored; C2 and C3 share a risk; C4 has no value model's score and C5 no churn model's; C6 is deleted.
+        (int I, double? Risk, long? Value)[] scores = [(1, 0.2, 10), (2, 0.5, 20), (3, 0.5, 5), (4, 0.9, null), (5, null, 30), (6, 0.99, 99)];
+        await kit.RunAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<KithDb>();
+            foreach (var (i, risk, value) in scores)
+                db.CustomerScores.Add(new Kith.Core.Predictions.CustomerScore
+                {
+                    CustomerId = ids[i], ChurnRisk = risk, ExpectedValueMicros = value * Kith.Core.Purchases.Purchase.MicrosPerUnit, ComputedAt = DateTime.UtcNow,
+                });
+            await db.SaveChangesAsync(Ct);
+            await db.Customers.Where(c => c.Id == ids[6]).ExecuteUpdateAsync(u => u.SetProperty(c => c.DeletedAt, DateTime.UtcNow), Ct);
+        });
+
+        Task<List<string>> Pages(string sort, string? filter = null, string? q = null) =>
+            PagesOfTwo(kit, agent, sort, filter, q, i => $"{i.Name}:{i.Scores?.ChurnRisk}/{i.Scores?.ExpectedValue}");
+
+        // The tie of C3 and C2 falls across a page boundary; those without a value follow in id order, on both databases.
+        Assert.Equal(["C4:0.9/", "C3:0.5/5", "C2:0.5/20", "C1:0.2/10", "C5:/30", "C0:/"], await Pages("-churnRisk"));
+        Assert.Equal(["C1:0.2/10", "C2:0.5/20", "C3:0.5/5", "C4:0.9/", "C0:/", "C5:/30"], await Pages("churnRisk"));
+        Assert.Equal(["C5:/30", "C2:0.5/20", "C1:0.2/10", "C3:0.5/5", "C4:0.9/", "C0:/"], await Pages("-expectedValue"));
+        Assert.Equal(["C3:0.5/5", "C1:0.2/10", "C2:0.5/20", "C5:/30", "C0:/", "C4:0.9/"], await Pages("expectedValue"));
+        // With a filter: one that keeps many (the sort's index is walked), one that keeps few (the filter drives), and a search.
+        Assert.Equal(["C4:0.9/", "C3:0.5/5", "C2:0.5/20"], await Pages("-churnRisk", "churnRisk ge 0.5"));
+        Assert.Equal(["C5:/30", "C0:/"], await Pages("-churnRisk", "name in (C0, C5)"));
+        Assert.Equal(["C3:0.5/5", "C2:0.5/20"], await Pages("-churnRisk", "name in (C2, C3)"));
+        Assert.Equal(["C4:0.9/"], await Pages("-churnRisk", null, "C4"));
+        Assert.Equal(6, (await Pages("-churnRisk", null, "c")).Count);
+        var refused = await Assert.ThrowsAsync<RuleViolation>(() => List(kit, agent, new ListRequest(null, null, "-nosuch")));
+        Assert.Contains("churnRisk, expectedValue", refused.Message);
     }
 
     [Fact]

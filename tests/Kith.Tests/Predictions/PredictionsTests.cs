@@ -6,6 +6,7 @@ using Kith.Core.Infrastructure;
 using Kith.Core.Purchases;
 using Kith.Tests.Browser;
 using Kith.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -115,5 +116,50 @@ public sealed class PredictionsTests
         await CustomerBrowserTests.Interactive(page);
         await Assertions.Expect(page.Locator("[data-test=churn-risk]")).ToContainTextAsync("%");
         await Assertions.Expect(page.Locator("[data-test=churn-reasons]")).ToContainTextAsync("Why:");
+    }
+    [Fact]
+    public async Task TheCustomerListShowsChurnRiskAsAColumnSortedByClickingItsHeaderInEnglishAndChinese()
+    {
+        await using var browser = await BrowserSession.StartAsync();
+        await using var host = await KithTestHost.StartAsync();
+        var adminId = await host.CreateUserAsync("ada@example.com", Role.Admin, CustomerBrowserTests.Password);
+        var ann = await host.CreateCustomerAsync(adminId, new CustomerInput { Name = "Ann" });
+        var bo = await host.CreateCustomerAsync(adminId, new CustomerInput { Name = "Bo" });
+        await host.CreateCustomerAsync(adminId, new CustomerInput { Name = "Cy" });
+        await using (var db = host.OpenDb())
+        {
+            db.CustomerScores.AddRange(
+                new Kith.Core.Predictions.CustomerScore { CustomerId = ann, ChurnRisk = 0.2, ExpectedValueMicros = 5_000_000, ComputedAt = DateTime.UtcNow },
+                new Kith.Core.Predictions.CustomerScore { CustomerId = bo, ChurnRisk = 0.8, ComputedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var page = await browser.NewPageAsync(host.Address);
+        await CustomerBrowserTests.SignInAsync(page, "ada@example.com", "/customers");
+        await page.Locator("[data-test=columns-menu] button").First.ClickAsync();
+        await page.Locator(".mud-popover-open label", new() { HasText = "Churn risk" }).ClickAsync();
+        await page.Keyboard.PressAsync("Escape");
+        var rows = page.Locator("[data-test=customer-table] tbody tr");
+        await page.ClickAsync("[data-test=sort-churnRisk]");
+        await Assertions.Expect(rows.First).ToContainTextAsync("Ann");
+        await Assertions.Expect(rows.First).ToContainTextAsync("20%");
+        await page.ClickAsync("[data-test=sort-churnRisk]");
+        await Assertions.Expect(rows.First).ToContainTextAsync("Bo");
+        await Assertions.Expect(rows.First).ToContainTextAsync("80%");
+        await Assertions.Expect(rows.Last).ToContainTextAsync("Cy");
+
+        await using (var db = host.OpenDb())
+        {
+            await db.Users.Where(u => u.Id == adminId).ExecuteUpdateAsync(u => u.SetProperty(x => x.Language, "zh-Hans"), Ct);
+        }
+        // The language is read at sign-in.
+        var chinese = await browser.NewPageAsync(host.Address);
+        await CustomerBrowserTests.SignInAsync(chinese, "ada@example.com", "/customers");
+        await chinese.Locator("[data-test=columns-menu] button").First.ClickAsync();
+        await chinese.Locator(".mud-popover-open label", new() { HasText = "预期价值" }).ClickAsync();
+        await chinese.Keyboard.PressAsync("Escape");
+        await chinese.ClickAsync("[data-test=sort-expectedValue]");
+        await Assertions.Expect(chinese.Locator("[data-test=sort-expectedValue]")).ToContainTextAsync("预期价值");
+        await Assertions.Expect(chinese.Locator("[data-test=customer-table] tbody tr").First).ToContainTextAsync("Ann");
     }
 }

@@ -2896,11 +2896,11 @@ namespace Kith.Core.Infrastructure.Migrations.Sqlite
                     b.HasKey("CustomerId")
                         .HasName("pk_customer_scores");
 
-                    b.HasIndex("ChurnRisk")
-                        .HasDatabaseName("ix_customer_scores_churn_risk");
+                    b.HasIndex("ChurnRisk", "CustomerId")
+                        .HasDatabaseName("ix_customer_scores_churn_risk_customer_id");
 
-                    b.HasIndex("ExpectedValueMicros")
-                        .HasDatabaseName("ix_customer_scores_expected_value_micros");
+                    b.HasIndex("ExpectedValueMicros", "CustomerId")
+                        .HasDatabaseName("ix_customer_scores_expected_value_micros_customer_id");
 
                     b.ToTable("customer_scores");
                 });
