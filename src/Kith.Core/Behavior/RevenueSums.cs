@@ -1,0 +1,42 @@
+namespace Kith.Core.Behavior;
+
+/// <summary>
+/// Revenue in micros is a 64-bit integer: one purchase is less than 9e12 (<see cref="Purchases.Purchase.MaxAmount"/>,
+/// 9e18 micros), so two near it pass the largest (about 9.22e18). A customer's stored revenue (the rollup's totals,
+/// days and summary column) therefore adds up saturating: past the largest it stays at <see cref="long.MaxValue"/> (or
+/// <see cref="long.MinValue"/>+1 for refunds), a value no real sum reaches, instead of failing the whole catch-up (SQLite
+/// raises "integer overflow", PostgreSQL "bigint out of range") or wrapping round (C#). Analyses, which add many
+/// customers' purchases, answer a clear 400 instead (<see cref="Analytics.AnalyticsSql"/>).
+/// </summary>
+public static class RevenueSums
+{
+    public const long Largest = long.MaxValue;
+    private const long Smallest = -long.MaxValue;
+
+    /// <summary>a + b, held at the largest (or smallest) revenue instead of overflowing.</summary>
+    public static long Add(long a, long b)
+    {
+        var sum = unchecked(a + b);
+        // Overflow happened when both have the same sign and the sum's sign differs.
+        if (((a ^ sum) & (b ^ sum)) < 0) return a > 0 ? Largest : Smallest;
+        return Math.Clamp(sum, Smallest, Largest);
+    }
+
+    /// <summary>
+    /// SQL for SUM(<paramref name="expr"/>) of micros, saturating. PostgreSQL sums bigint exactly as numeric and clamps.
+    /// SQLite's SUM fails on an overflow, so the sum is taken in whole units and remaining micros (each far from
+    /// overflowing), carried and put together only while it fits. <paramref name="expr"/> is SQL, never user text.
+    /// </summary>
+    public static string Sum(string expr, bool sqlite)
+    {
+        if (!sqlite) return $"CAST(LEAST(GREATEST(SUM({expr}), {Smallest}), {Largest}) AS bigint)";
+        var units = $"(SUM(({expr}) / 1000000) + SUM(({expr}) % 1000000) / 1000000)";
+        var micros = $"(SUM(({expr}) % 1000000) % 1000000)";
+        const long limit = Largest / 1_000_000 - 1;
+        return $"(CASE WHEN {units} > {limit} THEN {Largest} WHEN {units} < -{limit} THEN {Smallest} ELSE {units} * 1000000 + {micros} END)";
+    }
+
+    /// <summary>SQL for <paramref name="a"/> + <paramref name="b"/> (two bigint micros), saturating, on either database.</summary>
+    public static string Add(string a, string b) =>
+        $"(CASE WHEN {b} > 0 AND {a} > {Largest} - {b} THEN {Largest} WHEN {b} < 0 AND {a} < {Smallest} - {b} THEN {Smallest} ELSE {a} + {b} END)";
+}
