@@ -28,7 +28,7 @@ public static class EventTypeKeys
                     await BehaviorRollup.MarkStaleAsync(db, $"SELECT customer_id AS id FROM behavior_events WHERE type = {Sql.P(db, 0)}", ct, type);
                 await Sql.ExecAsync(db, $"UPDATE {table} SET type = {Sql.P(db, 0)} WHERE type = {Sql.P(db, 1)}", ct, key, type);
             }
-        await Sql.ExecAsync(db, $"INSERT INTO settings (key, value) VALUES ({Sql.P(db, 0)}, '1')", ct, DoneMark);
+        await Sql.ExecAsync(db, $"INSERT INTO settings (key, value) VALUES ({Sql.P(db, 0)}, '1') ON CONFLICT DO NOTHING", ct, DoneMark);
         await tx.CommitAsync(ct);
     }
 

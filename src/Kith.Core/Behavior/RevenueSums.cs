@@ -29,7 +29,8 @@ public static class RevenueSums
     /// </summary>
     public static string Sum(string expr, bool sqlite)
     {
-        if (!sqlite) return $"CAST(LEAST(GREATEST(SUM({expr}), {Smallest}), {Largest}) AS bigint)";
+        // A CASE, not LEAST/GREATEST: those skip a NULL (no amounts at all), which must stay NULL.
+        if (!sqlite) return $"CAST(CASE WHEN SUM({expr}) > {Largest} THEN {Largest} WHEN SUM({expr}) < {Smallest} THEN {Smallest} ELSE SUM({expr}) END AS bigint)";
         var units = $"(SUM(({expr}) / 1000000) + SUM(({expr}) % 1000000) / 1000000)";
         var micros = $"(SUM(({expr}) % 1000000) % 1000000)";
         const long limit = Largest / 1_000_000 - 1;
