@@ -132,7 +132,7 @@ public sealed class Rfm(KithDb db, TimeProvider clock)
                NTILE(5) OVER (ORDER BY frequency, customer_id) AS f,
                NTILE(5) OVER (ORDER BY monetary, customer_id) AS m
         FROM (SELECT p.customer_id, MAX(p.ordered_at) AS last_at, {_sql.DaysBetween("MAX(p.ordered_at)", "@to")} AS recency_days,
-                     COUNT(*) AS frequency, {Behavior.RevenueSums.Sum("p.amount_micros", !_sql.IsPostgres)} AS monetary
+                     COUNT(*) AS frequency, {Behavior.RevenueSums.Sum("p.amount_micros", !_sql.IsPostgres, saturating: true)} AS monetary
               FROM purchases p
               WHERE p.ordered_at >= @from AND p.ordered_at < @to AND {AnalyticsSql.InReach(reach, "p.customer_id")}
               GROUP BY p.customer_id) a

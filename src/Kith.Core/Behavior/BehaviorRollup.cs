@@ -540,7 +540,19 @@ public sealed partial class BehaviorRollup(KithDb db, TimeProvider clock)
     private Task<int> SetAsync(string key, string value, CancellationToken ct) =>
         Sql.ExecAsync(db, $"INSERT INTO settings (key, value) VALUES ({Sql.P(db, 0)}, {Sql.P(db, 1)}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", ct, key, value);
 
-    private Task<int> ExecAsync(string sql, CancellationToken ct) => Sql.ExecAsync(db, sql, ct);
+    private async Task<int> ExecAsync(string sql, CancellationToken ct)
+    {
+        if (!Sqlite || !sql.Contains(RevenueSums.Marker, StringComparison.Ordinal)) return await Sql.ExecAsync(db, sql, ct);
+        try
+        {
+            return await Sql.ExecAsync(db, sql, ct);
+        }
+        catch (SqliteException e) when (e.Message.Contains("integer overflow", StringComparison.Ordinal))
+        {
+            // A customer's revenue passed the largest: SQLite undid this statement alone; again, saturating (RevenueSums).
+            return await Sql.ExecAsync(db, RevenueSums.Saturating(sql), ct);
+        }
+    }
 
     /// <summary>Gives the connection a page cache of 64 MB for a rebuild's writes (SQLite); answers the size it had.</summary>
     private async Task<long> EnlargeCacheAsync(CancellationToken ct)
