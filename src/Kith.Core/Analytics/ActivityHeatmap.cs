@@ -16,7 +16,7 @@ public sealed class ActivityHeatmap(KithDb db, TimeProvider clock)
 
     public async Task<HeatmapResult> HandleAsync(AccessScope scope, string? eventType, AnalysisPeriod period, CancellationToken ct)
     {
-        eventType = string.IsNullOrWhiteSpace(eventType) ? null : eventType.Trim().ToLowerInvariant();
+        eventType = Behavior.EventTypes.Parse(eventType, "event");
         var parameters = period.Parameters();
         var typeFilter = "";
         if (eventType is not null)

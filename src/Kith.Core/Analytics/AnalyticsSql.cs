@@ -100,6 +100,10 @@ internal sealed class AnalyticsSql(KithDb db)
             {
                 throw new OperationCanceledException(ct);
             }
+            catch (Exception e) when (IsOverflow(e))
+            {
+                throw TooLarge();
+            }
         }
         finally
         {
@@ -143,6 +147,29 @@ internal sealed class AnalyticsSql(KithDb db)
             command.Parameters.Add(p);
         }
         return command;
+    }
+
+    /// <summary>
+    /// Whether a read failed because amounts added up past a 64-bit integer of micros (about 9.22 trillion): SQLite's SUM
+    /// raises "integer overflow", PostgreSQL "out of range" (22003), and a numeric sum too large for a long fails to convert.
+    /// </summary>
+    public static bool IsOverflow(Exception e) => e is OverflowException
+        || (e is Microsoft.Data.Sqlite.SqliteException s && s.Message.Contains("integer overflow", StringComparison.Ordinal))
+        || (e is Npgsql.PostgresException p && p.SqlState == "22003")
+        || (e.InnerException is { } inner && IsOverflow(inner));
+
+    /// <summary>The clear answer to an analysis whose amounts add up past what Kith counts: 422, never a wrong number or a 500.</summary>
+    public static RuleViolation TooLarge()
+    {
+        const string message = "The amounts in this analysis add up to more than 9,223,372,036,854.78, the most Kith can add up; pick a shorter period or fewer customers.";
+        return new RuleViolation(message, new Dictionary<string, string[]> { ["amounts"] = [message] }, 422);
+    }
+
+    /// <summary>Runs an EF read of an analysis, answering <see cref="TooLarge"/> when its amounts overflow.</summary>
+    public static async Task<T> GuardAsync<T>(Task<T> read)
+    {
+        try { return await read; }
+        catch (Exception e) when (IsOverflow(e)) { throw TooLarge(); }
     }
 
     public static long Long(DbDataReader r, int i) => r.IsDBNull(i) ? 0 : Convert.ToInt64(r.GetValue(i), CultureInfo.InvariantCulture);

@@ -47,8 +47,7 @@ public sealed class CohortRetention(KithDb db, TimeProvider clock)
 
     public async Task<CohortTable> HandleAsync(AccessScope scope, CohortBy by, string? eventType, AnalysisPeriod period, bool refresh, CancellationToken ct)
     {
-        eventType = string.IsNullOrWhiteSpace(eventType) ? null : eventType.Trim().ToLowerInvariant();
-        if (eventType is { Length: > 100 }) throw RuleViolation.Field("event", "event must be an event type of at most 100 characters.");
+        eventType = Behavior.EventTypes.Parse(eventType, "event");
         var key = $"{db.Database.GetConnectionString()}|{by}|{eventType}";
         if (refresh) await SharedVersions.BumpAsync(db, SharedName, ct);
         var version = await SharedVersions.ReadAsync(db, SharedName, ct);

@@ -41,9 +41,9 @@ public sealed class Dashboard(KithDb db, Trends trends, TopItems top, Rfm rfm)
         var activeCount = await db.BehaviorEvents.AsNoTracking()
             .Where(e => e.OccurredAt >= period.From && e.OccurredAt < period.To && visible.Contains(e.CustomerId))
             .Select(e => e.CustomerId).Distinct().LongCountAsync(ct);
-        var purchases = await db.Purchases.AsNoTracking()
+        var purchases = await AnalyticsSql.GuardAsync(db.Purchases.AsNoTracking()
             .Where(p => p.OrderedAt >= period.From && p.OrderedAt < period.To && visible.Contains(p.CustomerId))
-            .GroupBy(p => 1).Select(g => new { Count = g.LongCount(), Micros = g.Sum(p => p.AmountMicros) }).FirstOrDefaultAsync(ct);
+            .GroupBy(p => 1).Select(g => new { Count = g.LongCount(), Micros = g.Sum(p => p.AmountMicros) }).FirstOrDefaultAsync(ct));
         var stages = await scope.Visible(db.Customers.AsNoTracking()).Where(c => c.MergedIntoId == null)
             .GroupBy(c => c.Stage).Select(g => new { Stage = g.Key, Count = g.LongCount() }).ToListAsync(ct);
         var pipeline = Enum.GetValues<LifecycleStage>().Select(s => new StageCount(s, stages.FirstOrDefault(x => x.Stage == s)?.Count ?? 0)).ToList();

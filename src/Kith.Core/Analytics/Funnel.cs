@@ -23,11 +23,10 @@ public sealed class Funnel(KithDb db, TimeProvider clock)
 
     public static IReadOnlyList<string> ParseSteps(string? text)
     {
-        var steps = (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => s.ToLowerInvariant()).ToList();
+        var steps = (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
         if (steps.Count < 2 || steps.Count > MaxSteps)
             throw RuleViolation.Field("steps", $"steps must name 2 to {MaxSteps} event types separated by commas, such as access,like,purchase.");
-        if (steps.Any(s => s.Length > 100)) throw RuleViolation.Field("steps", "An event type has at most 100 characters.");
-        return steps;
+        return steps.Select(s => Behavior.EventTypes.Parse(s, "steps")!).ToList();
     }
 
     public static int ParseWindow(string? text)

@@ -82,10 +82,10 @@ public sealed class Rfm(KithDb db, TimeProvider clock)
             .GroupBy(r => 1).Select(g => new { ComputedAt = g.Max(r => r.ComputedAt), From = g.Max(r => r.PeriodFrom), To = g.Max(r => r.PeriodTo) })
             .FirstOrDefaultAsync(ct);
         var visible = Visible(scope);
-        var rows = await db.CustomerRfm.AsNoTracking().Where(r => visible.Contains(r.CustomerId))
+        var rows = await AnalyticsSql.GuardAsync(db.CustomerRfm.AsNoTracking().Where(r => visible.Contains(r.CustomerId))
             .GroupBy(r => r.Segment)
             .Select(g => new { Segment = g.Key, Customers = g.LongCount(), Micros = g.Sum(r => r.MonetaryMicros), Recency = g.Average(r => (double)r.RecencyDays), Frequency = g.Average(r => (double)r.Frequency) })
-            .ToListAsync(ct);
+            .ToListAsync(ct));
         var segments = Ordered(rows.Select(r => new RfmSegmentCount(r.Segment, r.Customers, Money(r.Micros), r.Recency, r.Frequency)));
         return new RfmSummary(true, head?.ComputedAt, head?.From, head?.To, segments.Sum(s => s.Customers), segments);
     }
@@ -132,7 +132,7 @@ public sealed class Rfm(KithDb db, TimeProvider clock)
                NTILE(5) OVER (ORDER BY frequency, customer_id) AS f,
                NTILE(5) OVER (ORDER BY monetary, customer_id) AS m
         FROM (SELECT p.customer_id, MAX(p.ordered_at) AS last_at, {_sql.DaysBetween("MAX(p.ordered_at)", "@to")} AS recency_days,
-                     COUNT(*) AS frequency, SUM(p.amount_micros) AS monetary
+                     COUNT(*) AS frequency, {Behavior.RevenueSums.Sum("p.amount_micros", !_sql.IsPostgres, saturating: true)} AS monetary
               FROM purchases p
               WHERE p.ordered_at >= @from AND p.ordered_at < @to AND {AnalyticsSql.InReach(reach, "p.customer_id")}
               GROUP BY p.customer_id) a

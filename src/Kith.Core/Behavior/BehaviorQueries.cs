@@ -30,6 +30,17 @@ public sealed class BehaviorQueries(KithDb db, TimeProvider clock)
         return await SummaryAsync(customerId, ct);
     }
 
+    /// <summary>
+    /// The summary of a customer just created, counting the events that attached to it at creation (sent earlier for its
+    /// external id or email and kept pending): the rollup catches up first when it holds any, so the answer to the
+    /// create shows them, as a read right after it would. A customer without events costs one index lookup.
+    /// </summary>
+    public async Task<BehaviorSummary> AfterCreateAsync(long customerId, BehaviorRollup rollup, CancellationToken ct)
+    {
+        if (await db.BehaviorEvents.AsNoTracking().AnyAsync(e => e.CustomerId == customerId, ct)) await rollup.CatchUpAsync(ct);
+        return await SummaryAsync(customerId, ct);
+    }
+
     /// <summary>The summary without a reach check, for callers that already made it (the customer API and page).</summary>
     public async Task<BehaviorSummary> SummaryAsync(long customerId, CancellationToken ct)
     {
@@ -64,6 +75,25 @@ public sealed class BehaviorQueries(KithDb db, TimeProvider clock)
             revenue = r.IsDBNull(4) ? 0 : r.GetInt64(4);
         }, ct, customerId);
         return new BehaviorSummary(first, last, lastPurchase, purchases, (decimal)revenue / Purchase.MicrosPerUnit, types);
+    }
+
+    /// <summary>
+    /// Every type stored, the standard ones first (the segment builder suggests them). Types are few, so the type index
+    /// is walked one lookup per type (a loose index scan; neither database skips through an index on its own).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> TypesAsync(CancellationToken ct)
+    {
+        var stored = await DistinctTypesAsync(db, "behavior_events", ct);
+        return [.. StandardTypes, .. stored.Where(t => !StandardTypes.Contains(t)).Order(StringComparer.Ordinal)];
+    }
+
+    internal static async Task<List<string>> DistinctTypesAsync(KithDb db, string table, CancellationToken ct)
+    {
+        var types = new List<string>();
+        await Sql.ReadAsync(db, $"WITH RECURSIVE t(type) AS (SELECT MIN(type) FROM {table} " +
+                                $"UNION ALL SELECT (SELECT MIN(x.type) FROM {table} x WHERE x.type > t.type) FROM t WHERE t.type IS NOT NULL) " +
+                                "SELECT type FROM t WHERE type IS NOT NULL", r => types.Add(r.GetString(0)), ct);
+        return types;
     }
 
     internal static int Order(string type)

@@ -384,7 +384,7 @@ public sealed partial class BehaviorRollup(KithDb db, TimeProvider clock)
         // index and fetch each row from it, a third slower.
         var from = wholeTable && Sqlite ? "behavior_events e NOT INDEXED" : "behavior_events e";
         return $"INSERT INTO {into} (customer_id, type, day, events, first_at, last_at, amount_events, amount_micros) " +
-               "SELECT e.customer_id, e.type, e.day, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at), COUNT(e.amount), COALESCE(SUM(e.amount), 0) " +
+               $"SELECT e.customer_id, e.type, e.day, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at), COUNT(e.amount), COALESCE({RevenueSums.Sum("e.amount", Sqlite)}, 0) " +
                $"FROM (SELECT e.customer_id, e.type, {Day} AS day, e.occurred_at, {Amount} AS amount FROM {from} WHERE {where}) AS e " +
                "GROUP BY e.customer_id, e.type, e.day" + (upsert ? AddToDays : "");
     }
@@ -400,7 +400,7 @@ public sealed partial class BehaviorRollup(KithDb db, TimeProvider clock)
         var (min, max) = Sqlite ? ("min", "max") : ("LEAST", "GREATEST");
         return $" ON CONFLICT ({key}) DO UPDATE SET events = {table}.events + excluded.events, " +
                $"first_at = {min}({table}.first_at, excluded.first_at), last_at = {max}({table}.last_at, excluded.last_at), " +
-               $"amount_events = {table}.amount_events + excluded.amount_events, amount_micros = {table}.amount_micros + excluded.amount_micros";
+               $"amount_events = {table}.amount_events + excluded.amount_events, amount_micros = {RevenueSums.Add($"{table}.amount_micros", "excluded.amount_micros")}";
     }
 
     /// <summary>
@@ -411,7 +411,7 @@ public sealed partial class BehaviorRollup(KithDb db, TimeProvider clock)
     {
         var from = wholeTable && Sqlite ? "behavior_events e NOT INDEXED" : "behavior_events e";
         return $"INSERT INTO {into} (customer_id, type, events, first_at, last_at, amount_events, amount_micros) " +
-               "SELECT e.customer_id, e.type, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at), COUNT(e.amount), COALESCE(SUM(e.amount), 0) " +
+               $"SELECT e.customer_id, e.type, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at), COUNT(e.amount), COALESCE({RevenueSums.Sum("e.amount", Sqlite)}, 0) " +
                $"FROM (SELECT e.customer_id, e.type, e.occurred_at, {Amount} AS amount FROM {from} WHERE {where}) AS e GROUP BY e.customer_id, e.type" + (upsert ? AddToTotals : "");
     }
 
@@ -435,11 +435,11 @@ public sealed partial class BehaviorRollup(KithDb db, TimeProvider clock)
         return $"UPDATE {SummaryTable} SET behavior_first_seen_at = s.first_seen, behavior_last_seen_at = s.last_seen, behavior_last_purchase_at = s.last_purchase, " +
                "behavior_visits = s.visits, behavior_likes = s.likes, behavior_purchases = s.purchases, behavior_revenue_micros = s.revenue FROM (" +
                "SELECT x.customer_id, MIN(x.first_at) AS first_seen, MAX(x.last_at) AS last_seen, MAX(x.last_purchase) AS last_purchase, " +
-               "SUM(x.visits) AS visits, SUM(x.likes) AS likes, SUM(x.purchases) AS purchases, SUM(x.revenue) AS revenue FROM (" +
+               $"SUM(x.visits) AS visits, SUM(x.likes) AS likes, SUM(x.purchases) AS purchases, {RevenueSums.Sum("x.revenue", Sqlite)} AS revenue FROM (" +
                "SELECT customer_id, first_at, last_at, CASE WHEN type = 'purchase' THEN last_at END AS last_purchase, " +
                "CASE WHEN type = 'access' THEN events ELSE 0 END AS visits, CASE WHEN type = 'like' THEN events ELSE 0 END AS likes, " +
                $"amount_events AS purchases, amount_micros AS revenue FROM behavior_totals {where} " +
-               "UNION ALL SELECT customer_id, NULL, NULL, MAX(ordered_at), 0, 0, COUNT(*), SUM(amount_micros) " +
+               $"UNION ALL SELECT customer_id, NULL, NULL, MAX(ordered_at), 0, 0, COUNT(*), {RevenueSums.Sum("amount_micros", Sqlite)} " +
                $"FROM {purchases} {where} GROUP BY customer_id) AS x GROUP BY x.customer_id) AS s WHERE {SummaryTable}.id = s.customer_id" +
                (changed.Length > 0 ? $" AND ({changed})" : "");
     }
@@ -540,7 +540,19 @@ public sealed partial class BehaviorRollup(KithDb db, TimeProvider clock)
     private Task<int> SetAsync(string key, string value, CancellationToken ct) =>
         Sql.ExecAsync(db, $"INSERT INTO settings (key, value) VALUES ({Sql.P(db, 0)}, {Sql.P(db, 1)}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", ct, key, value);
 
-    private Task<int> ExecAsync(string sql, CancellationToken ct) => Sql.ExecAsync(db, sql, ct);
+    private async Task<int> ExecAsync(string sql, CancellationToken ct)
+    {
+        if (!Sqlite || !sql.Contains(RevenueSums.Marker, StringComparison.Ordinal)) return await Sql.ExecAsync(db, sql, ct);
+        try
+        {
+            return await Sql.ExecAsync(db, sql, ct);
+        }
+        catch (SqliteException e) when (e.Message.Contains("integer overflow", StringComparison.Ordinal))
+        {
+            // A customer's revenue passed the largest: SQLite undid this statement alone; again, saturating (RevenueSums).
+            return await Sql.ExecAsync(db, RevenueSums.Saturating(sql), ct);
+        }
+    }
 
     /// <summary>Gives the connection a page cache of 64 MB for a rebuild's writes (SQLite); answers the size it had.</summary>
     private async Task<long> EnlargeCacheAsync(CancellationToken ct)

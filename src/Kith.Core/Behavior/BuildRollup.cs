@@ -346,7 +346,7 @@ internal sealed class BuildRollup
                 if (hasAmount)
                 {
                     b.AmountEvents++;
-                    b.AmountMicros += amount;
+                    b.AmountMicros = RevenueSums.Add(b.AmountMicros, amount);
                 }
                 continue;
             }
@@ -377,7 +377,7 @@ internal sealed class BuildRollup
             if (!StoredTime.TryDay(_text, length, out var day) || !StoredTime.TryTimeOfDay(_text, length, out var time)) return null;
             ref var p = ref bought[purchases.Long(0) - from];
             p.Count++;
-            p.Micros += purchases.Long(2);
+            p.Micros = RevenueSums.Add(p.Micros, purchases.Long(2));
             p.Last = Math.Max(p.Last, day + time);
         }
         return bought;
@@ -422,7 +422,7 @@ internal sealed class BuildRollup
                     totalEvents += b.Events;
                     total.Last = b.Last;
                     total.AmountEvents += b.AmountEvents;
-                    total.AmountMicros += b.AmountMicros;
+                    total.AmountMicros = RevenueSums.Add(total.AmountMicros, b.AmountMicros);
                     if (b.Day == Earlier) continue;
                     days.Add(new Row
                     {
@@ -446,13 +446,13 @@ internal sealed class BuildRollup
                     case Kind.Purchase: s.LastPurchase = Math.Max(s.LastPurchase, total.Last); break;
                 }
                 s.Purchases += total.AmountEvents;
-                s.Revenue += total.AmountMicros;
+                s.Revenue = RevenueSums.Add(s.Revenue, total.AmountMicros);
             }
             if (bought is null) continue;
             var p = bought[boughtAt + customer];
             if (s.First == long.MaxValue && p.Count == 0) continue; // neither events nor purchases: the caller clears these
             s.Purchases += p.Count;
-            s.Revenue += p.Micros;
+            s.Revenue = RevenueSums.Add(s.Revenue, p.Micros);
             if (p.Count > 0) s.LastPurchase = Math.Max(s.LastPurchase, p.Last);
             s.Has = true;
             _summaries[customer] = s;

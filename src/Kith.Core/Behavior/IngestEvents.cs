@@ -42,9 +42,6 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock, EventBat
 
     private static readonly HashSet<string> Fields = ["eventId", "customerId", "customerExternalId", "email", "type", "occurredAt", "page", "properties"];
 
-    [GeneratedRegex("^[a-z0-9_.-]{1,50}$")]
-    private static partial Regex TypeKey();
-
     /// <summary>The latest time an event may have: a day ahead of now allows for senders' clocks, not for the future.</summary>
     internal static DateTime Latest(DateTime now) => now.AddDays(1);
 
@@ -200,12 +197,15 @@ public sealed partial class IngestEvents(KithDb db, TimeProvider clock, EventBat
             fail("type", "type is required, such as access, like, purchase or a key of your own.");
             return null;
         }
-        var type = value.ValueKind == JsonValueKind.String ? value.GetString()!.Trim().ToLowerInvariant() : null;
-        if (type is null || !TypeKey().IsMatch(type))
+        if (value.ValueKind != JsonValueKind.String)
         {
-            fail("type", "type must be a key of 1 to 50 characters: letters, digits, _ . or - (such as page_view or signup.completed).");
+            fail("type", "type must be a string, such as page_view or add to cart.");
             return null;
         }
+        // Stored as its key (ADR-0053): "Add to cart" as add_to_cart, so that filters, segments and analyses can name it.
+        var text = value.GetString()!;
+        var type = EventTypes.Normalize(text);
+        if (type is null) fail("type", EventTypes.Explain(text));
         return type;
     }
 

@@ -156,16 +156,24 @@ internal sealed class EventSink : LinkedSink<BehaviorEvent>
 {
     private readonly List<PendingEvent> _parked = [];
 
+    /// <summary>The key of each type text met: a file holds few, so each is worked out once, not per row (up to a thousand).</summary>
+    private readonly Dictionary<string, string> _keys = new(StringComparer.Ordinal);
+
     public override IReadOnlyList<string[]> RequiredFieldSets { get; } = [["customerExternalId", "customerEmail"], ["type"], ["occurredAt"]];
     protected override string KeyField => "eventId";
     protected override string KeyColumn => "event_id";
 
     // The API's rules for an event's id and time hold for a file's rows too, so that importing the file again counts
-    // nothing twice and no event sits in the future. Its type may be any text (a file's types are often words such as
-    // "Page View" or 浏览), where the API asks for a key.
+    // nothing twice and no event sits in the future. Its type is stored as its key, like the API's.
     protected override BehaviorEvent Build(ImportRun run, ImportRow row, long customerId)
     {
-        var type = (row.Text("type") ?? throw new RowRejected(run.Column("type"), "The event type is missing.")).ToLowerInvariant();
+        var text = row.Text("type") ?? throw new RowRejected(run.Column("type"), "The event type is missing.");
+        // Stored as its key, as the API's (ADR-0053): "Page View" as page_view, 浏览 as it is.
+        if (!_keys.TryGetValue(text, out var type))
+        {
+            type = Behavior.EventTypes.Normalize(text) ?? throw new RowRejected(run.Column("type"), Behavior.EventTypes.Explain(text));
+            if (_keys.Count < 1000) _keys[text] = type;
+        }
         var at = row.Instant("occurredAt") ?? throw new RowRejected(run.Column("occurredAt"), "The time is missing.");
         if (at < DateTime.UnixEpoch)
             throw new RowRejected(run.Column("occurredAt"), $"The time {Show(at)} is before 1970.");

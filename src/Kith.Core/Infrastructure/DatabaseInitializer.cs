@@ -33,6 +33,7 @@ public static class DatabaseInitializer
         await Kith.Core.Communications.CommunicationChoice.EnsureDefaultsAsync(db, ct);
         await SensitiveFields.FieldKeyCheck.EnsureAsync(db, ct);
         await Search.RebuildSearchIndex.EnsureCurrentAsync(db, progress, ct);
+        await Behavior.EventTypeKeys.EnsureAsync(db, ct);
         if (optimize) await OptimizeAsync(db, ct);
     }
 

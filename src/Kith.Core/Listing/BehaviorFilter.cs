@@ -39,6 +39,8 @@ internal static partial class BehaviorFilter
         if (!m.Success) return null;
         var kind = m.Groups["kind"].Success ? m.Groups["kind"].Value.ToLowerInvariant() : "events";
         var type = m.Groups["type"].Success ? m.Groups["type"].Value.ToLowerInvariant() : null;
+        if (type is not null && !Behavior.EventTypes.IsKey(type))
+            throw FilterParser.Error($"In '{c.Field}' (position {c.Position}): {Behavior.EventTypes.Explain(type)}", c.Position);
         int? days = null;
         if (m.Groups["days"].Success)
         {
@@ -80,7 +82,6 @@ internal static partial class BehaviorFilter
             throw FilterParser.Error($"'{c.Values[0].Text}' at position {c.Values[0].Position} is not a count (a whole number, 0 or more) for '{c.Field}'.", c.Values[0].Position);
         if (kind == "events")
         {
-            if (type!.Length > 100) throw FilterParser.Error($"The event type in '{c.Field}' (position {c.Position}) is too long.", c.Position);
             if (since is not null) return Windowed(c.Operator, count, $"FROM behavior_events AS e WHERE e.type = {sql.Param(type)} AND e.occurred_at >= {since}", sql);
             return AllTime(c.Operator, count, sql.Param(type), sql);
         }
@@ -225,8 +226,9 @@ internal static partial class BehaviorFilter
         _ => "<=",
     };
 
-    // events.TYPE[.Nd]; a type may itself hold dots (page.view), the window is the last part.
-    [GeneratedRegex(@"^events\.(?<type>[A-Za-z0-9_\-.]+?)(?:\.(?<days>\d+)d)?$", RegexOptions.IgnoreCase)]
+    // events.TYPE[.Nd]; a type is a key of any script (加购, add_to_cart: ADR-0053) and may itself hold dots (page.view),
+    // the window is the last part. Whether the type is a key is checked after, to say why when it is not.
+    [GeneratedRegex(@"^events\.(?<type>.+?)(?:\.(?<days>\d+)d)?$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex EventsField();
 
     [GeneratedRegex(@"^(?<kind>visited|orders|spent)(?:\.(?<days>\d+)d)?$", RegexOptions.IgnoreCase)]

@@ -12,7 +12,7 @@ namespace Kith.Core.Listing;
 /// comparison := field op value | field "in" "(" value ("," value)* ")" | field ("isnull" | "notnull")
 /// op         := eq | ne | gt | ge | lt | le | contains | startswith
 /// field      := name | cf.key
-/// value      := bare word of letters, digits and _ . : + - @ | "double-quoted text" (\" and \\ escape)
+/// value      := bare word of letters, digits, marks and _ . : + - @ | "double-quoted text" (\" and \\ escape)
 /// </code>
 /// Keywords and operators ignore case. The parser only builds a tree; <see cref="ListEngine"/> checks fields and
 /// operators against a whitelist and binds every value as a parameter, so no filter text ever reaches SQL.
@@ -90,7 +90,11 @@ public static class FilterParser
         return tokens;
     }
 
-    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '.' or ':' or '+' or '-' or '@';
+    // Letters, digits and marks of any script (and a letter beyond the first plane, as two surrogates), so that an
+    // event type key such as events.加购 or events.खरीद reads as one word (ADR-0053).
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '.' or ':' or '+' or '-' or '@' || char.IsSurrogate(c)
+        || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
+            or System.Globalization.UnicodeCategory.LetterNumber or System.Globalization.UnicodeCategory.OtherNumber;
 
     private sealed class Parser(List<Token> tokens)
     {

@@ -37,10 +37,13 @@ internal static class CustomersApi
         return TypedResults.Ok(await queries.ListAsync(await caller.ScopeAsync(ct), request, ct));
     }
 
-    private static async Task<Created<CustomerDetail>> CreateAsync(HttpContext http, Caller caller, CreateCustomer create, CancellationToken ct)
+    private static async Task<Created<CustomerDetail>> CreateAsync(HttpContext http, Caller caller, CreateCustomer create,
+        Kith.Core.Behavior.BehaviorQueries behavior, Kith.Core.Behavior.BehaviorRollup rollup, CancellationToken ct)
     {
         var input = await RecordApi.ReadBodyAsync<CustomerInput>(http.Request, ct);
         var detail = await create.HandleAsync(input, await caller.ScopeAsync(ct), ActorKind.Api, ct);
+        // As GET answers: with the behaviour its pending events bring (they attach in the create's transaction).
+        detail = detail with { Behavior = await behavior.AfterCreateAsync(detail.Id, rollup, ct) };
         RecordApi.SetETag(http, detail.ETag);
         return TypedResults.Created($"/api/v1/customers/{detail.Id}", detail);
     }

@@ -31,7 +31,8 @@ public sealed class SegmentRule
         var name = Kind switch
         {
             RuleKind.Field => Field,
-            RuleKind.Events => $"events.{EventType.Trim().ToLowerInvariant()}{window}",
+            // The key the type is stored as ("Add to cart" is add_to_cart, ADR-0053).
+            RuleKind.Events => $"events.{Kith.Core.Behavior.EventTypes.Normalize(EventType) ?? EventType.Trim().ToLowerInvariant()}{window}",
             RuleKind.Visited => $"visited{window}",
             RuleKind.Purchases => $"orders{window}",
             RuleKind.Spent => $"spent{window}",

@@ -96,11 +96,11 @@ public sealed class AnalyzeBehaviorTests
         var admin = await kit.AdminAsync();
         await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "=HYPERLINK(\"http://evil.example\"),Ann", "-7,Bo"), admin);
         await kit.ImportAsync(ImportKind.Events, kit.Csv("event_id,customer_id,event_type,behavior_time,page",
-            "1,=HYPERLINK(\"http://evil.example\"),access,2026-02-01T00:00:00Z,/", "2,-7,@cmd,2026-02-01T00:00:00Z,/"), admin);
+            "1,=HYPERLINK(\"http://evil.example\"),access,2026-02-01T00:00:00Z,/", "2,-7,-cmd,2026-02-01T00:00:00Z,/"), admin);
         using var output = new MemoryStream();
         await kit.RunAsync(sp => sp.GetRequiredService<AnalyzeBehavior>().WriteCsvAsync(output, admin, null, Ct));
         var lines = System.Text.Encoding.UTF8.GetString(output.ToArray()).Split('\n');
-        Assert.Equal("customer_id,access,like,purchase,'@cmd", lines[0]);
+        Assert.Equal("customer_id,access,like,purchase,'-cmd", lines[0]);
         Assert.Contains("\"'=HYPERLINK(\"\"http://evil.example\"\")\",1,0,0,0", lines);
         Assert.Contains("-7,0,0,0,1", lines);
     }

@@ -99,7 +99,7 @@ public sealed class LinkedImportTests
         }
         await using (var db = kit.Open())
         {
-            Assert.Equal(["access", "page view", "like"], await db.BehaviorEvents.OrderBy(e => e.EventId).Select(e => e.Type).ToListAsync(Ct));
+            Assert.Equal(["access", "page_view", "like"], await db.BehaviorEvents.OrderBy(e => e.EventId).Select(e => e.Type).ToListAsync(Ct));
             Assert.Equal("E8", (await db.PendingEvents.SingleAsync(Ct)).EventId);
         }
 

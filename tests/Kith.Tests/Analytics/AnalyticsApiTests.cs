@@ -5,6 +5,7 @@ using Kith.Core.Customers;
 using Kith.Core.Identity;
 using Kith.Core.Purchases;
 using Kith.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Kith.Tests.Analytics;
 
@@ -127,5 +128,35 @@ public sealed class AnalyticsApiTests
         await ProblemAsync(client, "/api/v1/analytics/rfm?format=xml", "format");
         await ProblemAsync(client, "/api/v1/analytics/rfm/customers?segment=vip", "segment");
         await ProblemAsync(client, "/api/v1/analytics/dashboard?team=finance", "team");
+    }
+
+    [Fact]
+    public async Task AnEventTypeIsAKeyInEveryAnalysisAMalformedOneIsA400AndAnUnknownOneCountsNothing()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var (adminId, admin) = await host.UserWithClientAsync(Role.Admin);
+        await SeedAsync(host, adminId, adminId);
+        await using (var db = host.OpenDb())
+        {
+            var ann = await db.Customers.Where(c => c.Name == "Ann").Select(c => c.Id).SingleAsync(Ct);
+            db.BehaviorEvents.Add(new BehaviorEvent { EventId = "5", CustomerId = ann, Type = "加购", OccurredAt = At(1, 7) });
+            await db.SaveChangesAsync(Ct);
+        }
+        const string period = "from=2026-01-01&to=2026-03-31";
+
+        var problem = await ProblemAsync(admin, $"/api/v1/analytics/cohorts?event=Bad%20Type&{period}", "event");
+        Assert.Contains("'bad_type'", problem.GetProperty("errors").GetProperty("event")[0].GetString());
+        await ProblemAsync(admin, $"/api/v1/analytics/heatmap?event=Bad%20Type&{period}", "event");
+        await ProblemAsync(admin, $"/api/v1/analytics/funnel?steps=access,Bad%20Type&{period}", "steps");
+        await ProblemAsync(admin, $"/api/v1/analytics/funnel?steps=access,!!&{period}", "steps");
+
+        var funnel = await (await admin.GetAsync($"/api/v1/analytics/funnel?steps=access,{Uri.EscapeDataString("加购")}&{period}", Ct)).JsonAsync();
+        Assert.Equal(["access 2", "加购 1"], funnel.GetProperty("steps").EnumerateArray().Select(s => $"{s.GetProperty("type").GetString()} {s.GetProperty("customers").GetInt64()}"));
+        var heatmap = await (await admin.GetAsync($"/api/v1/analytics/heatmap?event={Uri.EscapeDataString("加购")}&{period}", Ct)).JsonAsync();
+        Assert.Equal(1, heatmap.GetProperty("counts").EnumerateArray().Sum(d => d.EnumerateArray().Sum(h => h.GetInt64())));
+        var unknown = await (await admin.GetAsync($"/api/v1/analytics/heatmap?event=never_sent&{period}", Ct)).JsonAsync();
+        Assert.Equal(0, unknown.GetProperty("counts").EnumerateArray().Sum(d => d.EnumerateArray().Sum(h => h.GetInt64())));
+        var cohorts = await admin.GetAsync($"/api/v1/analytics/cohorts?event=never_sent&{period}", Ct);
+        Assert.Equal(HttpStatusCode.OK, cohorts.StatusCode);
     }
 }

@@ -80,5 +80,28 @@ public sealed class AnalyticsBrowserTests
         await Expect(page.Locator("[data-test=dashboard-events-chart] svg").First).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task ADashboardWithNothingInThePeriodSaysSoInsteadOfDrawingEmptyCharts()
+    {
+        await using var browser = await BrowserSession.StartAsync();
+        await using var host = await KithTestHost.StartAsync();
+        await host.CreateUserAsync("ada@example.com", Role.Admin, CustomerBrowserTests.Password);
+
+        var page = await browser.NewPageAsync(host.Address);
+        await CustomerBrowserTests.SignInAsync(page, "ada@example.com", "/");
+        await CustomerBrowserTests.Interactive(page);
+        await Expect(page.Locator("[data-test=kpi-revenue]")).ToBeVisibleAsync();
+        foreach (var chart in new[] { "dashboard-revenue-chart", "dashboard-customers-chart", "dashboard-pipeline-chart" })
+        {
+            await Expect(page.Locator($"[data-test={chart}-empty]")).ToHaveTextAsync("Nothing in this period.");
+            await Expect(page.Locator($"[data-test={chart}]")).ToHaveCountAsync(0);
+        }
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Service" }).ClickAsync();
+        await Expect(page.Locator("[data-test=dashboard-outcome-chart-empty]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-test=dashboard-channel-chart-empty]")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Marketing" }).ClickAsync();
+        await Expect(page.Locator("[data-test=dashboard-events-chart-empty]")).ToBeVisibleAsync();
+    }
+
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

@@ -43,8 +43,8 @@ public sealed class EventsApiTests
         {
             new { eventId = "e0", customerExternalId = "C1", type = "Access", occurredAt = "2026-01-05T10:00:00Z", properties = new { page = "/pricing", plan = "pro" } },
             new { eventId = "e1", customerId = ann, type = "purchase", occurredAt = "2026-01-05T18:00:00+08:00", page = "/checkout" },
-            new { eventId = "e2", email = "ANN@example.com", type = "like", occurredAt = "2026-01-06T00:00:00Z" },
-            new { eventId = "e3", customerExternalId = "C1", type = "Bad Type!", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "e2", email = "ANN@example.com", type = "Add to Cart", occurredAt = "2026-01-06T00:00:00Z" },
+            new { eventId = "e3", customerExternalId = "C1", type = "!!", occurredAt = "2026-01-05T10:00:00Z" },
             new { eventId = "e4", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05 10:00:00" },
             new { eventId = "e5", customerExternalId = "C1", type = "access", occurredAt = now.AddDays(2).ToString("O") },
             new { eventId = "e6", customerExternalId = "C1", type = "access", occurredAt = "1969-12-31T23:59:59Z" },
@@ -68,6 +68,7 @@ public sealed class EventsApiTests
             [(3, "type"), (4, "occurredAt"), (5, "occurredAt"), (6, "occurredAt"), (7, "properties"), (8, "properties"), (9, "colour"), (10, "eventId"),
              (11, "customerId"), (12, "email"), (13, "eventId"), (14, "type"), (14, "occurredAt"), (15, "customerId")],
             errors.Select(e => (e.Item1, e.Item2)));
+        Assert.Contains("not an event type", errors[0].Item3);
         Assert.Contains("time zone", errors[1].Item3);
         Assert.Contains("future", errors[2].Item3);
         Assert.Contains("1970", errors[3].Item3);
@@ -84,6 +85,30 @@ public sealed class EventsApiTests
         Assert.Equal("pro", JsonDocument.Parse(stored[0].Properties!).RootElement.GetProperty("plan").GetString());
         Assert.Equal(("/checkout", new DateTime(2026, 1, 5, 10, 0, 0, DateTimeKind.Utc)), (stored[1].Page, stored[1].OccurredAt));
         Assert.Null(stored[2].Properties);
+        Assert.Equal("add_to_cart", stored[2].Type);
+    }
+
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task CreatingTheCustomerAnswersWithTheBehaviourItsPendingEventsBring(DatabaseProvider provider)
+    {
+        await using var host = await KithTestHost.StartAsync(provider);
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin);
+        var sent = await SendAsync(admin, new object[]
+        {
+            new { eventId = "w1", customerExternalId = "C-later", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "w2", email = "later@example.com", type = "Add to Cart", occurredAt = "2026-01-06T10:00:00Z" },
+        });
+        Assert.Equal(2, sent.GetProperty("pending").GetInt32());
+
+        var response = await admin.PostJsonAsync("/api/v1/customers", new { name = "Later", externalId = "C-later", email = "later@example.com" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = (await response.JsonAsync()).GetProperty("behavior");
+        Assert.Equal(["access 1", "add_to_cart 1"], created.GetProperty("types").EnumerateArray().Select(t => $"{t.GetProperty("type").GetString()} {t.GetProperty("total").GetInt64()}"));
+        Assert.Equal("2026-01-06T10:00:00Z", created.GetProperty("lastSeenAt").GetString());
+
+        var plain = (await (await admin.PostJsonAsync("/api/v1/customers", new { name = "Plain" })).JsonAsync()).GetProperty("behavior");
+        Assert.Equal(0, plain.GetProperty("types").GetArrayLength());
     }
 
     [Theory]
@@ -150,7 +175,7 @@ public sealed class EventsApiTests
         object Batch(int k) => Enumerable.Range(0, 40).Select(i => (object)new { eventId = $"b{k}-{i}", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z" })
             .Append(new { eventId = "shared", customerExternalId = "C1", type = "access", occurredAt = "2026-01-05T10:00:00Z" })
             .Append(new { eventId = $"w{k}", customerExternalId = $"C-later-{k}", type = "access", occurredAt = "2026-01-05T10:00:00Z" })
-            .Append(new { eventId = $"x{k}", customerExternalId = "C1", type = "Bad Type!", occurredAt = "2026-01-05T10:00:00Z" }).ToArray();
+            .Append(new { eventId = $"x{k}", customerExternalId = "C1", type = "!!", occurredAt = "2026-01-05T10:00:00Z" }).ToArray();
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(k => SendAsync(admin, Batch(k))));
 
