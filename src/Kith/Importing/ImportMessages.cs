@@ -125,6 +125,8 @@ public static partial class ImportMessages
         (R(@"^The order time is missing\.$"), (_, _) => "缺少下单时间。"),
         (R(@"^The time is missing\.$"), (_, _) => "缺少时间。"),
         (R(@"^The event type is missing\.$"), (_, _) => "缺少事件类型。"),
+        (R(@"^'(?<v>.*)' is not an event type: a type is 1 to (?<n>\d+) letters, digits, _ \. or - \(such as page_view or 加购\)\.$"),
+            (m, _) => $"'{V(m)}' 不是事件类型：类型由 1 到 {V(m, "n")} 个字母、数字、_ . 或 - 组成（例如 page_view 或 加购）。"),
         (R(@"^The time (?<v>.+) is before 1970\.$"), (m, _) => $"时间 {V(m)} 早于 1970 年。"),
         (R(@"^The time (?<v>.+) is more than a day in the future\.$"), (m, _) => $"时间 {V(m)} 比现在晚一天以上。"),
 

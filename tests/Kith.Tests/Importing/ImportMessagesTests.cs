@@ -55,6 +55,7 @@ public sealed class ImportMessagesTests
         var events = ImportCommandTests.Write(database, "events.csv",
             "event_id,customer_id,event_type,behavior_time\n"
             + "E1,C20,,2024-03-05T10:00:00Z\n"
+            + "E7,C20,!!,2024-03-05T10:00:00Z\n"
             + "E2,C20,access,1960-01-01T00:00:00Z\n"
             + "E3,C20,access,2099-01-01T00:00:00Z\n"
             + ",C20,access,2024-03-05T10:00:00Z\n"
