@@ -10,7 +10,7 @@ namespace Kith.Core.Importing;
 /// </summary>
 internal sealed class KithIdMatch(string noun)
 {
-    /// <summary>This install's mark; null when it never exported anything, so every kithId is another install's.</summary>
+    /// <summary>This install's mark (null only in a database the initializer has not set up).</summary>
     private string? _mark;
     /// <summary>The line each kithId of this install was first met on in this run.</summary>
     private readonly Dictionary<long, int> _lines = [];

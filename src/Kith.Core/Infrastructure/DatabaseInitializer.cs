@@ -34,6 +34,8 @@ public static class DatabaseInitializer
         await SensitiveFields.FieldKeyCheck.EnsureAsync(db, ct);
         await Search.RebuildSearchIndex.EnsureCurrentAsync(db, progress, ct);
         await Behavior.EventTypeKeys.EnsureAsync(db, ct);
+        // The install's mark for the kithIds its exports write, made here so that an export only reads (ADR-0052).
+        await Settings.KithIds.MarkAsync(db, ct);
         if (optimize) await OptimizeAsync(db, ct);
     }
 

@@ -7,9 +7,9 @@ namespace Kith.Core.Settings;
 
 /// <summary>
 /// A record's id in this Kith install, as exports write it under "kithId": the row id, an @ and the install's mark,
-/// e.g. 42@3f9a1c0b7d2e. The mark is made on the first export and kept in settings (a backup keeps it), so an import
-/// can tell its own records from those of a file exported by another Kith install, whose ids mean other people
-/// (ADR-0052).
+/// e.g. 42@3f9a1c0b7d2e. The mark is made when the database is set up or upgraded (DatabaseInitializer), so an export
+/// only reads, and kept in settings (a backup keeps it), so an import can tell its own records from those of a file
+/// exported by another Kith install, whose ids mean other people (ADR-0052).
 /// </summary>
 public static class KithIds
 {
@@ -20,13 +20,13 @@ public static class KithIds
     public static async Task<string> MarkAsync(KithDb db, CancellationToken ct)
     {
         if (await ReadMarkAsync(db, ct) is { } mark) return mark;
-        // Two first exports at once: one insert wins and both read it.
+        // Two nodes starting at once: one insert wins and both read it.
         await Sql.ExecAsync(db, $"INSERT INTO settings (key, value) VALUES ({Sql.P(db, 0)}, {Sql.P(db, 1)}) ON CONFLICT (key) DO NOTHING", ct,
             MarkKey, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
         return await ReadMarkAsync(db, ct) ?? throw new InvalidOperationException("The install's mark was not stored.");
     }
 
-    /// <summary>This install's mark, or null when nothing was ever exported (then no file holds a kithId of this install).</summary>
+    /// <summary>This install's mark, or null in a database the initializer has not set up (then no file holds a kithId of this install).</summary>
     public static async Task<string?> ReadMarkAsync(KithDb db, CancellationToken ct)
     {
         string? mark = null;

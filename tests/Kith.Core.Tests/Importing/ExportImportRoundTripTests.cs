@@ -137,7 +137,7 @@ public sealed class ExportImportRoundTripTests
             var imported = await target.ImportAsync(ImportKind.Customers, Write(target, csv, ".csv"), targetAdmin);
             Assert.True(imported.Rejected == 0, string.Join("\n", imported.Errors.Take(5).Select(e => $"{e.Line} {e.Column}: {e.Message}")));
             Assert.Equal((Count, 0L, 0L), (imported.Created, imported.Merged, imported.Skipped));
-            // The new workspace never exported: every kithId is another install's, and the rows are new records.
+            // The new workspace has its own mark: every kithId is another install's, and the rows are new records.
             Assert.Equal(Count, imported.Summary!.ForeignKithIds);
             var copy = await SnapshotAsync(target);
             Assert.Equal(original.Values.Order(StringComparer.Ordinal), copy.Values.Order(StringComparer.Ordinal));

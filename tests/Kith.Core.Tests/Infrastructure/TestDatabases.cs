@@ -76,6 +76,7 @@ public sealed class TestDatabase : IAsyncDisposable
             await using (var db = DatabaseRegistration.Open(options))
             {
                 await DatabaseInitializer.MigrateAsync(db);
+                await ForgetMarkAsync(db);
                 await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
             }
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -88,6 +89,13 @@ public sealed class TestDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Each copy of a template is an install of its own, with its own mark for the kithIds its exports write: the
+    /// template's is removed, and a copy makes one when it is next set up (a test host's start) or first exports.
+    /// </summary>
+    private static Task ForgetMarkAsync(KithDb db) =>
+        db.Settings.Where(s => s.Key == Kith.Core.Settings.KithIds.MarkKey).ExecuteDeleteAsync();
+
     private static async Task<string> PostgresTemplateAsync(string admin)
     {
         await s_templates.WaitAsync();
@@ -98,7 +106,10 @@ public sealed class TestDatabase : IAsyncDisposable
             await ExecuteAsync(admin, $"CREATE DATABASE {name}");
             var connection = WithDatabase(admin, name);
             await using (var db = DatabaseRegistration.Open(DatabaseOptions.Resolve(NewFolder(), "postgres", connection)))
+            {
                 await DatabaseInitializer.MigrateAsync(db);
+                await ForgetMarkAsync(db);
+            }
             // A template must have no open connections when it is copied.
             await using (var pooled = new NpgsqlConnection(connection)) NpgsqlConnection.ClearPool(pooled);
             AppDomain.CurrentDomain.ProcessExit += (_, _) =>
