@@ -32,14 +32,21 @@ public sealed class BehaviorQueries(KithDb db, TimeProvider clock)
 
     /// <summary>
     /// The summary of a customer just created, counting the events that attached to it at creation (sent earlier for its
-    /// external id or email and kept pending): the rollup catches up first when it holds any, so the answer to the
-    /// create shows them, as a read right after it would. A customer without events costs one index lookup.
+    /// external id or email and kept pending): the rollup catches up first when it holds any and what waits to be
+    /// counted is small (<see cref="BehaviorRollup.CatchUpIfSmallAsync"/>), so the answer to the create shows them, as
+    /// a read right after it would. Behind a large backlog (a stream of events, a bulk import) the request does not
+    /// take on the server's rounds: it answers what is counted, and the worker's next round counts the rest. A
+    /// customer without events costs one index lookup.
     /// </summary>
     public async Task<BehaviorSummary> AfterCreateAsync(long customerId, BehaviorRollup rollup, CancellationToken ct)
     {
-        if (await db.BehaviorEvents.AsNoTracking().AnyAsync(e => e.CustomerId == customerId, ct)) await rollup.CatchUpAsync(ct);
+        if (await db.BehaviorEvents.AsNoTracking().AnyAsync(e => e.CustomerId == customerId, ct))
+            await rollup.CatchUpIfSmallAsync(AfterCreateBacklog, ct);
         return await SummaryAsync(customerId, ct);
     }
+
+    /// <summary>The most new events, purchases or stale customers a create's request counts itself.</summary>
+    internal const long AfterCreateBacklog = 10_000;
 
     /// <summary>The summary without a reach check, for callers that already made it (the customer API and page).</summary>
     public async Task<BehaviorSummary> SummaryAsync(long customerId, CancellationToken ct)

@@ -105,6 +105,21 @@ public sealed partial class BehaviorRollup(KithDb db, TimeProvider clock)
     /// </summary>
     public Task<RollupOutcome> CatchUpAsync(IProgress<RollupProgress>? progress, CancellationToken ct) => CatchUpAsync(long.MaxValue, null, progress, ct);
 
+    /// <summary>
+    /// Catches up only when what waits is at most <paramref name="maxBacklog"/> new events, new purchases and stale
+    /// customers, and no rebuild is under way: quick enough for a request to do itself. Returns whether it did; a larger
+    /// backlog is left to the server's bounded rounds (ADR-0027, ADR-0047), which a request must not take on.
+    /// </summary>
+    public async Task<bool> CatchUpIfSmallAsync(long maxBacklog, CancellationToken ct)
+    {
+        var (events, purchases, rebuilding) = await MarksAsync(ct);
+        if (rebuilding) return false;
+        if (await MaxIdAsync("behavior_events", ct) - events > maxBacklog || await MaxIdAsync("purchases", ct) - purchases > maxBacklog) return false;
+        if (await db.StaleBehavior.AsNoTracking().Take((int)maxBacklog + 1).LongCountAsync(ct) > maxBacklog) return false;
+        await CatchUpAsync(maxBacklog, ct);
+        return true;
+    }
+
     private async Task<RollupOutcome> CatchUpAsync(long maxRows, long? newestSeen, IProgress<RollupProgress>? progress, CancellationToken ct)
     {
         await s_oneAtATime.WaitAsync(ct);

@@ -64,6 +64,31 @@ public sealed class BehaviorRollupTests
     }
 
     /// <summary>
+    /// A request (the answer to a customer's create) catches up only a small backlog itself; a larger one is left whole
+    /// to the server's bounded rounds.
+    /// </summary>
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task CatchingUpIfSmallLeavesALargerBacklogUntouched(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        await kit.ImportAsync(ImportKind.Customers, kit.Csv("customer_id,name", "C1,Ann"), admin);
+        await CatchUpAsync(kit);
+        await kit.ImportAsync(ImportKind.Events, kit.Csv(EventsHeader,
+            "1,C1,access,2026-02-27T10:00:00Z,/", "2,C1,access,2026-02-27T11:00:00Z,/", "3,C1,like,2026-02-27T12:00:00Z,/"), admin);
+
+        Assert.False(await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().CatchUpIfSmallAsync(2, Ct)));
+        Assert.Empty(await TotalsAsync(kit));
+        Assert.Equal(3, (await CatchUpAsync(kit)).Events);
+
+        await kit.ImportAsync(ImportKind.Events, kit.Csv(EventsHeader, "4,C1,access,2026-02-28T10:00:00Z,/", "5,C1,like,2026-02-28T11:00:00Z,/"), admin);
+        Assert.True(await kit.RunAsync(sp => sp.GetRequiredService<BehaviorRollup>().CatchUpIfSmallAsync(2, Ct)));
+        Assert.Equal(RollupOutcome.Nothing, await CatchUpAsync(kit));
+        Assert.Equal(["C1 access 3 2026-02-27 10:00:00..2026-02-28 10:00:00 0/0", "C1 like 2 2026-02-27 12:00:00..2026-02-28 11:00:00 0/0"], await TotalsAsync(kit));
+    }
+
+    /// <summary>
     /// On PostgreSQL the first summary builds the summary table's indexes after its writes; a rebuild over summaries
     /// already there keeps them, since dropping one locks the table every customer list joins (ADR-0043).
     /// </summary>
