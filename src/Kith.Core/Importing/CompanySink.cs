@@ -57,6 +57,10 @@ internal sealed class CompanySink : IRowSink
             _touched.Add(id);
     }
 
+    public string? CommittedField(ImportRun run) => KithIdMatch.CommittedField(run);
+
+    public void RememberCommitted(int line, string cell) => _kithIds.RememberCommitted(line, cell, _live.Contains);
+
     public async Task WriteAsync(ImportRun run, IReadOnlyList<ImportRow> rows, CancellationToken ct)
     {
         var db = run.Db;

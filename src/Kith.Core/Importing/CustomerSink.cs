@@ -123,6 +123,10 @@ internal sealed class CustomerSink : IRowSink
     internal static long ExpectedRows(ImportJob job) =>
         job.StoredPath.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) ? 0 : Math.Clamp(job.FileBytes / 64, 0, 50_000_000);
 
+    public string? CommittedField(ImportRun run) => KithIdMatch.CommittedField(run);
+
+    public void RememberCommitted(int line, string cell) => _kithIds.RememberCommitted(line, cell, id => _records.TryGetValue(id, out _));
+
     public void PrepareRow(ImportRow row)
     {
         var text = Search.SearchGrams.Text(row.Text("name") ?? "", row.Text("email"), Search.SearchGrams.PhoneDigits(row.Text("phone")), row.Text("company"));

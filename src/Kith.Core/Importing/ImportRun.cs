@@ -63,5 +63,12 @@ internal interface IRowSink
     Task PrepareAsync(ImportRun run, CancellationToken ct);
     /// <summary>Work on one row that needs no other row and no database; runs in parallel, before <see cref="WriteAsync"/>.</summary>
     void PrepareRow(ImportRow row) { }
+    /// <summary>
+    /// The field whose cells a resumed job hands to <see cref="RememberCommitted"/> for the lines its earlier run
+    /// committed (null: none), so that checks across lines hold across the stop as in one run.
+    /// </summary>
+    string? CommittedField(ImportRun run) => null;
+    /// <summary>A cell of <see cref="CommittedField"/> on a line committed before the job resumed; called in file order, before the first batch is written.</summary>
+    void RememberCommitted(int line, string cell) { }
     Task WriteAsync(ImportRun run, IReadOnlyList<ImportRow> rows, CancellationToken ct);
 }

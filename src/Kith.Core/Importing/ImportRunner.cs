@@ -146,7 +146,9 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         var stats = cleaner.CreateStats();
         var batches = Channel.CreateBounded<CleanBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var producer = Task.Run(() => Produce(file, cleaner, sink, resumeAfter, batches.Writer, stop.Token), stop.Token);
+        // A resumed job hands the sink what it needs from the lines committed before the stop (a kithId's first line).
+        var committedColumn = resumeAfter > 0 && sink.CommittedField(run) is { } field ? mapping.IndexOf(field) : -1;
+        var producer = Task.Run(() => Produce(file, cleaner, sink, resumeAfter, committedColumn, batches.Writer, stop.Token), stop.Token);
         // Rows linked to a customer in bulk mode commit several batches at once: the commits, with their saves of the job
         // and their checks for a cancellation, took 6.5 s of the writer's 45 s in a profile of the events at M (ADR-0045).
         // A crash still loses only what the last commit did not hold, and the job resumes after it.
@@ -275,14 +277,23 @@ public sealed class ImportRunner(KithDb db, TimeProvider clock, Privacy.ErasedPe
         int Count, int LastLine, long Position, CleaningStats Stats);
 
     /// <summary>Reads and cleans batches on another thread (cleaning in parallel within a batch) while the database writes.</summary>
-    private static async Task Produce(TabularFile file, RowCleaner cleaner, IRowSink sink, int resumeAfter, ChannelWriter<CleanBatch> writer, CancellationToken ct)
+    /// <remarks>
+    /// The cells of <paramref name="committedColumn"/> on the lines a resumed job skips reach the sink here, on this
+    /// thread, before the first batch is handed to the writer (the channel orders them).
+    /// </remarks>
+    private static async Task Produce(TabularFile file, RowCleaner cleaner, IRowSink sink, int resumeAfter, int committedColumn,
+        ChannelWriter<CleanBatch> writer, CancellationToken ct)
     {
         try
         {
             var raw = new List<TabularRow>(BatchSize);
             foreach (var row in file.ReadRows(ct))
             {
-                if (row.Line <= resumeAfter) continue;
+                if (row.Line <= resumeAfter)
+                {
+                    if (committedColumn >= 0 && committedColumn < row.Cells.Length) sink.RememberCommitted(row.Line, row.Cells[committedColumn]);
+                    continue;
+                }
                 raw.Add(Fit(file, row));
                 if (raw.Count == BatchSize)
                 {

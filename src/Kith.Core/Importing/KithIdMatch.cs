@@ -45,6 +45,18 @@ internal sealed class KithIdMatch(string noun)
         return id;
     }
 
+    /// <summary>The field a resumed job reads its committed lines' kithIds from: only when rows match by kithId.</summary>
+    public static string? CommittedField(ImportRun run) => run.Options.MatchBy.Contains(KithIds.Field) ? KithIds.Field : null;
+
+    /// <summary>
+    /// A kithId on a line a resumed job committed before its stop: one of this install naming a live record in reach
+    /// was matched there (<see cref="Target"/>), so the same kithId later in the file is refused as in one run.
+    /// </summary>
+    public void RememberCommitted(int line, string cell, Func<long, bool> isLive)
+    {
+        if (KithIds.TryParse(cell.Trim(), out var id, out var mark) && mark == _mark && isLive(id)) _lines.TryAdd(id, line);
+    }
+
     /// <summary>Refuses a row whose external id differs from that of the record its kithId names (a file mixed up, or edited by hand).</summary>
     public static void EnsureSameExternalId(ImportRun run, ImportRow row, string noun, string? recordExternalId, string? rowExternalId)
     {

@@ -244,4 +244,38 @@ public sealed class KithIdImportTests
         var unknown = await kit.ImportAsync(ImportKind.Companies, kit.Csv("kithId,name", $"999999@{await kit.RunAsync(sp => KithIds.ReadMarkAsync(sp.GetRequiredService<KithDb>(), Ct))},Umbrella"), admin);
         Assert.Equal((0L, 1L, "kithId", 2), (unknown.Created, unknown.Rejected, unknown.Errors[0].Column, unknown.Errors[0].Line));
     }
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task AKithIdRepeatedAcrossAStopIsRefusedWhenTheJobResumesAsInOneRun(DatabaseProvider provider)
+    {
+        await using var kit = await ImportKit.StartAsync(provider);
+        var admin = await kit.AdminAsync();
+        var ids = await KeylessCustomersAsync(kit, admin, 2);
+        await ExportCustomersAsync(kit, admin);
+        var mark = await kit.RunAsync(sp => KithIds.ReadMarkAsync(sp.GetRequiredService<KithDb>(), Ct));
+        // Line 2 names the first customer; a batch of new customers follows; after the first batch's commit, line
+        // BatchSize + 3 names the first customer again and the next line the second one for the first time.
+        var lines = new List<string> { $"Keyless Person 0 renamed,,{ids[0]}@{mark}" };
+        for (var i = 0; i < ImportRunner.BatchSize; i++) lines.Add($"Filler {i},F-{i},");
+        lines.Add($"Keyless Person 0 twice,,{ids[0]}@{mark}");
+        lines.Add($"Keyless Person 1 renamed,,{ids[1]}@{mark}");
+        var job = await kit.StartAsync(ImportKind.Customers, kit.Csv("name,externalId,kithId", [.. lines]), admin);
+
+        // The process stops right after the first batch committed (as a crash would), and the job resumes.
+        using var stopping = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            kit.RunJobAsync(job.Id, Ct, stopping.Token, new ImportJobTests.OnFirstBatch(stopping.Cancel)));
+        Assert.Equal(ImportRunner.BatchSize + 1, (await kit.JobAsync(job.Id)).LastCommittedLine);
+        kit.Clock.Advance(ImportQueue.StaleAfter + TimeSpan.FromSeconds(1));
+        Assert.True(await kit.RunAsync(sp => sp.GetRequiredService<ImportQueue>().RunNextAsync(null, Ct)));
+
+        var report = await kit.RunAsync(sp => sp.GetRequiredService<ImportQueries>().ReportAsync(admin, job.Id, 10, Ct));
+        Assert.Equal(((long)ImportRunner.BatchSize, 2L, 1L), (report.Created, report.Updated, report.Rejected));
+        var error = Assert.Single(report.Errors);
+        Assert.Equal((ImportRunner.BatchSize + 3, "kithId"), (error.Line, error.Column));
+        Assert.Contains("first on line 2", error.Message);
+        var after = await SnapshotAsync(kit);
+        Assert.StartsWith("Keyless Person 0 renamed|", after[ids[0]]);
+        Assert.StartsWith("Keyless Person 1 renamed|", after[ids[1]]);
+    }
 }
