@@ -16,10 +16,10 @@ internal static class RuleMessageSource
 {
     public sealed record Sentence(string Template, string File, int Line);
 
-    public static IReadOnlyList<Sentence> Scan(string folder)
+    public static IReadOnlyList<Sentence> Scan(string folder, string files = "*.cs")
     {
         var found = new List<Sentence>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(folder, files, SearchOption.AllDirectories))
         {
             if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") || file.Contains($"{Path.DirectorySeparatorChar}Migrations{Path.DirectorySeparatorChar}")) continue;
             var root = CSharpSyntaxTree.ParseText(File.ReadAllText(file)).GetRoot();
