@@ -25,6 +25,8 @@ internal static partial class BehaviorFilter
 
     public static readonly IReadOnlyList<string> Names = ["events.<type>[.<N>d]", "visited[.<N>d]", "orders[.<N>d]", "spent[.<N>d]", "churnRisk", "expectedValue", "rfm"];
 
+    private static readonly string LargestAmount = ((decimal)(Behavior.RevenueSums.Largest - 1) / Purchase.MicrosPerUnit).ToString("N6", CultureInfo.InvariantCulture);
+
     private static readonly string[] CountOperators = ["eq", "ne", "gt", "ge", "lt", "le"];
     private static readonly string[] PageOperators = ["eq", "ne", "contains", "startswith", "in"];
 
@@ -73,8 +75,13 @@ internal static partial class BehaviorFilter
         {
             if (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) || amount < 0)
                 throw FilterParser.Error($"'{c.Values[0].Text}' at position {c.Values[0].Position} is not an amount for '{c.Field}'.", c.Values[0].Position);
+            // Below the largest total, so a total held there (SQLite, RevenueSums) still compares right.
+            if (amount >= (decimal)Behavior.RevenueSums.Largest / Purchase.MicrosPerUnit)
+                throw FilterParser.Error($"'{c.Values[0].Text}' at position {c.Values[0].Position} is more than {LargestAmount}, the largest amount Kith adds up, for '{c.Field}'.", c.Values[0].Position);
             var window = since is null ? "" : $" AND p.ordered_at >= {since}";
-            var sum = $"(SELECT COALESCE(SUM(p.amount_micros), 0) FROM purchases AS p WHERE p.customer_id = t.id{window})";
+            // PostgreSQL sums bigint exactly (numeric); SQLite's SUM would fail past the largest: there it saturates.
+            var total = sql.Provider == Infrastructure.DatabaseProvider.Sqlite ? Behavior.RevenueSums.Sum("p.amount_micros", sqlite: true, saturating: true) : "SUM(p.amount_micros)";
+            var sum = $"(SELECT COALESCE({total}, 0) FROM purchases AS p WHERE p.customer_id = t.id{window})";
             return $"{sum} {Symbol(c.Operator)} {sql.Param((long)(amount * Purchase.MicrosPerUnit))}";
         }
 

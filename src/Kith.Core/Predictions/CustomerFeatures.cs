@@ -87,11 +87,11 @@ internal sealed class CustomerFeatures
                 if (!r.IsDBNull(7)) f.DaysSinceLastPurchase = Math.Min(f.DaysSinceLastPurchase, Days(at, Instant(r.GetValue(7))));
                 since[f.CustomerId] = Min(since[f.CustomerId], Instant(r.GetValue(8)));
             }, ct);
-            await ReadAsync(conn, db, """
+            await ReadAsync(conn, db, $"""
                 SELECT p.customer_id, MAX(p.ordered_at),
                   SUM(CASE WHEN p.ordered_at >= @d90 THEN 1 ELSE 0 END),
                   SUM(CASE WHEN p.ordered_at >= @d180 AND p.ordered_at < @d90 THEN 1 ELSE 0 END),
-                  SUM(CASE WHEN p.ordered_at >= @d90 THEN p.amount_micros ELSE 0 END), MIN(p.ordered_at)
+                  {AmountSum(db)}(CASE WHEN p.ordered_at >= @d90 THEN p.amount_micros ELSE 0 END), MIN(p.ordered_at)
                 FROM purchases AS p WHERE p.ordered_at < @t GROUP BY p.customer_id
                 """, windows, r =>
             {
@@ -126,7 +126,7 @@ internal sealed class CustomerFeatures
             (string, object)[] range = [("@from", from), ("@to", to)];
             await ReadAsync(conn, db, "SELECT DISTINCT e.customer_id FROM behavior_events AS e WHERE e.occurred_at >= @from AND e.occurred_at < @to", range,
                 r => active.Add(r.GetInt64(0)), ct);
-            await ReadAsync(conn, db, "SELECT p.customer_id, SUM(p.amount_micros) FROM purchases AS p WHERE p.ordered_at >= @from AND p.ordered_at < @to GROUP BY p.customer_id", range, r =>
+            await ReadAsync(conn, db, $"SELECT p.customer_id, {AmountSum(db)}(p.amount_micros) FROM purchases AS p WHERE p.ordered_at >= @from AND p.ordered_at < @to GROUP BY p.customer_id", range, r =>
             {
                 active.Add(r.GetInt64(0));
                 spent[r.GetInt64(0)] = Convert.ToDouble(r.GetValue(1), CultureInfo.InvariantCulture) / Purchase.MicrosPerUnit;
@@ -146,6 +146,14 @@ internal sealed class CustomerFeatures
         var orders = await db.Purchases.MaxAsync(p => (DateTime?)p.OrderedAt, ct);
         return events is null ? orders : orders is null ? events : events > orders ? events : orders;
     }
+
+    /// <summary>
+    /// The aggregate that adds a customer's amounts (micros) as the features' doubles need them. Two purchases near the
+    /// largest amount pass a 64-bit integer: SQLite's SUM then fails, and with it the training and scoring of everyone;
+    /// its TOTAL is the same number as a double (exact below 2^53 micros) and goes on past it. PostgreSQL sums bigint
+    /// as numeric, exactly.
+    /// </summary>
+    private static string AmountSum(KithDb db) => db.Provider == DatabaseProvider.Sqlite ? "TOTAL" : "SUM";
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 

@@ -40,29 +40,42 @@ public sealed class PredictionQueries(KithDb db)
     /// <summary>One customer's scores; 404 when out of reach, null when not scored yet.</summary>
     public async Task<CustomerScoreView?> ForCustomerAsync(AccessScope scope, long customerId, CancellationToken ct)
     {
+        EnsureScoresShown(scope);
         if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == customerId, ct)) throw new NotFound("Customer");
         var s = await db.CustomerScores.AsNoTracking().FirstOrDefaultAsync(x => x.CustomerId == customerId, ct);
         if (s is null) return null;
-        var reasons = Reasons(scope, s.Reasons);
+        var reasons = Parse(s.Reasons);
         return new CustomerScoreView(s.CustomerId, s.ChurnRisk, Money(s.ExpectedValueMicros), reasons, reasons.Select(r => ScoreReasons.Text(r)).ToList(), s.ComputedAt);
     }
 
     /// <summary>The customers in reach most likely to lapse, riskiest first, optionally only those worth at least <paramref name="minValue"/>.</summary>
     public async Task<IReadOnlyList<AtRiskCustomer>> AtRiskAsync(AccessScope scope, int limit, CancellationToken ct)
     {
+        EnsureScoresShown(scope);
         if (limit is < 1 or > 1000) throw RuleViolation.Field("limit", "limit must be between 1 and 1000.");
         var rows = await scope.Visible(db.Customers.AsNoTracking())
             .Join(db.CustomerScores.AsNoTracking().Where(s => s.ChurnRisk != null), c => c.Id, s => s.CustomerId, (c, s) => new { c.Id, c.Name, s.ChurnRisk, s.ExpectedValueMicros, s.Reasons })
             .OrderByDescending(x => x.ChurnRisk).ThenBy(x => x.Id).Take(limit).ToListAsync(ct);
-        return rows.Select(r => new AtRiskCustomer(r.Id, r.Name, r.ChurnRisk!.Value, Money(r.ExpectedValueMicros), Reasons(scope, r.Reasons))).ToList();
+        return rows.Select(r => new AtRiskCustomer(r.Id, r.Name, r.ChurnRisk!.Value, Money(r.ExpectedValueMicros), Parse(r.Reasons))).ToList();
     }
 
     /// <summary>
-    /// Every reason quotes the customer's behaviour (days since a visit or a purchase, visits, likes, orders, spend, or
-    /// the tenure that first activity starts), so a caller from whom behaviour is hidden gets the score without them.
+    /// Whether the caller's role hides customers' behaviour, and with it the scores (<see cref="FieldAccess"/>): they are
+    /// made from it, every reason quotes it (days since a visit or a purchase, visits, likes, orders, spend, tenure), and
+    /// a churn risk of 0.9 says "stopped visiting" as plainly as the visits would. The list and the filters already
+    /// hide <c>churnRisk</c> and <c>expectedValue</c> with it.
     /// </summary>
-    private static List<ScoreReason> Reasons(AccessScope scope, string json) =>
-        scope.Fields.IsHidden(CustomFieldEntity.Customer, "behavior") ? [] : Parse(json);
+    public static bool ScoresHidden(AccessScope scope) => scope.Fields.IsHidden(CustomFieldEntity.Customer, "behavior");
+
+    /// <summary>
+    /// A 403 for such a role, before anything is read: a customer's scores without the numbers would be empty, and the
+    /// "most at risk" list is its order by them.
+    /// </summary>
+    private static void EnsureScoresShown(AccessScope scope)
+    {
+        if (ScoresHidden(scope))
+            throw new Forbidden("Your role may not see customers' behaviour, so it may not see the churn risk and expected value made from it either.");
+    }
 
     private static decimal? Money(long? micros) => micros is { } m ? Math.Round((decimal)m / Purchase.MicrosPerUnit, 2) : null;
 

@@ -23,12 +23,19 @@ public sealed class PurchaseQueries(KithDb db)
     {
         if (!await scope.Visible(db.Customers.AsNoTracking()).AnyAsync(c => c.Id == customerId, ct)) throw new NotFound("Customer");
         if (limit is < 1 or > MaxLimit) throw RuleViolation.Field("limit", $"limit must be between 1 and {MaxLimit}.");
+        // Whole units and the micros left, summed apart: two purchases near the largest amount add up past a 64-bit
+        // integer of micros (SQLite's SUM fails, PostgreSQL's cast to bigint too), while these stay far from it (that
+        // takes a million such purchases), and a decimal holds the exact total.
         var totals = await db.Purchases.AsNoTracking().Where(p => p.CustomerId == customerId)
             .GroupBy(p => p.Currency)
-            .Select(g => new { Currency = g.Key, Count = g.LongCount(), Micros = g.Sum(p => p.AmountMicros), First = g.Min(p => p.OrderedAt), Last = g.Max(p => p.OrderedAt) })
+            .Select(g => new
+            {
+                Currency = g.Key, Count = g.LongCount(), First = g.Min(p => p.OrderedAt), Last = g.Max(p => p.OrderedAt),
+                Units = g.Sum(p => p.AmountMicros / Purchase.MicrosPerUnit), Micros = g.Sum(p => p.AmountMicros % Purchase.MicrosPerUnit),
+            })
             .ToListAsync(ct);
         var summary = new PurchaseSummary(totals.Sum(t => t.Count),
-            totals.OrderBy(t => t.Currency).Select(t => new CurrencyTotal(t.Currency, (decimal)t.Micros / Purchase.MicrosPerUnit)).ToList(),
+            totals.OrderBy(t => t.Currency).Select(t => new CurrencyTotal(t.Currency, t.Units + (decimal)t.Micros / Purchase.MicrosPerUnit)).ToList(),
             totals.Count == 0 ? null : totals.Min(t => t.First), totals.Count == 0 ? null : totals.Max(t => t.Last));
         var (rows, next) = await Keyset.PageAsync(db.Purchases.AsNoTracking().Where(p => p.CustomerId == customerId), p => p.OrderedAt, p => p.Id, cursor, limit, ct);
         var items = rows.Select(p => new PurchaseItem(p.Id, p.OrderId, p.OrderedAt, p.Product, p.Category, p.Quantity, p.UnitPrice, p.Amount, p.Currency)).ToList();

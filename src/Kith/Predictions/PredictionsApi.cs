@@ -15,9 +15,9 @@ internal static class PredictionsApi
         g.MapPost("/train", TrainAsync).WithName("TrainPredictions")
             .WithSummary("Trains both models on the history and scores every customer now (administrators and managers). Also runs every day on its own.");
         g.MapGet("/at-risk", AtRiskAsync).WithName("AtRiskCustomers")
-            .WithSummary("The customers you reach most likely to lapse, riskiest first, with their reasons (limit 1-1000, default 50).");
+            .WithSummary("The customers you reach most likely to lapse, riskiest first, with their reasons (limit 1-1000, default 50); 403 for a role that may not see behaviour.");
         api.MapGet("/customers/{id:long}/predictions", ForCustomerAsync).WithTags("Predictions").WithName("CustomerPredictions")
-            .WithSummary("A customer's churn risk (0-1), expected value over the next 90 days and the reasons; 204 before the first training.");
+            .WithSummary("A customer's churn risk (0-1), expected value over the next 90 days and the reasons; 204 before the first training; 403 for a role that may not see behaviour.");
         return api;
     }
 

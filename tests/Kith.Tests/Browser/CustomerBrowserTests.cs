@@ -5,6 +5,7 @@ using Kith.Core.Identity;
 using Kith.Core.Infrastructure;
 using Kith.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
 
 namespace Kith.Tests.Browser;
@@ -122,6 +123,33 @@ public sealed class CustomerBrowserTests
         await Expect(page.Locator("[data-test=save]")).ToBeVisibleAsync();
         await AssertNoSidewaysScrollAsync(page);
         await ScreenshotAsync(page, "customer-detail-phone.png");
+    }
+
+    [Fact]
+    public async Task ACustomerCreatedOnTheNewCustomerPageShowsTheEventsSentBeforeForTheirExternalIdAtOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var browser = await BrowserSession.StartAsync();
+        await using var host = await KithTestHost.StartAsync();
+        // Without the server's rollup rounds, only the create itself can count the events before the page shows them.
+        await host.Services.GetServices<IHostedService>().OfType<Kith.Behavior.BehaviorWorker>().Single().StopAsync(ct);
+        var adminId = await host.CreateUserAsync("ada@example.com", Role.Admin, Password);
+        var api = await host.ApiClientAsync(adminId);
+        var sent = await (await api.PostJsonAsync("/api/v1/events", new object[]
+        {
+            new { eventId = "w1", customerExternalId = "ERP-7", type = "access", occurredAt = "2026-01-05T10:00:00Z" },
+            new { eventId = "w2", customerExternalId = "ERP-7", type = "access", occurredAt = "2026-01-06T10:00:00Z" },
+        })).JsonAsync();
+        Assert.Equal(2, sent.GetProperty("pending").GetInt32());
+
+        var page = await browser.NewPageAsync(host.Address);
+        await SignInAsync(page, "ada@example.com", "/customers/new");
+        await Field(page, "name").FillAsync("Later");
+        await Field(page, "external-id").FillAsync("ERP-7");
+        await page.ClickAsync("[data-test=save]");
+        await Expect(page.Locator("[data-test=customer-name]")).ToHaveTextAsync("Later");
+        await Expect(page.Locator("[data-test=behavior-types] tbody tr")).ToContainTextAsync("2");
+        await Expect(page.Locator("[data-test=behavior]")).Not.ToContainTextAsync("No events yet.");
     }
 
     internal static async Task SignInAsync(IPage page, string email, string path)

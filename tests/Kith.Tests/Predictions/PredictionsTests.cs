@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Kith.Core.Behavior;
 using Kith.Core.Customers;
 using Kith.Core.Identity;
@@ -16,6 +17,9 @@ namespace Kith.Tests.Predictions;
 public sealed class PredictionsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A churn risk of 0.83 as a page shows it ("83%", or "83 %" in some cultures).</summary>
+    private const string Risk = @"\b83\s?%";
 
     /// <summary>160 customers, half visiting and ordering to the end of the history, half gone quiet before its last 90 days.</summary>
     private static async Task<(long Loyal, long Gone)> SeedAsync(KithTestHost host, long ownerId)
@@ -161,5 +165,56 @@ public sealed class PredictionsTests
         await chinese.ClickAsync("[data-test=sort-expectedValue]");
         await Assertions.Expect(chinese.Locator("[data-test=sort-expectedValue]")).ToContainTextAsync("预期价值");
         await Assertions.Expect(chinese.Locator("[data-test=customer-table] tbody tr").First).ToContainTextAsync("Ann");
+    }
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task ARoleThatCannotSeeBehaviourIsRefusedTheScoresInTheApiAndDoesNotSeeThemOnThePages(DatabaseProvider provider)
+    {
+        await using var host = await KithTestHost.StartAsync(provider);
+        var (_, admin) = await host.UserWithClientAsync(Role.Admin, "ada@example.com");
+        var (agentId, agent) = await host.UserWithClientAsync(Role.Agent, "agnes@example.com");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/v1/roles/agent/fields",
+            new[] { new { entity = "customer", field = "behavior", restriction = "hidden" } }, KithTestHost.Json, Ct)).StatusCode);
+        var ann = await host.CreateCustomerAsync(agentId, new CustomerInput { Name = "Ann" });
+        await using (var db = host.OpenDb())
+        {
+            db.CustomerScores.Add(new Kith.Core.Predictions.CustomerScore
+            {
+                CustomerId = ann, ChurnRisk = 0.83, ExpectedValueMicros = 41_500_000, ComputedAt = DateTime.UtcNow,
+                Reasons = System.Text.Json.JsonSerializer.Serialize(new[] { new Kith.Core.Predictions.ScoreReason("no_activity", 45, 0) }),
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        // The agent reaches Ann, but her scores are behaviour: a 403 that says so, on both paths, not the numbers.
+        foreach (var path in new[] { $"/api/v1/customers/{ann}/predictions", "/api/v1/predictions/at-risk" })
+        {
+            var refused = await agent.GetAsync(path, Ct);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            var problem = await refused.JsonAsync();
+            Assert.Contains("behaviour", problem.GetProperty("detail").GetString());
+            Assert.DoesNotContain("0.83", problem.ToString());
+        }
+        // The models' evaluation is about the whole business, like the behaviour analytics: still open.
+        Assert.Equal(HttpStatusCode.OK, (await agent.GetAsync("/api/v1/predictions/models", Ct)).StatusCode);
+        // The admin sees them.
+        var adminScore = await (await admin.GetAsync($"/api/v1/customers/{ann}/predictions", Ct)).JsonAsync();
+        Assert.Equal((0.83, 1), (adminScore.GetProperty("churnRisk").GetDouble(), adminScore.GetProperty("reasonTexts").GetArrayLength()));
+        Assert.Equal(0.83, (await (await admin.GetAsync("/api/v1/predictions/at-risk", Ct)).JsonAsync())[0].GetProperty("churnRisk").GetDouble());
+
+        // The pages as the agent's browser gets them: no risk, no value, no link to a filter the agent may not use.
+        var browser = await Kith.Tests.Identity.CookieSessions.SignedInClientAsync(host, "agnes@example.com");
+        var predictions = WebUtility.HtmlDecode(await browser.GetStringAsync("/predictions", Ct));
+        Assert.Contains("data-test=\"scores-hidden\"", predictions);
+        Assert.DoesNotMatch(Risk, predictions);
+        Assert.DoesNotContain("churnRisk", predictions);
+        var customer = WebUtility.HtmlDecode(await browser.GetStringAsync($"/customers/{ann}", Ct));
+        Assert.Contains("Ann", customer);
+        Assert.DoesNotContain("customer-prediction", customer);
+        Assert.DoesNotMatch(Risk, customer);
+        // The admin's pages show them.
+        var adminBrowser = await Kith.Tests.Identity.CookieSessions.SignedInClientAsync(host, "ada@example.com");
+        Assert.Matches(Risk, WebUtility.HtmlDecode(await adminBrowser.GetStringAsync($"/customers/{ann}", Ct)));
+        Assert.Matches(Risk, WebUtility.HtmlDecode(await adminBrowser.GetStringAsync("/predictions", Ct)));
     }
 }
