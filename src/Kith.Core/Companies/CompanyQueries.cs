@@ -98,17 +98,17 @@ public sealed class CompanyQueries(KithDb db, ListEngine engine, ChangeLog histo
                 OwnerName = c.Owner != null ? (c.Owner.DisplayName != "" ? c.Owner.DisplayName : c.Owner.Email) : null,
                 CreatedByName = db.Users.Where(u => u.Id == c.CreatedByUserId).Select(u => u.DisplayName != "" ? u.DisplayName : u.Email).FirstOrDefault(),
                 UpdatedByName = db.Users.Where(u => u.Id == c.UpdatedByUserId).Select(u => u.DisplayName != "" ? u.DisplayName : u.Email).FirstOrDefault(),
-                Tags = c.Tags.OrderBy(t => t.NormalizedName).Select(t => t.Name).ToList(),
             })
             .FirstOrDefaultAsync(ct);
         if (row is null) return null;
         var count = await scope.Visible(db.Customers.AsNoTracking()).CountAsync(x => x.CompanyId == id, ct);
+        var tags = await RecordTags.ReadAsync(db, Schema, [id], ct);
         var c = row.c;
         return new CompanyDetail
         {
             Id = c.Id, ExternalId = c.ExternalId, Name = c.Name, Domain = c.Domain, Industry = c.Industry, Phone = c.Phone,
             PhoneIsValid = c.PhoneIsValid, Email = c.Email, Website = c.Website, City = c.City, Address = c.Address,
-            Employees = c.Employees, Tags = row.Tags, OwnerId = c.OwnerId, OwnerName = row.OwnerName, CustomerCount = count,
+            Employees = c.Employees, Tags = tags[id].ToList(), OwnerId = c.OwnerId, OwnerName = row.OwnerName, CustomerCount = count,
             CustomFields = CustomFieldDefinitions.Parse(c.CustomFields), Version = c.Version, CreatedAt = c.CreatedAt,
             UpdatedAt = c.UpdatedAt, CreatedBy = new ActorRef(c.CreatedByKind, c.CreatedByUserId, row.CreatedByName),
             UpdatedBy = new ActorRef(c.UpdatedByKind, c.UpdatedByUserId, row.UpdatedByName), DeletedAt = c.DeletedAt,
@@ -124,13 +124,13 @@ public sealed class CompanyQueries(KithDb db, ListEngine engine, ChangeLog histo
             c.Id, c.ExternalId, c.Name, c.Domain, c.Industry, c.Phone, c.PhoneIsValid, c.Email, c.City, c.Employees, c.OwnerId,
             OwnerName = c.Owner != null ? (c.Owner.DisplayName != "" ? c.Owner.DisplayName : c.Owner.Email) : null,
             c.CustomFields, c.CreatedAt, c.UpdatedAt, c.Version, c.DeletedAt,
-            Tags = c.Tags.OrderBy(t => t.NormalizedName).Select(t => t.Name).ToList(),
         }).ToListAsync(ct);
         var byId = rows.ToDictionary(r => r.Id);
+        var tags = await RecordTags.ReadAsync(db, Schema, list, ct);
         return ids.Where(byId.ContainsKey).Select(id => byId[id]).Select(r => new CompanyListItem
         {
             Id = r.Id, ExternalId = r.ExternalId, Name = r.Name, Domain = r.Domain, Industry = r.Industry, Phone = r.Phone,
-            PhoneIsValid = r.PhoneIsValid, Email = r.Email, City = r.City, Employees = r.Employees, Tags = r.Tags,
+            PhoneIsValid = r.PhoneIsValid, Email = r.Email, City = r.City, Employees = r.Employees, Tags = tags[r.Id].ToList(),
             OwnerId = r.OwnerId, OwnerName = r.OwnerName, CustomFields = CustomFieldDefinitions.Parse(r.CustomFields),
             CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt, Version = r.Version, DeletedAt = r.DeletedAt,
         }.For(fields)).ToList();

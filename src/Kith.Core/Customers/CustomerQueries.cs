@@ -117,16 +117,16 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
                 OwnerName = c.Owner != null ? (c.Owner.DisplayName != "" ? c.Owner.DisplayName : c.Owner.Email) : null,
                 CreatedByName = db.Users.Where(u => u.Id == c.CreatedByUserId).Select(u => u.DisplayName != "" ? u.DisplayName : u.Email).FirstOrDefault(),
                 UpdatedByName = db.Users.Where(u => u.Id == c.UpdatedByUserId).Select(u => u.DisplayName != "" ? u.DisplayName : u.Email).FirstOrDefault(),
-                Tags = c.Tags.OrderBy(t => t.NormalizedName).Select(t => t.Name).ToList(),
             })
             .FirstOrDefaultAsync(ct);
         if (row is null) return null;
         var c = row.c;
+        var tags = await RecordTags.ReadAsync(db, Schema, [id], ct);
         return new CustomerDetail
         {
             Id = c.Id, ExternalId = c.ExternalId, Name = c.Name, Email = c.Email, Phone = c.Phone, PhoneIsValid = c.PhoneIsValid,
             BirthDate = c.BirthDate, Age = c.Age, Gender = c.Gender, City = c.City, Address = c.Address, CompanyId = c.CompanyId,
-            CompanyName = row.CompanyName, Tags = row.Tags, OwnerId = c.OwnerId, OwnerName = row.OwnerName, Stage = c.Stage,
+            CompanyName = row.CompanyName, Tags = tags[id].ToList(), OwnerId = c.OwnerId, OwnerName = row.OwnerName, Stage = c.Stage,
             Source = c.Source, SignupDate = c.SignupDate, CustomFields = CustomFieldDefinitions.Parse(c.CustomFields),
             Version = c.Version, CreatedAt = c.CreatedAt, UpdatedAt = c.UpdatedAt,
             CreatedBy = new ActorRef(c.CreatedByKind, c.CreatedByUserId, row.CreatedByName),
@@ -145,16 +145,16 @@ public sealed class CustomerQueries(KithDb db, ListEngine engine, ChangeLog hist
             CompanyName = c.Company != null ? c.Company.Name : null, c.OwnerId,
             OwnerName = c.Owner != null ? (c.Owner.DisplayName != "" ? c.Owner.DisplayName : c.Owner.Email) : null,
             c.Stage, c.Source, c.SignupDate, c.CustomFields, c.CreatedAt, c.UpdatedAt, c.Version, c.DeletedAt,
-            Tags = c.Tags.OrderBy(t => t.NormalizedName).Select(t => t.Name).ToList(),
         }).ToListAsync(ct);
         var byId = rows.ToDictionary(r => r.Id);
+        var tags = await RecordTags.ReadAsync(db, Schema, list, ct);
         var behavior = await Kith.Core.Behavior.BehaviorColumns.ReadAsync(db, list, ct);
         var scores = await Kith.Core.Predictions.ScoreColumns.ReadAsync(db, list, ct);
         return ids.Where(byId.ContainsKey).Select(id => byId[id]).Select(r => new CustomerListItem
         {
             Behavior = behavior.GetValueOrDefault(r.Id), Scores = scores.GetValueOrDefault(r.Id),
             Id = r.Id, ExternalId = r.ExternalId, Name = r.Name, Email = r.Email, Phone = db.OpenSealed(r.Phone, SealableFields.Phone, r.Id), PhoneIsValid = r.PhoneIsValid,
-            Age = r.Age, Gender = r.Gender, City = r.City, CompanyId = r.CompanyId, CompanyName = r.CompanyName, Tags = r.Tags,
+            Age = r.Age, Gender = r.Gender, City = r.City, CompanyId = r.CompanyId, CompanyName = r.CompanyName, Tags = tags[r.Id].ToList(),
             OwnerId = r.OwnerId, OwnerName = r.OwnerName, Stage = r.Stage, Source = r.Source, SignupDate = r.SignupDate,
             CustomFields = CustomFieldDefinitions.Parse(db.OpenSealedCustomFields(r.CustomFields, r.Id)), CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt,
             Version = r.Version, DeletedAt = r.DeletedAt,

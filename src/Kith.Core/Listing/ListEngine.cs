@@ -88,7 +88,14 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         // records are expected to match, leave the grams out and let it walk the sort index checking LIKE.
         if (db.Provider == DatabaseProvider.Postgres && search.Page != search.Sample && expected > WalkSortIndexAbove) pageWhere = sampleWhere;
 
-        var rows = await PageAsync(sql, schema, sort, pageWhere, search.DriveFromIndex, walkSortIndex, cursor, request.Limit + 1, conn, ct);
+        // Few expected: on SQLite, a rare value of an indexed field drives the page (ADR-0057). SQLite's statistics weigh a
+        // field by its average value ("stage": one value for a million records until lately) and the sample cannot tell
+        // a rare value from none, so it would walk the sort index, reading every record, to find that nothing matches.
+        var driver = db.Provider == DatabaseProvider.Sqlite && search.Page is null && !walkSortIndex
+            ? await RarestAsync(sql, conn, ct)
+            : null;
+        if (driver is not null) pageWhere = $"{pageWhere} AND {driver.Sql}";
+        var rows = await PageAsync(sql, schema, sort, pageWhere, search.DriveFromIndex, walkSortIndex, cursor, request.Limit + 1, conn, ct, driver);
         var hasMore = rows.Count > request.Limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
 
@@ -97,12 +104,14 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         if (cursor is not null) (total, estimate) = (cursor.Total, cursor.Estimate);
         else if (!hasMore) (total, estimate) = (rows.Count, false);
         else if (sample is { Complete: true }) (total, estimate) = (sample.Hits, false);
-        else if (search.Candidates > CountCap || ((db.Provider != DatabaseProvider.Sqlite || search.Count is null) && expected > CountCap))
+        // With a rare term's index driving, counting reads at most its few thousand records: the total is counted.
+        else if (driver is null && (search.Candidates > CountCap || ((db.Provider != DatabaseProvider.Sqlite || search.Count is null) && expected > CountCap)))
             (total, estimate) = (Estimate(expected, rows.Count, search), true);
         else
         {
             var countWhere = search.Count is null ? conditions : $"{conditions} AND {search.Count}";
             var from = search.Count is not null && db.Provider == DatabaseProvider.Sqlite ? $"{schema.Table} AS t NOT INDEXED" : schema.From(db.Provider);
+            if (driver is not null) (countWhere, from) = ($"{countWhere} AND {driver.Sql}", $"{schema.Table} AS t {driver.Hint}");
             var count = await conn.ScalarAsync<long>($"SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {countWhere} LIMIT {CountCap + 1}) AS capped", sql.Parameters, ct);
             (total, estimate) = count <= CountCap ? (count, false) : (Math.Max(Estimate(expected, rows.Count, search), CountCap + 1), true);
         }
@@ -183,6 +192,22 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
         var ids = new List<long>();
         await conn.ReadAsync($"SELECT t.id FROM {schema.From(db.Provider)} WHERE {where} ORDER BY t.id", sql.Parameters, r => ids.Add(r.GetInt64(0)), ct);
         return ids;
+    }
+
+    /// <summary>
+    /// Of the filter's <see cref="SqlBuilder.IndexedTerms"/>, the one whose index holds fewest entries, if at most
+    /// <see cref="WalkSortIndexAbove"/>: each is counted on its index up to that cap (a few thousand index entries at most).
+    /// </summary>
+    private static async Task<IndexedTerm?> RarestAsync(SqlBuilder sql, Connection conn, CancellationToken ct)
+    {
+        IndexedTerm? rarest = null;
+        long fewest = WalkSortIndexAbove + 1;
+        foreach (var term in sql.IndexedTerms)
+        {
+            var n = await conn.ScalarAsync<long>($"SELECT COUNT(*) FROM ({term.Rows} LIMIT {fewest}) AS capped", sql.Parameters, ct);
+            if (n < fewest) (rarest, fewest) = (term, n);
+        }
+        return rarest;
     }
 
     /// <summary>At least the rows already seen plus one (there is a next page); for a search, at most its n-gram candidates.</summary>
@@ -331,7 +356,7 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
     private sealed record Row(long Id, object? SortValue);
 
     private async Task<List<Row>> PageAsync(SqlBuilder sql, ListSchema schema, SortSpec sort, string baseWhere, bool driveFromIndex,
-        bool walkSortIndex, ListCursor? cursor, int take, Connection conn, CancellationToken ct)
+        bool walkSortIndex, ListCursor? cursor, int take, Connection conn, CancellationToken ct, IndexedTerm? driver = null)
     {
         // SQLite: NULLs sort first ascending; PostgreSQL: last. Each run is walked on its own index range. A key of
         // another table puts the records without a value last either way: they are found by their absence, a walk of
@@ -376,7 +401,7 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
                         : $"({sort.Expression}, {sort.Id}) {cmp} ({sql.Param(cursor!.ToParameter())}, {sql.Param(cursor.LastId)})");
                 order = sort.IsId ? $"t.id {dir}" : $"{sort.Expression} {dir}, {sort.Id} {dir}";
             }
-            var from = PageFrom(schema, sort, nullRun, driveFromIndex, walkSortIndex, clauses);
+            var from = PageFrom(schema, sort, nullRun, driveFromIndex, walkSortIndex, clauses, driver);
             var text = $"SELECT t.id, {value} FROM {from} WHERE {string.Join(" AND ", clauses)} ORDER BY {order} LIMIT {take - rows.Count}";
             await conn.ReadAsync(text, sql.Parameters, reader => rows.Add(new Row(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetValue(1))), ct);
         }
@@ -388,9 +413,11 @@ public sealed class ListEngine(KithDb db, TimeProvider clock)
     /// on SQLite with CROSS JOIN, which fixes the order of the loops, so that the key's index drives when the sort index
     /// is walked (many matches) and the records' own filter index drives when few match.
     /// </summary>
-    private string PageFrom(ListSchema schema, SortSpec sort, bool nullRun, bool driveFromIndex, bool walkSortIndex, List<string> clauses)
+    private string PageFrom(ListSchema schema, SortSpec sort, bool nullRun, bool driveFromIndex, bool walkSortIndex, List<string> clauses, IndexedTerm? driver)
     {
         var from = schema.From(db.Provider);
+        // A rare term's index drives (SQLite only; the engine never walks the sort index then).
+        if (driver is not null) from = $"{schema.Table} AS t {driver.Hint}";
         var joined = nullRun ? null : sort.Joined;
         if (db.Provider != DatabaseProvider.Sqlite)
             return joined is null ? from : $"{from} JOIN {joined.Table} AS {JoinedSortKey.Alias} ON {sort.Id} = t.id";

@@ -14,6 +14,9 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
 {
     private readonly List<(string Name, object? Value)> _parameters = [];
     private readonly Stack<string> _expanding = new();
+    private readonly List<IndexedTerm> _indexedTerms = [];
+    /// <summary>Above zero while compiling inside an OR, a NOT or a segment, where a term cannot drive the query.</summary>
+    private int _nested;
 
     /// <summary>The instant that windows such as <c>events.purchase.30d</c> count back from.</summary>
     public DateTime Now { get; init; } = DateTime.UtcNow;
@@ -48,6 +51,12 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
     private bool BehaviorShown => schema.Behavior && !Fields.IsHidden(schema.CustomFieldEntity, "behavior");
 
     public IReadOnlyList<(string Name, object? Value)> Parameters => _parameters;
+
+    /// <summary>
+    /// On SQLite, the terms of the filter's top-level AND that an index can answer on its own (an equality on a field
+    /// with its (column, id) index, a tag): candidates to drive the page when few records match (ADR-0057).
+    /// </summary>
+    public IReadOnlyList<IndexedTerm> IndexedTerms => _indexedTerms;
 
     public string Param(object? value)
     {
@@ -92,12 +101,19 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
     public string Compile(FilterNode node) => node switch
     {
         AndNode a => And(a),
-        OrNode o => $"({Compile(o.Left)} OR {Compile(o.Right)})",
+        OrNode o => Nested(() => $"({Compile(o.Left)} OR {Compile(o.Right)})"),
         // IS NOT TRUE, not NOT: a comparison with an empty field is NULL in SQL, and "not (city eq X)" should keep records without a city.
-        NotNode n => $"(({Compile(n.Inner)}) IS NOT TRUE)",
+        NotNode n => Nested(() => $"(({Compile(n.Inner)}) IS NOT TRUE)"),
         Comparison c => Compare(c),
         _ => throw new InvalidOperationException(),
     };
+
+    private string Nested(Func<string> compile)
+    {
+        _nested++;
+        try { return compile(); }
+        finally { _nested--; }
+    }
 
     /// <summary>
     /// The terms of a chain of ANDs, compiled in the order written (so an error names the first bad one) and put in
@@ -169,7 +185,11 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
         if (sealable is not null && Sensitive.IsRestricted(sealable)) return SealedCompare(c, sealable, expr, kind, field, def);
         // A stage or a yes/no value matches a large share of the records; SQLite, without statistics, would still pick
         // its index to drive the query and read that whole share. Unary + keeps such columns to filtering only.
+        // When few match, the engine may still let the index drive, through an IndexedTerm written without the +.
+        var plain = expr;
         if (provider == DatabaseProvider.Sqlite && kind is FieldKind.Enum or FieldKind.Boolean) expr = "+" + expr;
+        // Not the behaviour summary's columns: a rebuild drops their indexes for a while (ADR-0046).
+        var indexed = provider == DatabaseProvider.Sqlite && _nested == 0 && def is null && field is { Sortable: true, InSummary: false };
         var allowed = kind switch
         {
             FieldKind.Text => new[] { "eq", "ne", "gt", "ge", "lt", "le", "contains", "startswith", "in", "isnull", "notnull" },
@@ -183,7 +203,12 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
         {
             case "isnull": return $"{expr} IS NULL";
             case "notnull": return $"{expr} IS NOT NULL";
-            case "in": return $"{expr} IN ({string.Join(", ", c.Values.Select(v => Param(Value(v, kind, field, def, c.Field))))})";
+            case "in":
+            {
+                var list = string.Join(", ", c.Values.Select(v => Param(Value(v, kind, field, def, c.Field))));
+                if (indexed) _indexedTerms.Add(IndexedTerm.OfColumn(schema, field!, $"{plain} IN ({list})"));
+                return $"{expr} IN ({list})";
+            }
             case "contains":
             case "startswith":
             {
@@ -195,6 +220,7 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
             }
         }
         var p = Param(Value(c.Values[0], kind, field, def, c.Field));
+        if (indexed && op == "eq") _indexedTerms.Add(IndexedTerm.OfColumn(schema, field!, $"{plain} = {p}"));
         return op switch
         {
             "eq" => $"{expr} = {p}",
@@ -255,7 +281,7 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
             try
             {
                 var node = FilterParser.Parse(filter);
-                parts.Add(node is null ? "1 = 1" : Compile(node));
+                parts.Add(node is null ? "1 = 1" : Nested(() => Compile(node)));
             }
             catch (RuleViolation e) when (_expanding.Count == 1)
             {
@@ -272,6 +298,14 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
         var join = $"SELECT 1 FROM {schema.TagJoinTable} AS j JOIN tags AS g ON g.id = j.tag_id WHERE j.{schema.TagJoinColumn} = t.id";
         var any = $"SELECT 1 FROM {schema.TagJoinTable} AS j WHERE j.{schema.TagJoinColumn} = t.id";
         string Names() => string.Join(", ", c.Values.Select(v => Param(v.Text.Trim().ToLowerInvariant())));
+        if (provider == DatabaseProvider.Sqlite && _nested == 0 && c.Operator is "eq" or "in")
+        {
+            // The same records, as ids the tag index lists: when the tag is on few records they drive the page (ADR-0057).
+            var names = Names();
+            var tagged = $"SELECT j.{schema.TagJoinColumn} FROM {schema.TagJoinTable} AS j JOIN tags AS g ON g.id = j.tag_id WHERE g.normalized_name IN ({names})";
+            _indexedTerms.Add(new IndexedTerm($"t.id IN ({tagged})", "NOT INDEXED", tagged));
+            return $"EXISTS ({join} AND g.normalized_name IN ({names}))";
+        }
         return c.Operator switch
         {
             "eq" => $"EXISTS ({join} AND g.normalized_name = {Names()})",
@@ -358,5 +392,20 @@ internal sealed class SqlBuilder(DatabaseProvider provider, ListSchema schema, I
             default:
                 throw new InvalidOperationException();
         }
+    }
+}
+
+/// <summary>
+/// A term of a filter that one index answers: <see cref="Sql"/> (true for the same records as the compiled term, which
+/// stays in the statement), the hint on <c>t</c> that makes SQLite read the records through it, and <see cref="Rows"/>,
+/// a SELECT of the index entries it reads (a bound of the records it matches), for a capped count.
+/// </summary>
+internal sealed record IndexedTerm(string Sql, string Hint, string Rows)
+{
+    /// <summary>An equality on a field of the schema with its partial (column, id) index, ix_&lt;table&gt;_live_&lt;column&gt;.</summary>
+    public static IndexedTerm OfColumn(ListSchema schema, ListField field, string sql)
+    {
+        var hint = $"INDEXED BY ix_{schema.Table}_live_{field.Column}";
+        return new IndexedTerm(sql, hint, $"SELECT 1 FROM {schema.Table} AS t {hint} WHERE t.deleted_at IS NULL AND {sql}");
     }
 }

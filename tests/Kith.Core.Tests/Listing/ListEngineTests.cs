@@ -185,6 +185,80 @@ public sealed class ListEngineTests
         Assert.Equal(["B", "C", "D \"quoted\""], await Names(kit, admin, null, "city ne Shanghai or age lt 30"));
     }
 
+    /// <summary>
+    /// A rare value of an indexed field or a tag drives the page from its index on SQLite (ADR-0057); inside an OR it
+    /// cannot, so "(F) or (F)" runs the plan from before: both must list the same records in the same order, with the same totals.
+    /// </summary>
+    [Theory]
+    [ClassData(typeof(Providers))]
+    public async Task AFilterDrivenByARareTermsIndexListsWhatTheSamePlanWithoutItLists(DatabaseProvider provider)
+    {
+        await using var kit = await RecordKit.StartAsync(provider);
+        var adminId = await kit.UserAsync(Role.Admin, "admin");
+        var admin = await kit.ScopeAsync(adminId);
+        var agentId = await kit.UserAsync(Role.Agent, "agent");
+        var agent = await kit.ScopeAsync(agentId);
+        await SeedAsync(kit, adminId, 61);
+        var tagged = new List<long>();
+        for (var i = 0; i < 9; i++)
+            tagged.Add((await kit.CreateAsync(admin, new CustomerInput
+            {
+                Name = $"Tagged {i % 4}", Stage = i % 3 == 0 ? LifecycleStage.Customer : LifecycleStage.Lead, City = i < 5 ? "Shanghai" : null,
+                Tags = i == 0 ? ["VIP", "Gold"] : ["vip"], OwnerId = i % 2 == 1 ? agentId : null,
+            })).Id);
+        await kit.RunAsync(sp => sp.GetRequiredService<KithDb>().Customers.Where(c => c.Id == tagged[3])
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.DeletedAt, DateTime.UtcNow), Ct));
+
+        string[] filters = ["stage eq churned", "stage in (customer, churned)", "tag eq vip", "tag in (gold, silver)", "tag eq vip and stage eq customer",
+            "city eq \"Shanghai\" and tag eq VIP", "tag eq nobody", "stage eq customer and city eq \"Beijing\"", "stage eq prospect and age ge 40"];
+        foreach (var scope in new[] { admin, agent })
+        foreach (var filter in filters)
+        foreach (var sort in new[] { "-updatedAt", "name", "-city", "stage", "-churnRisk" })
+        {
+            var (driven, drivenTotal) = await Pages(scope, sort, filter);
+            var (plain, plainTotal) = await Pages(scope, sort, $"({filter}) or ({filter})");
+            Assert.Equal(plain, driven);
+            Assert.Equal(plainTotal, drivenTotal);
+            Assert.Equal(plain.Count, drivenTotal.Total);
+        }
+        Assert.Equal(8, (await Pages(admin, "name", "tag eq vip")).Ids.Count);
+        Assert.Equal(3, (await Pages(agent, "name", "tag eq vip")).Ids.Count);
+
+        async Task<(List<long> Ids, (long Total, bool Estimate))> Pages(AccessScope scope, string sort, string filter)
+        {
+            var ids = new List<long>();
+            (long, bool) first = default;
+            string? cursor = null;
+            do
+            {
+                var page = await List(kit, scope, new ListRequest(null, filter, sort, 4, cursor));
+                if (cursor is null) first = (page.Total, page.TotalIsEstimate);
+                ids.AddRange(page.Items.Select(i => i.Id));
+                cursor = page.NextCursor;
+            } while (cursor is not null);
+            return (ids, first);
+        }
+    }
+
+    [Theory]
+    [InlineData("stage eq customer and city eq Shanghai", 2)]
+    [InlineData("tag in (vip, gold) and age ge 30", 1)]
+    [InlineData("signupDate eq 2024-01-01", 1)]
+    [InlineData("stage eq customer or city eq Shanghai", 0)]
+    [InlineData("not (stage eq customer) and tag ne vip", 0)]
+    [InlineData("stage ne customer and phoneIsValid eq true and source eq web and city contains x", 0)]
+    public void OnlyEqualitiesOfTheTopLevelAndOnAnIndexedFieldOrATagMayDriveAndOnlyOnSqlite(string filter, int terms)
+    {
+        var sqlite = new SqlBuilder(DatabaseProvider.Sqlite, CustomerQueries.Schema, [], 1);
+        sqlite.Compile(FilterParser.Parse(filter)!);
+        Assert.Equal(terms, sqlite.IndexedTerms.Count);
+        // The stage is written +t.stage in the filter so that it never drives unless chosen; its driving term has no +.
+        Assert.All(sqlite.IndexedTerms, t => Assert.DoesNotContain("+t.", t.Sql));
+        var postgres = new SqlBuilder(DatabaseProvider.Postgres, CustomerQueries.Schema, [], 1);
+        postgres.Compile(FilterParser.Parse(filter)!);
+        Assert.Empty(postgres.IndexedTerms);
+    }
+
     [Theory]
     [InlineData("name eq 'x'; DROP TABLE customers--", "position 9")]
     [InlineData("nickname eq x", "Unknown field 'nickname'")]
