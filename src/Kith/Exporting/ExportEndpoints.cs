@@ -64,17 +64,10 @@ internal static class ExportEndpoints
     private const string FilterText = "A filter in the list's filter language.";
     private const string SortText = "One field, '-' first for descending; default -updatedAt.";
     private const string ColumnsText = "Comma-separated field keys in the order wanted (customFields.<key> or cf.<key>); default every importable field, kithId first.";
-    private const string BomText = "false to leave the UTF-8 byte order mark out of a CSV; default true.";
+    internal const string BomText = "false to leave the UTF-8 byte order mark out of a CSV; default true.";
 
     private static ExportRequest Request(string? format, string? q, string? filter, string? sort, string? columns, string? bom) =>
-        new(q, filter, sort, ExportRequest.SplitColumns(columns), ExportFormats.Parse(format), Bom(bom));
-
-    private static bool Bom(string? text) => (text ?? "").Trim().ToLowerInvariant() switch
-    {
-        "" or "true" or "1" => true,
-        "false" or "0" => false,
-        _ => throw RuleViolation.Field("bom", $"bom must be true or false, not '{text}'."),
-    };
+        new(q, filter, sort, ExportRequest.SplitColumns(columns), ExportFormats.Parse(format), ExportFormats.ParseBom(bom));
 
     /// <summary>
     /// Sets the file's headers, then lets the handler write. The handler checks the columns, filter and sort before
