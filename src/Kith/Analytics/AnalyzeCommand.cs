@@ -127,10 +127,7 @@ internal static class AnalyzeCommand
     /// </summary>
     private static ExportFormat FileFormat(string? path, string? format)
     {
-        var chosen = format is not null ? ExportFormats.Parse(format, "--format")
-            : path is null ? ExportFormat.Csv
-            : ExportFormats.FromFileName(path) ?? throw new RuleViolation(
-                $"Cannot tell the format from the name {Path.GetFileName(path)}; name the file .csv or .xlsx, or pass --format csv or --format xlsx.");
+        var chosen = path is null ? ExportFormats.Parse(format, "--format") : Kith.Exporting.ExportCommand.Format(path, format);
         if (path is null && chosen == ExportFormat.Xlsx)
             throw new RuleViolation("An XLSX workbook is written to a file: add --out FILE.xlsx.");
         return chosen;
