@@ -27,13 +27,13 @@ internal sealed class CsvTableWriter : TableWriter
         }).To(_text, leaveOpen: true);
     }
 
-    protected override void WriteCells(string?[] cells)
+    protected override void WriteCells(string?[] cells, bool header)
     {
         using var row = _sep.NewRow();
         for (var i = 0; i < cells.Length; i++) row[i].Set(cells[i] ?? "");
     }
 
-    protected override async ValueTask WriteCellsAsync(string?[] cells, CancellationToken ct)
+    protected override async ValueTask WriteCellsAsync(string?[] cells, bool header, CancellationToken ct)
     {
         await using var row = _sep.NewRow(ct);
         for (var i = 0; i < cells.Length; i++) row[i].Set(cells[i] ?? "");

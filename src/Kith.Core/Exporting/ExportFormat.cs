@@ -22,6 +22,17 @@ public static class ExportFormats
         _ => throw RuleViolation.Field(field, $"'{text}' is not an export format; use csv or xlsx."),
     };
 
+    /// <summary>
+    /// Whether a CSV starts with the UTF-8 byte order mark: "true" or "1" (or nothing: the default, for Excel), "false"
+    /// or "0". Anything else is a rule violation naming <paramref name="field"/>.
+    /// </summary>
+    public static bool ParseBom(string? text, string field = "bom") => (text ?? "").Trim().ToLowerInvariant() switch
+    {
+        "" or "true" or "1" => true,
+        "false" or "0" => false,
+        _ => throw RuleViolation.Field(field, $"{field} must be true or false, not '{text}'."),
+    };
+
     /// <summary>The format a file name's extension names (.csv, .xlsx), or null when it names neither.</summary>
     public static ExportFormat? FromFileName(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {

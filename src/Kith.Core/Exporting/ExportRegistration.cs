@@ -8,6 +8,7 @@ public static class ExportRegistration
     {
         services.AddScoped<ExportCustomers>();
         services.AddScoped<ExportCompanies>();
+        services.AddScoped<ExportCases>();
         return services;
     }
 }

@@ -27,13 +27,19 @@ public abstract class TableWriter : IDisposable, IAsyncDisposable
     /// line break quoted, quotes doubled), UTF-8 with a byte order mark unless <paramref name="utf8Bom"/> is false: the
     /// mark is how Excel knows the file is UTF-8 and shows Chinese correctly; pandas and most tools read either.
     /// </summary>
-    public static TableWriter Create(Stream output, ExportFormat format, bool utf8Bom = true)
+    /// <remarks>
+    /// <paramref name="numbers"/> are the columns (counted from 0) that hold numbers: there an XLSX writes a cell whose
+    /// text is a plain invariant number (<c>-5</c>, <c>0.25</c>) as a numeric cell, which a spreadsheet adds up and
+    /// which cannot be a formula, so it is written as it is; any other text in those columns is written and
+    /// neutralised as everywhere else. CSV has no types: there every cell is text and neutralised.
+    /// </remarks>
+    public static TableWriter Create(Stream output, ExportFormat format, bool utf8Bom = true, IReadOnlySet<int>? numbers = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         return format switch
         {
             ExportFormat.Csv => new CsvTableWriter(output, utf8Bom),
-            ExportFormat.Xlsx => new XlsxTableWriter(output),
+            ExportFormat.Xlsx => new XlsxTableWriter(output, numbers),
             _ => throw new ArgumentOutOfRangeException(nameof(format)),
         };
     }
@@ -42,26 +48,26 @@ public abstract class TableWriter : IDisposable, IAsyncDisposable
     public void WriteHeader(IReadOnlyList<string> names)
     {
         StartHeader();
-        WriteCells(Safe(names!));
+        WriteCells(Safe(names!, header: true), header: true);
     }
 
     public ValueTask WriteHeaderAsync(IReadOnlyList<string> names, CancellationToken ct = default)
     {
         StartHeader();
-        return WriteCellsAsync(Safe(names!), ct);
+        return WriteCellsAsync(Safe(names!, header: true), header: true, ct);
     }
 
     public void WriteRow(IReadOnlyList<string?> cells)
     {
         StartRow();
-        WriteCells(Safe(cells));
+        WriteCells(Safe(cells, header: false), header: false);
         Rows++;
     }
 
     public async ValueTask WriteRowAsync(IReadOnlyList<string?> cells, CancellationToken ct = default)
     {
         StartRow();
-        await WriteCellsAsync(Safe(cells), ct);
+        await WriteCellsAsync(Safe(cells, header: false), header: false, ct);
         Rows++;
     }
 
@@ -87,9 +93,9 @@ public abstract class TableWriter : IDisposable, IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected abstract void WriteCells(string?[] cells);
+    protected abstract void WriteCells(string?[] cells, bool header);
 
-    protected abstract ValueTask WriteCellsAsync(string?[] cells, CancellationToken ct);
+    protected abstract ValueTask WriteCellsAsync(string?[] cells, bool header, CancellationToken ct);
 
     protected abstract ValueTask FinishAsync(CancellationToken ct);
 
@@ -117,11 +123,16 @@ public abstract class TableWriter : IDisposable, IAsyncDisposable
     /// <summary>What the format can hold of a cell's text, before neutralising; by default all of it.</summary>
     protected virtual string Representable(string cell) => cell;
 
-    private string?[] Safe(IReadOnlyList<string?> cells)
+    /// <summary>Whether the format writes this row cell as a number rather than as text; by default never.</summary>
+    protected virtual bool IsNumber(int column, string cell) => false;
+
+    private string?[] Safe(IReadOnlyList<string?> cells, bool header)
     {
         var safe = new string?[cells.Count];
         for (var i = 0; i < safe.Length; i++)
-            safe[i] = cells[i] is { } text ? CellSafety.Neutralise(Representable(text)) : null;
+            safe[i] = cells[i] is not { } text ? null
+                : !header && IsNumber(i, text) ? text
+                : CellSafety.Neutralise(Representable(text));
         return safe;
     }
 }

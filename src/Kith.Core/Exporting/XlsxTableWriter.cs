@@ -21,8 +21,14 @@ namespace Kith.Core.Exporting;
 /// feed, and MiniExcel does not escape it, so CRLF and a lone CR become LF before the cell is neutralised (a cell
 /// must not carry an apostrophe for a CR it no longer starts with). CSV keeps every character as it is.
 /// </para>
+/// <para>
+/// In the columns named as <c>numbers</c>, a cell that is a plain number (digits, an optional leading minus and
+/// decimal point, as <see cref="CultureInfo.InvariantCulture"/> writes it) becomes a numeric cell; anything else there
+/// stays text. The analyses use it (a sheet of counts and revenue a user can sum); the list exports do not, so that
+/// what they export is exactly what is imported.
+/// </para>
 /// </summary>
-internal sealed class XlsxTableWriter(Stream output) : TableWriter
+internal sealed class XlsxTableWriter(Stream output, IReadOnlySet<int>? numbers = null) : TableWriter
 {
     /// <summary>Excel's limit of rows in a sheet, the header included.</summary>
     public const int MaxRows = 1_048_576;
@@ -40,16 +46,27 @@ internal sealed class XlsxTableWriter(Stream output) : TableWriter
     protected override string Representable(string cell) =>
         cell.Contains('\r') ? cell.Replace("\r\n", "\n").Replace('\r', '\n') : cell;
 
-    protected override void WriteCells(string?[] cells)
+    protected override bool IsNumber(int column, string cell) => numbers is not null && numbers.Contains(column) && Number(cell) is not null;
+
+    /// <summary>
+    /// The number a cell's text writes, or null. Only the forms an invariant ToString gives: no leading plus, spaces,
+    /// group separators or exponent, so no text such as "+1 kettle" or "1e3" changes on its way into the sheet.
+    /// </summary>
+    private static decimal? Number(string cell) =>
+        cell.Length is > 0 and <= 30 && (char.IsAsciiDigit(cell[0]) || cell[0] == '-') && char.IsAsciiDigit(cell[^1])
+        && decimal.TryParse(cell, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
+            ? value : null;
+
+    protected override void WriteCells(string?[] cells, bool header)
     {
-        var row = Row(cells);
+        var row = Row(cells, header);
         if (_rows.Writer.TryWrite(row)) return;
         WriteAsync(row, CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
 
-    protected override ValueTask WriteCellsAsync(string?[] cells, CancellationToken ct)
+    protected override ValueTask WriteCellsAsync(string?[] cells, bool header, CancellationToken ct)
     {
-        var row = Row(cells);
+        var row = Row(cells, header);
         return _rows.Writer.TryWrite(row) ? ValueTask.CompletedTask : WriteAsync(row, ct);
     }
 
@@ -81,7 +98,7 @@ internal sealed class XlsxTableWriter(Stream output) : TableWriter
         _abort.Dispose();
     }
 
-    private IDictionary<string, object?> Row(string?[] cells)
+    private IDictionary<string, object?> Row(string?[] cells, bool header)
     {
         if (_keys is null)
         {
@@ -94,7 +111,12 @@ internal sealed class XlsxTableWriter(Stream output) : TableWriter
         if (++_written > MaxRows)
             throw new RuleViolation($"An XLSX sheet holds at most {MaxRows:N0} rows, the header included; export to CSV instead, or narrow the list.");
         var row = new Dictionary<string, object?>(_keys.Length);
-        for (var i = 0; i < _keys.Length; i++) row[_keys[i]] = i < cells.Length ? cells[i] : null;
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            var cell = i < cells.Length ? cells[i] : null;
+            // A header's names stay text even over a column of numbers.
+            row[_keys[i]] = !header && cell is not null && numbers is not null && numbers.Contains(i) && Number(cell) is { } n ? n : cell;
+        }
         return row;
     }
 

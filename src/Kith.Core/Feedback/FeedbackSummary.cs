@@ -27,7 +27,8 @@ public sealed record FeedbackSummary(DateTime From, DateTime To, FeedbackGroupin
             Groups.Append(Total).Select(r => new string?[]
             {
                 r.Key, r.Label, I(r.CsatCount), N(r.CsatAverage), N(r.CsatSatisfiedPercent), I(r.NpsCount), I(r.Promoters), I(r.Passives), I(r.Detractors), N(r.Nps),
-            }).ToList());
+            }).ToList(),
+            first: 2);
     }
 }
 

@@ -3,12 +3,15 @@ using System.Diagnostics;
 using System.Globalization;
 using Kith.Cli;
 using Kith.Core.Analytics;
+using Kith.Core.Exporting;
+using Kith.Core.Infrastructure;
 
 namespace Kith.Analytics;
 
 /// <summary>
 /// `kith analyze rfm` recomputes and stores every customer's RFM scores, as the analytics page's button does;
-/// `kith analyze cohorts` prints a cohort retention table as CSV (or writes it with --out) and how long the counting took.
+/// `kith analyze cohorts` prints a cohort retention table as CSV (or writes it as CSV or XLSX with --out) and how long
+/// the counting took.
 /// Both run on the database the global options name, for the whole business.
 /// </summary>
 internal static class AnalyzeCommand
@@ -71,15 +74,21 @@ internal static class AnalyzeCommand
         var to = ToOption();
         var by = new Option<string?>("--by") { Description = "signup (default) or first_purchase." };
         var type = new Option<string?>("--event") { Description = "Count only events of this type as activity (default: any)." };
-        var output = new Option<string?>("--out") { Description = "Write the table to this CSV file instead of standard output." };
+        var output = new Option<string?>("--out") { Description = "Write the table to this file (.csv or .xlsx) instead of standard output as CSV." };
+        var format = new Option<string?>("--format") { Description = "csv or xlsx (default: from the --out file's extension)." };
+        var noBom = new Option<bool>("--no-bom") { Description = "A CSV file without the UTF-8 byte order mark (Excel then may not show Chinese correctly)." };
         var command = new Command("cohorts", "Cohort retention by month: the share of each cohort active in month 0, 1, 2, …");
         command.Options.Add(from);
         command.Options.Add(to);
         command.Options.Add(by);
         command.Options.Add(type);
         command.Options.Add(output);
+        command.Options.Add(format);
+        command.Options.Add(noBom);
         command.SetAction((parse, ct) => UsersCommand.RunAsync(parse, ct, async db =>
         {
+            var path = parse.GetValue(output);
+            var chosen = FileFormat(path, parse.GetValue(format));
             var period = AnalysisPeriod.Parse(parse.GetValue(from), parse.GetValue(to), TimeProvider.System);
             var basis = CohortRetention.ParseBy(parse.GetValue(by));
             var cohorts = new CohortRetention(db, TimeProvider.System);
@@ -91,21 +100,37 @@ internal static class AnalyzeCommand
             watch.Restart();
             await cohorts.HandleAsync(WholeBusiness.Scope, basis, parse.GetValue(type), period, refresh: false, ct);
             var sliced = watch.Elapsed;
-            var csv = AnalyticsCsv.Cohorts(table);
-            if (parse.GetValue(output) is { } path)
+            var result = AnalyticsTables.Cohorts(table);
+            if (path is not null)
             {
-                await using var file = File.Create(path);
-                await csv.WriteCsvAsync(file, ct);
+                await Kith.Exporting.ExportCommand.WriteFileAsync(path, async (file, token) =>
+                {
+                    await result.WriteAsync(file, chosen, !parse.GetValue(noBom), token);
+                    return result.Rows.Count;
+                }, ct);
             }
             else
             {
                 // Through Console.Out, so that whatever standard output is (a pipe, a test's writer) gets the table.
-                await Console.Out.WriteAsync(System.Text.Encoding.UTF8.GetString(await csv.CsvBytesAsync(ct)).TrimStart('\uFEFF'));
+                var bytes = await result.BytesAsync(ExportFormat.Csv, bom: false, ct);
+                await Console.Out.WriteAsync(System.Text.Encoding.UTF8.GetString(bytes));
             }
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{table.Cohorts.Count} cohorts, {table.Cohorts.Sum(c => c.Customers):N0} customers; counted from the events in {counted.TotalSeconds:0.000} s ({countedCpu.TotalSeconds:0.000} s of CPU), a table from the kept counts in {sliced.TotalMilliseconds:0.0} ms."));
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The file format as `kith export` picks it: --format when given, else the --out file's extension; standard
+    /// output takes CSV only (a workbook is no text for a terminal or a pipe).
+    /// </summary>
+    private static ExportFormat FileFormat(string? path, string? format)
+    {
+        var chosen = path is null ? ExportFormats.Parse(format, "--format") : Kith.Exporting.ExportCommand.Format(path, format);
+        if (path is null && chosen == ExportFormat.Xlsx)
+            throw new RuleViolation("An XLSX workbook is written to a file: add --out FILE.xlsx.");
+        return chosen;
     }
 
     private sealed class Drawn(TerminalProgress bar) : IProgress<RfmProgress>

@@ -36,12 +36,15 @@ internal static class CasesApi
     }
 
     private static async Task<Ok<CasePage>> ListAsync(string? status, string? priority, string? assigneeId, string? customerId, string? breached, string? q,
-        string? limit, string? cursor, Caller caller, CaseQueries queries, CancellationToken ct)
+        string? limit, string? cursor, Caller caller, CaseQueries queries, CancellationToken ct) =>
+        TypedResults.Ok(await queries.ListAsync(await caller.ScopeAsync(ct), Filter(status, priority, assigneeId, customerId, breached, q), cursor, Limit(limit), ct));
+
+    /// <summary>The list's filter from its query parameters, for the list and its export alike.</summary>
+    internal static CaseFilter Filter(string? status, string? priority, string? assigneeId, string? customerId, string? breached, string? q)
     {
         var unassigned = assigneeId is "none";
-        var filter = new CaseFilter(Enums<CaseStatus>(status, "status"), Enums<CasePriority>(priority, "priority"),
+        return new CaseFilter(Enums<CaseStatus>(status, "status"), Enums<CasePriority>(priority, "priority"),
             unassigned ? null : Id(assigneeId, "assigneeId"), unassigned, Id(customerId, "customerId"), Flag(breached, "breached"), q);
-        return TypedResults.Ok(await queries.ListAsync(await caller.ScopeAsync(ct), filter, cursor, Limit(limit), ct));
     }
 
     private static async Task<Created<CaseDetail>> OpenAsync(HttpContext http, Caller caller, OpenCase open, CancellationToken ct)

@@ -9,10 +9,11 @@ using Microsoft.Net.Http.Headers;
 namespace Kith.Exporting;
 
 /// <summary>
-/// Downloads of the customer and company lists as CSV or XLSX, twice over: <c>/api/v1/{customers|companies}/export</c>
-/// for scripts (bearer token, like the rest of the API; ADR-0003) and <c>/{customers|companies}/export</c> for the
-/// browser's Export button (the sign-in cookie). Both take the list's q, filter, sort and columns and stream the
-/// file as it is written, so a million rows start downloading at once and the browser shows the bytes arriving.
+/// Downloads of the customer, company and case lists as CSV or XLSX, twice over: <c>/api/v1/{customers|companies|cases}/export</c>
+/// for scripts (bearer token, like the rest of the API; ADR-0003) and <c>/{customers|companies|cases}/export</c> for the
+/// browser's Export button (the sign-in cookie). Both take the list's parameters (q, filter, sort and columns; the
+/// case list's own filters) and stream the file as it is written, so a million rows start downloading at once and the
+/// browser shows the bytes arriving.
 /// </summary>
 internal static class ExportEndpoints
 {
@@ -29,6 +30,11 @@ internal static class ExportEndpoints
             .WithDescription(Description)
             .Produces(StatusCodes.Status200OK, typeof(Stream), ExportFormats.CsvContentType, ExportFormats.XlsxContentType)
             .ProducesValidationProblem();
+        api.MapGet("/cases/export", ExportCasesAsync).WithTags("Cases").WithName("ExportCases")
+            .WithSummary("Exports the case list (status, priority, assigneeId, customerId, breached, q as in the list; format=csv|xlsx; bom=true|false) as a file.")
+            .WithDescription(CasesDescription)
+            .Produces(StatusCodes.Status200OK, typeof(Stream), ExportFormats.CsvContentType, ExportFormats.XlsxContentType)
+            .ProducesValidationProblem();
         return api;
     }
 
@@ -37,6 +43,7 @@ internal static class ExportEndpoints
     {
         app.MapGet("/customers/export", ExportCustomersAsync).RequireAuthorization().ExcludeFromDescription();
         app.MapGet("/companies/export", ExportCompaniesAsync).RequireAuthorization().ExcludeFromDescription();
+        app.MapGet("/cases/export", ExportCasesAsync).RequireAuthorization().ExcludeFromDescription();
         return app;
     }
 
@@ -59,22 +66,34 @@ internal static class ExportEndpoints
         StreamAsync(http, "companies", Request(format, q, filter, sort, columns, bom), clock,
             async (scope, request) => await export.HandleAsync(scope, request, http.Response.Body, null, ct), caller, ct);
 
+    private const string CasesDescription =
+        "Every case of the list in the caller's reach (cases on customers they reach), newest first, with the list's columns: " +
+        "number, subject, customerId, customer, status, priority, assigneeId, assignee, dueAt, breached, firstRespondedAt, createdAt, updatedAt. " +
+        "Times are ISO 8601 in UTC. CSV is UTF-8 with a byte order mark (bom=false leaves it out). Cells starting with =, +, -, @, " +
+        "a tab or a carriage return get a leading apostrophe. A malformed filter is a 400 before anything is sent.";
+
+    private static Task ExportCasesAsync(HttpContext http, Caller caller, ExportCases export, TimeProvider clock,
+        [Description(FormatText)] string? format, [Description("Statuses, comma-separated (open, pending, resolved, closed); default all.")] string? status,
+        [Description("Priorities, comma-separated (low, normal, high, urgent); default all.")] string? priority,
+        [Description("A user's id, or none for unassigned cases.")] string? assigneeId, [Description("A customer's id.")] string? customerId,
+        [Description("true for breached cases only, false for the others.")] string? breached, [Description("Subject words or #number.")] string? q,
+        [Description(BomText)] string? bom, CancellationToken ct)
+    {
+        var filter = Kith.Cases.CasesApi.Filter(status, priority, assigneeId, customerId, breached, q);
+        var request = new ExportRequest(Format: ExportFormats.Parse(format), Bom: ExportFormats.ParseBom(bom));
+        return StreamAsync(http, "cases", request, clock,
+            async (scope, r) => await export.HandleAsync(scope, filter, r.Format, r.Bom, http.Response.Body, ct), caller, ct);
+    }
+
     private const string FormatText = "csv (default) or xlsx.";
     private const string QText = "Search text, as for the list.";
     private const string FilterText = "A filter in the list's filter language.";
     private const string SortText = "One field, '-' first for descending; default -updatedAt.";
     private const string ColumnsText = "Comma-separated field keys in the order wanted (customFields.<key> or cf.<key>); default every importable field, kithId first.";
-    private const string BomText = "false to leave the UTF-8 byte order mark out of a CSV; default true.";
+    internal const string BomText = "false to leave the UTF-8 byte order mark out of a CSV; default true.";
 
     private static ExportRequest Request(string? format, string? q, string? filter, string? sort, string? columns, string? bom) =>
-        new(q, filter, sort, ExportRequest.SplitColumns(columns), ExportFormats.Parse(format), Bom(bom));
-
-    private static bool Bom(string? text) => (text ?? "").Trim().ToLowerInvariant() switch
-    {
-        "" or "true" or "1" => true,
-        "false" or "0" => false,
-        _ => throw RuleViolation.Field("bom", $"bom must be true or false, not '{text}'."),
-    };
+        new(q, filter, sort, ExportRequest.SplitColumns(columns), ExportFormats.Parse(format), ExportFormats.ParseBom(bom));
 
     /// <summary>
     /// Sets the file's headers, then lets the handler write. The handler checks the columns, filter and sort before

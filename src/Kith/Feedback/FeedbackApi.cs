@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Globalization;
+using Kith.Analytics;
 using Kith.Core.Analytics;
 using Kith.Core.Feedback;
 using Kith.Core.Infrastructure;
@@ -29,7 +31,7 @@ internal static class FeedbackApi
         return api;
     }
 
-    /// <summary>The summary's CSV for the /feedback page's download button, with the sign-in cookie.</summary>
+    /// <summary>The summary's CSV or XLSX for the /feedback page's download menu, with the sign-in cookie.</summary>
     public static IEndpointRouteBuilder MapFeedbackDownloads(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/feedback/export").RequireAuthorization().ExcludeFromDescription();
@@ -39,7 +41,7 @@ internal static class FeedbackApi
 
     private static void MapSummary(RouteGroupBuilder g, string name) =>
         g.MapGet("/summary", SummaryAsync).WithName(name)
-            .WithSummary("CSAT average and % satisfied (4-5), NPS (promoters minus detractors) and counts over from/to (default the last 365 days), groupBy=agent|customer|month; format=csv for a file.");
+            .WithSummary("CSAT average and % satisfied (4-5), NPS (promoters minus detractors) and counts over from/to (default the last 365 days), groupBy=agent|customer|month; format=csv or xlsx for a file (bom=false: a CSV without the byte order mark).");
 
     private static async Task<Created<FeedbackView>> RecordAsync(HttpRequest request, Caller caller, RecordFeedback record, CancellationToken ct)
     {
@@ -75,19 +77,13 @@ internal static class FeedbackApi
         return TypedResults.Ok(await queries.SurveysAsync(await caller.ScopeAsync(ct), id, ct));
     }
 
-    private static async Task<IResult> SummaryAsync(string? from, string? to, string? groupBy, string? format,
+    private static async Task<IResult> SummaryAsync(string? from, string? to, string? groupBy,
+        [Description(AnalyticsFile.FormatText)] string? format, [Description(AnalyticsFile.BomText)] string? bom,
         Caller caller, SummarizeFeedback summarize, TimeProvider clock, CancellationToken ct)
     {
-        var csv = (format ?? "").Trim().ToLowerInvariant() switch
-        {
-            "" or "json" => false,
-            "csv" => true,
-            _ => throw RuleViolation.Field("format", $"format must be json or csv, not '{format}'."),
-        };
+        var file = AnalyticsFile.Parse(format, bom);
         var summary = await summarize.HandleAsync(await caller.ScopeAsync(ct), AnalysisPeriod.Parse(from, to, clock), SummarizeFeedback.ParseGrouping(groupBy), ct);
-        if (!csv) return TypedResults.Ok(summary);
-        var table = summary.Table();
-        return TypedResults.File(await table.CsvBytesAsync(ct), "text/csv; charset=utf-8", $"{table.Name}.csv");
+        return await file.AnswerAsync(summary, summary.Table, ct);
     }
 
     private static long? ParseId(string? text, string name)

@@ -30,6 +30,28 @@ public sealed class TableWriterTests
         Assert.All(rows.SelectMany(r => r), cell => Assert.False(cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r'));
     }
 
+    [Fact]
+    public async Task NumberColumnsOfAWorkbookHoldNumericCellsAndEverythingElseStaysNeutralisedText()
+    {
+        var rows = new List<IReadOnlyList<string?>> { new[] { "-5", "-5", "0.25" }, new[] { "=cmd()", "+1 kettle", "1e3" }, new[] { "007", " 4", null } };
+        using var buffer = new MemoryStream();
+        await using (var writer = TableWriter.Create(buffer, ExportFormat.Xlsx, numbers: new HashSet<int> { 1, 2 }))
+        {
+            // Header names that look like numbers stay text.
+            await writer.WriteHeaderAsync(["name", "00", "2"], TestContext.Current.CancellationToken);
+            foreach (var row in rows) await writer.WriteRowAsync(row, TestContext.Current.CancellationToken);
+            await writer.CompleteAsync(TestContext.Current.CancellationToken);
+        }
+        using var read = new MemoryStream(buffer.ToArray());
+        var cells = MiniExcelLibs.MiniExcel.Query(read, useHeaderRow: false, excelType: MiniExcelLibs.ExcelType.XLSX)
+            .Cast<IDictionary<string, object?>>().Select(r => r.Values.ToArray()).ToList();
+        Assert.Equal(["name", "00", "2"], cells[0]);
+        // Column 0 is text: its "-5" is neutralised; columns 1 and 2 hold numbers where the text is a plain number.
+        Assert.Equal(["'-5", -5.0, 0.25], cells[1]);
+        Assert.Equal(["'=cmd()", "'+1 kettle", "1e3"], cells[2]);
+        Assert.Equal(["007", " 4", null], cells[3]);
+    }
+
     [Theory]
     [MemberData(nameof(Formats))]
     public async Task RandomHostileStringsComeBackExactlyAfterRestore(ExportFormat format)

@@ -54,7 +54,7 @@ public sealed class FeedbackTests
         Assert.Equal((0, 5, 0.0), (byMonth.Groups[0].CsatCount, byMonth.Groups[0].NpsCount, byMonth.Groups[0].Nps));
         Assert.Null(byMonth.Groups[0].CsatAverage);
         Assert.Equal((7, 4), (byMonth.Groups[1].CsatCount, byMonth.Groups[1].NpsCount));
-        var csv = System.Text.Encoding.UTF8.GetString(await byAgent.Table().CsvBytesAsync(Ct));
+        var csv = System.Text.Encoding.UTF8.GetString(await byAgent.Table().BytesAsync(Kith.Core.Exporting.ExportFormat.Csv, bom: true, Ct));
         Assert.Contains("Li,4,3.25,50,5,2,1,2,0", csv);
     }
 

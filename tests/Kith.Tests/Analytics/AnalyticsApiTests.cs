@@ -108,6 +108,68 @@ public sealed class AnalyticsApiTests
         Assert.NotEqual(HttpStatusCode.OK, anonymous.StatusCode);
     }
 
+    /// <summary>A downloaded workbook's first sheet, each row's cells in column order, as MiniExcel (the importer's reader) reads them.</summary>
+    internal static async Task<List<object?[]>> XlsxAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", response.Content.Headers.ContentType?.MediaType);
+        using var stream = new MemoryStream(await response.Content.ReadAsByteArrayAsync(Ct));
+        return MiniExcelLibs.MiniExcel.Query(stream, useHeaderRow: false, excelType: MiniExcelLibs.ExcelType.XLSX)
+            .Cast<IDictionary<string, object?>>().Select(r => r.Values.ToArray()).ToList();
+    }
+
+    [Fact]
+    public async Task XlsxDownloadsWriteNumbersAsNumbersKeepHeadersAndNamesAsTextAndNeutraliseFormulas()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var (adminId, admin) = await host.UserWithClientAsync(Role.Admin);
+        await SeedAsync(host, adminId, adminId);
+
+        var pagesResponse = await admin.GetAsync("/api/v1/analytics/top?kind=pages&from=2026-01-01&to=2026-03-31&format=xlsx", Ct);
+        Assert.Equal("top-pages.xlsx", pagesResponse.Content.Headers.ContentDisposition?.FileNameStar ?? pagesResponse.Content.Headers.ContentDisposition?.FileName);
+        var pages = await XlsxAsync(pagesResponse);
+        Assert.Equal(["page", "views", "visitors"], pages[0]);
+        var cmd = Assert.Single(pages, r => Equals(r[0], "'=cmd()"));
+        // A page named like a formula is text with its apostrophe; its counts are numeric cells, not text.
+        Assert.Equal(1.0, Assert.IsType<double>(cmd[1]));
+        Assert.Equal(1.0, Assert.IsType<double>(cmd[2]));
+        Assert.Contains(pages, r => Equals(r[0], "/pricing"));
+
+        var products = await XlsxAsync(await admin.GetAsync("/api/v1/analytics/top?kind=products&from=2026-01-01&to=2026-03-31&format=xlsx", Ct));
+        Assert.Equal(["product", "order_lines", "customers", "quantity", "revenue"], products[0]);
+        Assert.Equal(80.0, Assert.IsType<double>(Assert.Single(products, r => Equals(r[0], "Kettle"))[4]));
+
+        // The heatmap's hour headers look like numbers ("00"…"23") and stay text; its counts are numbers.
+        var heatmap = await XlsxAsync(await admin.GetAsync("/api/v1/analytics/heatmap?from=2026-01-01&to=2026-03-31&format=xlsx", Ct));
+        Assert.Equal("00", heatmap[0][1]);
+        Assert.Equal("Monday", heatmap[1][0]);
+        Assert.All(heatmap.Skip(1).SelectMany(r => r.Skip(1)), c => Assert.IsType<double>(c));
+        Assert.Equal(4.0, heatmap.Skip(1).SelectMany(r => r.Skip(1)).Sum(c => (double)c!));
+
+        // The same workbook reaches the browser's download menu with the sign-in cookie, and the feedback summary has one too.
+        var feedback = await XlsxAsync(await admin.GetAsync("/api/v1/feedback/summary?from=2026-01-01&to=2026-03-31&format=xlsx", Ct));
+        Assert.Equal("csat_count", feedback[0][2]);
+        Assert.Equal(0.0, Assert.IsType<double>(feedback[^1][2]));
+
+        // bom=false, as the list exports name it, leaves the byte order mark out of a CSV.
+        var plain = await admin.GetAsync("/api/v1/analytics/top?kind=pages&from=2026-01-01&to=2026-03-31&format=csv&bom=false", Ct);
+        Assert.Equal((byte)'p', (await plain.Content.ReadAsByteArrayAsync(Ct))[0]);
+    }
+
+    [Fact]
+    public async Task AMalformedFormatOrBomIsA400NamingItOnEveryAnalysis()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var (_, client) = await host.UserWithClientAsync(Role.Admin);
+        foreach (var url in new[] { "/api/v1/analytics/rfm", "/api/v1/analytics/rfm/customers", "/api/v1/analytics/cohorts", "/api/v1/analytics/funnel",
+                     "/api/v1/analytics/trends", "/api/v1/analytics/top", "/api/v1/analytics/heatmap", "/api/v1/feedback/summary" })
+        {
+            var problem = await ProblemAsync(client, url + "?format=pdf", "format");
+            Assert.Contains("'pdf'", problem.GetProperty("errors").GetProperty("format")[0].GetString());
+            await ProblemAsync(client, url + "?format=csv&bom=maybe", "bom");
+        }
+    }
+
     [Fact]
     public async Task BadParametersAnswer400NamingTheParameter()
     {

@@ -62,9 +62,19 @@ public sealed class AnalyticsBrowserTests
         await Expect(page.Locator("[data-test=trends-chart] svg").First).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Tab, new() { Name = "Top products and pages" }).ClickAsync();
         await Expect(page.Locator("[data-test=top-table]")).ToContainTextAsync("Kettle");
+        // The chart's Download menu offers a workbook: the products as text, their revenue as numbers.
+        await page.Locator("[data-test=top-menu] button").First.ClickAsync();
+        var workbook = await page.RunAndWaitForDownloadAsync(() => page.Locator(".mud-popover-open [data-test=top-xlsx]").ClickAsync());
+        Assert.Equal("top-products.xlsx", workbook.SuggestedFilename);
+        var path = Path.Combine(host.Database.Folder, workbook.SuggestedFilename);
+        await workbook.SaveAsAsync(path);
+        var rows = MiniExcelLibs.MiniExcel.Query(path, useHeaderRow: true).Cast<IDictionary<string, object?>>().ToList();
+        Assert.Equal(["Kettle", "Tea"], rows.Select(r => r["product"]?.ToString()).Order());
+        Assert.Equal(25.0 * (2 + 4 + 6) + 25.0 * (1 + 3 + 5), rows.Sum(r => Assert.IsType<double>(r["revenue"])));
         await page.GetByRole(AriaRole.Tab, new() { Name = "Activity by hour" }).ClickAsync();
         await Expect(page.Locator("[data-test=heatmap-table] tbody tr")).ToHaveCountAsync(7);
-        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-test=heatmap-csv]"));
+        await page.Locator("[data-test=heatmap-menu] button").First.ClickAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator(".mud-popover-open [data-test=heatmap-csv]").ClickAsync());
         Assert.Equal("heatmap.csv", download.SuggestedFilename);
 
         await page.GotoAsync("/");

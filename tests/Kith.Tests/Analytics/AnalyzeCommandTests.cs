@@ -49,6 +49,21 @@ public sealed class AnalyzeCommandTests
         Assert.Equal(["cohort,customers,month_0,month_1,month_2", "2025-01,2,0.5,0.5,0.5"], output.Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("1 cohorts, 2 customers", error);
 
+        // --out picks the format by the file's extension, as kith export does: a workbook with the shares as numbers.
+        var workbook = Path.Combine(host.Database.Folder, "cohorts.xlsx");
+        (code, _, error) = await RunAsync("analyze", "cohorts", "--from", "2025-01-01", "--to", "2025-03-31", "--out", workbook, "--data", host.Database.Folder);
+        Assert.Equal(0, code);
+        var rows = MiniExcelLibs.MiniExcel.Query(workbook, useHeaderRow: false).Cast<IDictionary<string, object?>>().Select(r => r.Values.ToArray()).ToList();
+        Assert.Equal(["cohort", "customers", "month_0", "month_1", "month_2"], rows[0]);
+        Assert.Equal(["2025-01", 2.0, 0.5, 0.5, 0.5], rows[1]);
+        var plain = Path.Combine(host.Database.Folder, "cohorts.txt");
+        (code, _, _) = await RunAsync("analyze", "cohorts", "--from", "2025-01-01", "--to", "2025-03-31", "--out", plain, "--format", "csv", "--no-bom", "--data", host.Database.Folder);
+        Assert.Equal(0, code);
+        Assert.StartsWith("cohort,customers", await File.ReadAllTextAsync(plain, Ct));
+        (code, _, error) = await RunAsync("analyze", "cohorts", "--out", Path.Combine(host.Database.Folder, "cohorts.pdf"), "--data", host.Database.Folder);
+        Assert.NotEqual(0, code);
+        Assert.Contains("Cannot tell the format from the name cohorts.pdf", error);
+
         (code, _, error) = await RunAsync("analyze", "cohorts", "--by", "week", "--data", host.Database.Folder);
         Assert.NotEqual(0, code);
         Assert.Contains("by must be signup or first_purchase", error);

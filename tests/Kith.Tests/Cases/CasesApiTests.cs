@@ -131,4 +131,55 @@ public sealed class CasesApiTests
         Assert.Equal(0, (await (await stranger.GetAsync("/api/v1/cases", Ct)).JsonAsync()).GetProperty("items").GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, (await agent.GetAsync("/api/v1/cases/999999", Ct)).StatusCode);
     }
+
+    [Fact]
+    public async Task TheCaseListExportsWithItsFiltersAndOnlyTheCasesTheCallerReaches()
+    {
+        await using var host = await KithTestHost.StartAsync();
+        var (adminId, admin) = await host.UserWithClientAsync(Role.Admin);
+        var (agentId, agent) = await host.UserWithClientAsync(Role.Agent);
+        long mine, theirs;
+        await using (var db = host.OpenDb())
+        {
+            if (!db.RolePolicies.Any(p => p.Role == Role.Agent))
+                db.RolePolicies.Add(new RolePolicy { Role = Role.Agent, Reach = RecordReach.Own, CanCreate = true, CanEdit = true });
+            var ann = new Kith.Core.Customers.Customer { Name = "Ann", OwnerId = agentId, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+            var bo = new Kith.Core.Customers.Customer { Name = "Bo", OwnerId = adminId, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+            db.Customers.AddRange(ann, bo);
+            await db.SaveChangesAsync(Ct);
+            db.RolePolicies.Single(p => p.Role == Role.Agent).Reach = RecordReach.Own;
+            await db.SaveChangesAsync(Ct);
+            (mine, theirs) = (ann.Id, bo.Id);
+        }
+        var annCase = await (await admin.PostJsonAsync("/api/v1/cases", new { subject = "Refund, please", customerId = mine, priority = "high", assigneeId = agentId })).JsonAsync();
+        await admin.PostJsonAsync("/api/v1/cases", new { subject = "=2+5+cmd|calc!A0", customerId = theirs });
+
+        // The agent, whose reach is their own customers, gets Ann's case only, in a workbook.
+        var workbook = await Kith.Tests.Analytics.AnalyticsApiTests.XlsxAsync(await agent.GetAsync("/api/v1/cases/export?format=xlsx", Ct));
+        Assert.Equal(["number", "subject", "customerId", "customer", "status", "priority", "assigneeId", "assignee", "dueAt", "breached",
+            "firstRespondedAt", "createdAt", "updatedAt"], workbook[0].Select(c => c?.ToString()));
+        var row = Assert.Single(workbook.Skip(1));
+        Assert.Equal((annCase.GetProperty("number").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), "Refund, please", "Ann", "open", "high"),
+            (row[0]?.ToString(), row[1]?.ToString(), row[3]?.ToString(), row[4]?.ToString(), row[5]?.ToString()));
+
+        // The administrator reaches both; the subject typed as a formula is neutralised; the filters narrow the file.
+        var all = await admin.GetAsync("/api/v1/cases/export", Ct);
+        Assert.Equal("text/csv", all.Content.Headers.ContentType?.MediaType);
+        Assert.Matches(@"^cases-\d{4}-\d{2}-\d{2}\.csv$", all.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var rows = Kith.Tests.Exporting.ExportApiTests.Csv(await all.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal(["'=2+5+cmd|calc!A0", "Refund, please"], rows.Skip(1).Select(r => r[1]));
+        var high = Kith.Tests.Exporting.ExportApiTests.Csv(await (await admin.GetAsync($"/api/v1/cases/export?priority=high&assigneeId={agentId}&status=open", Ct)).Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal(["Refund, please"], high.Skip(1).Select(r => r[1]));
+        var closed = Kith.Tests.Exporting.ExportApiTests.Csv(await (await admin.GetAsync("/api/v1/cases/export?status=closed", Ct)).Content.ReadAsByteArrayAsync(Ct));
+        Assert.Single(closed);
+
+        // The browser's Export menu gets the same file with the sign-in cookie; a malformed parameter is a 400 naming it.
+        Assert.NotEqual(HttpStatusCode.OK, (await host.AnonymousClient().GetAsync("/cases/export", Ct)).StatusCode);
+        foreach (var (query, field) in new[] { ("format=pdf", "format"), ("status=done", "status"), ("bom=maybe", "bom"), ("breached=yes", "breached") })
+        {
+            var bad = await admin.GetAsync($"/api/v1/cases/export?{query}", Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.True((await bad.JsonAsync()).GetProperty("errors").TryGetProperty(field, out _), query);
+        }
+    }
 }

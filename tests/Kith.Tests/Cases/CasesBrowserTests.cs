@@ -55,6 +55,14 @@ public sealed class CasesBrowserTests
         await page.GetByText("Only breached").ClickAsync();
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await ScreenshotAsync(page, "case-list.png");
+        // The Export menu downloads the list as filtered on screen: the breached case only.
+        await page.Locator("[data-test=export-menu] button").First.ClickAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator(".mud-popover-open [data-test=export-csv]").ClickAsync());
+        Assert.Matches(@"^cases-\d{4}-\d{2}-\d{2}\.csv$", download.SuggestedFilename);
+        var path = Path.Combine(host.Database.Folder, download.SuggestedFilename);
+        await download.SaveAsAsync(path);
+        Assert.Equal(["Late refund"], Kith.Tests.Exporting.ExportApiTests.Csv(await File.ReadAllBytesAsync(path, Ct)).Skip(1).Select(r => r[1]));
+        await page.Keyboard.PressAsync("Escape");
 
         await page.ClickAsync("[data-test=nav-case-board]");
         var open = page.Locator("[data-test=board-open] [data-test=board-case]");

@@ -31,6 +31,10 @@ public sealed class FormulaInjectionTests
             ("feedback summary csv", w.Admin, "/api/v1/feedback/summary?groupBy=customer&format=csv"),
             ("feedback summary by agent csv", w.Admin, "/api/v1/feedback/summary?groupBy=agent&format=csv"),
             ("rfm customers csv", w.Admin, "/api/v1/analytics/rfm/customers?format=csv"),
+            ("rfm customers xlsx", w.Admin, "/api/v1/analytics/rfm/customers?format=xlsx"),
+            ("feedback summary by customer xlsx", w.Admin, "/api/v1/feedback/summary?groupBy=customer&format=xlsx"),
+            ("cases csv", w.Owner, "/api/v1/cases/export"),
+            ("cases xlsx", w.Owner, "/api/v1/cases/export?format=xlsx"),
             ("import rejected csv", ownerBrowser, $"/imports/{w["import"]}/rejected.csv"),
             ("import rejected xlsx", ownerBrowser, $"/imports/{w["import"]}/rejected.xlsx"),
             ("personal data zip", w.Owner, $"/api/v1/customers/{w["customer"]}/personal-data"),
@@ -43,7 +47,7 @@ public sealed class FormulaInjectionTests
             Assert.True(response.IsSuccessStatusCode, $"{what}: {(int)response.StatusCode} {Encoding.UTF8.GetString(bytes)}");
             var cells = Cells(url, bytes).ToList();
             Assert.True(cells.Count > 0, what);
-            if (!cells.Any(c => c.Contains("cmd|calc", StringComparison.Ordinal)) && what is not ("rfm customers csv" or "feedback summary by agent csv"))
+            if (!cells.Any(c => c.Contains("cmd|calc", StringComparison.Ordinal)) && what is not ("rfm customers csv" or "rfm customers xlsx" or "feedback summary by agent csv"))
                 failures.Add($"{what}: the typed text is not in the file at all");
             failures.AddRange(cells.Where(c => c.Length > 0 && c[0] is '=' or '+' or '-' or '@' or '\t' or '\r').Select(c => $"{what}: {c}"));
         }
