@@ -25,6 +25,8 @@ public static partial class ImportMessages
     /// <summary>The Chinese sentence for a message of a known shape, or null.</summary>
     internal static string? TryChinese(string message, IStringLocalizer l)
     {
+        // Rows and cells of a file are in these messages: past the length of any engine message it stays English.
+        if (message.Length > Infrastructure.RuleMessages.MaxShaped) return null;
         // "line 3, column 2: …" and "row 4: …": the place, then what is wrong there.
         var place = Place().Match(message);
         if (place.Success && TryChinese(place.Groups["rest"].Value, l) is { } rest)
@@ -34,10 +36,7 @@ public static partial class ImportMessages
             return $"{where}：{rest}";
         }
         foreach (var (pattern, chinese) in s_shapes)
-        {
-            var m = pattern.Match(message);
-            if (m.Success) return chinese(m, l);
-        }
+            if (Infrastructure.RuleMessages.Matched(pattern, message) is { } m) return chinese(m, l);
         return null;
     }
 
@@ -158,7 +157,8 @@ public static partial class ImportMessages
         _ => "外部编号",
     };
 
-    private static Regex R(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromSeconds(1));
+    /// <summary>A shape on the engine whose time is linear in the message: cells of a file are in these messages.</summary>
+    private static Regex R(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking);
 
     [GeneratedRegex(@"^(?<word>line|row|after line) (?<n>[\d,]+)(?:, column (?<column>\d+))?: (?<rest>.+)$", RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex Place();

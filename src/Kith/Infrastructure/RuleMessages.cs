@@ -46,8 +46,11 @@ public static partial class RuleMessages
         if (depth > 4) return null;
         if (s_fixed.TryGetValue(message, out var zh)) return zh;
         if (KithLocalizer.Chinese.TryGetValue(message, out zh)) return zh;
+        // A message carries values users typed, and each hole is a lazy run: past a length no rule message reaches, or
+        // when a backtracking shape takes too long on it, the message stays English.
+        if (message.Length > MaxShaped) return null;
         foreach (var shape in s_shapes)
-            if (shape.Pattern.Match(message) is { Success: true } m && shape.Fill(m, l, depth) is { } filled)
+            if (Matched(shape.Pattern, message) is { } m && shape.Fill(m, l, depth) is { } filled)
                 return filled;
         if (ImportMessages.TryChinese(message, l) is { } imported) return imported;
         return Sentences(message, l, depth);
@@ -65,7 +68,27 @@ public static partial class RuleMessages
         return null;
     }
 
-    private static bool IsWhole(string sentence) => s_fixed.ContainsKey(sentence) || KithLocalizer.Chinese.ContainsKey(sentence) || s_shapes.Any(s => s.Pattern.IsMatch(sentence));
+    private static bool IsWhole(string sentence) => s_fixed.ContainsKey(sentence) || KithLocalizer.Chinese.ContainsKey(sentence)
+        || (sentence.Length <= MaxShaped && s_shapes.Any(s => Matched(s.Pattern, sentence) is not null));
+
+    /// <summary>The longest message matched against the shapes (the longest engine sentence with its values is far shorter).</summary>
+    internal const int MaxShaped = 2_000;
+
+    /// <summary>How long a backtracking shape may take on one message before it counts as not matching.</summary>
+    internal static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>The shape's match, or null when it does not match or gives up after <see cref="MatchTimeout"/>.</summary>
+    internal static Match? Matched(Regex pattern, string message)
+    {
+        try
+        {
+            return pattern.Match(message) is { Success: true } m ? m : null;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return null;
+        }
+    }
 
     private sealed record Shape(Regex Pattern, string[] Holes, string Chinese, int Literal)
     {
@@ -137,7 +160,13 @@ public static partial class RuleMessages
             }
         }
         pattern.Append('$');
-        return new Shape(new Regex(pattern.ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant), [.. holes], chinese, literal);
+        // Without a repeated hole a shape needs no backreference, so it runs on the engine whose time is linear in the
+        // message (a crafted value cannot make it backtrack); the few with one keep the timeout.
+        var repeated = pattern.ToString().Contains(@"\k<", StringComparison.Ordinal);
+        var regex = repeated
+            ? new Regex(pattern.ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant, MatchTimeout)
+            : new Regex(pattern.ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+        return new Shape(regex, [.. holes], chinese, literal);
     }
 
     private static FrozenDictionary<string, string> Load()

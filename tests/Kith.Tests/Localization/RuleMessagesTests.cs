@@ -113,6 +113,23 @@ public sealed class RuleMessagesTests
         }
     }
 
+    [Fact]
+    public void AMessageCarryingALongOrCraftedValueStaysEnglishOrTranslatesWithoutBacktracking()
+    {
+        using var _ = new Culture("zh-Hans");
+        // A value of the length a domain can have still reads in Chinese, the value as typed.
+        var domain = new string('d', 250) + ".example.com";
+        Assert.Equal($"'{domain}' 不是域名，域名形如 example.com。", L.Rule($"'{domain}' is not a domain such as example.com."));
+        // Past the length of any engine sentence with its values, a message stays English whole.
+        var huge = new string('x', RuleMessages.MaxShaped);
+        Assert.Equal($"'{huge}' is not a domain such as example.com.", L.Rule($"'{huge}' is not a domain such as example.com."));
+        // A value made of the shapes' own words, many times over (each hole is a lazy run: a backtracking engine tries
+        // every split of them against every shape), matches none and stays English.
+        var crafted = "'" + string.Concat(Enumerable.Repeat("' at position 1 is not ' for '", 60)) + "'";
+        Assert.True(crafted.Length < RuleMessages.MaxShaped);
+        Assert.Equal(crafted, L.Rule(crafted));
+    }
+
     private static string Unescape(string template) => template.Replace("{{", "{").Replace("}}", "}");
 
     private sealed class Culture : IDisposable
