@@ -74,41 +74,24 @@ internal static class AnalyzeCommand
 
     private static Command CohortsCommand()
     {
-        var from = FromOption();
-        var to = ToOption();
         var by = new Option<string?>("--by") { Description = "signup (default) or first_purchase." };
         var type = new Option<string?>("--event") { Description = "Count only events of this type as activity (default: any)." };
-        var output = OutOption();
-        var format = FormatOption();
-        var noBom = NoBomOption();
-        var command = new Command("cohorts", "Cohort retention by month: the share of each cohort active in month 0, 1, 2, …");
-        command.Options.Add(from);
-        command.Options.Add(to);
-        command.Options.Add(by);
-        command.Options.Add(type);
-        command.Options.Add(output);
-        command.Options.Add(format);
-        command.Options.Add(noBom);
-        command.SetAction((parse, ct) => UsersCommand.RunAsync(parse, ct, async db =>
-        {
-            var path = parse.GetValue(output);
-            var chosen = FileFormat(path, parse.GetValue(format));
-            var period = AnalysisPeriod.Parse(parse.GetValue(from), parse.GetValue(to), TimeProvider.System);
-            var basis = CohortRetention.ParseBy(parse.GetValue(by));
-            var cohorts = new CohortRetention(db, TimeProvider.System);
-            var cpu = Environment.CpuUsage.TotalTime;
-            var watch = Stopwatch.StartNew();
-            var table = await cohorts.HandleAsync(WholeBusiness.Scope, basis, parse.GetValue(type), period, refresh: true, ct);
-            var counted = watch.Elapsed;
-            var countedCpu = Environment.CpuUsage.TotalTime - cpu;
-            watch.Restart();
-            await cohorts.HandleAsync(WholeBusiness.Scope, basis, parse.GetValue(type), period, refresh: false, ct);
-            var sliced = watch.Elapsed;
-            await WriteAsync(AnalyticsTables.Cohorts(table), path, chosen, !parse.GetValue(noBom), ct);
-            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{table.Cohorts.Count} cohorts, {table.Cohorts.Sum(c => c.Customers):N0} customers; counted from the events in {counted.TotalSeconds:0.000} s ({countedCpu.TotalSeconds:0.000} s of CPU), a table from the kept counts in {sliced.TotalMilliseconds:0.0} ms."));
-        }));
-        return command;
+        return TableCommand("cohorts", "Cohort retention by month: the share of each cohort active in month 0, 1, 2, …", [by, type],
+            async (parse, db, period, ct) =>
+            {
+                var basis = CohortRetention.ParseBy(parse.GetValue(by));
+                var cohorts = new CohortRetention(db, TimeProvider.System);
+                var cpu = Environment.CpuUsage.TotalTime;
+                var watch = Stopwatch.StartNew();
+                var table = await cohorts.HandleAsync(WholeBusiness.Scope, basis, parse.GetValue(type), period, refresh: true, ct);
+                var counted = watch.Elapsed;
+                var countedCpu = Environment.CpuUsage.TotalTime - cpu;
+                watch.Restart();
+                await cohorts.HandleAsync(WholeBusiness.Scope, basis, parse.GetValue(type), period, refresh: false, ct);
+                var sliced = watch.Elapsed;
+                return (AnalyticsTables.Cohorts(table), string.Create(CultureInfo.InvariantCulture,
+                    $"{table.Cohorts.Count} cohorts, {table.Cohorts.Sum(c => c.Customers):N0} customers; counted from the events in {counted.TotalSeconds:0.000} s ({countedCpu.TotalSeconds:0.000} s of CPU), a table from the kept counts in {sliced.TotalMilliseconds:0.0} ms."));
+            });
     }
 
     private static Command FunnelCommand()
@@ -120,7 +103,7 @@ internal static class AnalyzeCommand
             {
                 var parsed = Funnel.ParseSteps(parse.GetValue(steps));
                 var days = Funnel.ParseWindow(parse.GetValue(window));
-                return AnalyticsTables.Funnel(await new Funnel(db, TimeProvider.System).HandleAsync(WholeBusiness.Scope, parsed, days, period, ct));
+                return (AnalyticsTables.Funnel(await new Funnel(db, TimeProvider.System).HandleAsync(WholeBusiness.Scope, parsed, days, period, ct)), null);
             });
     }
 
@@ -133,7 +116,7 @@ internal static class AnalyzeCommand
             {
                 var m = Trends.ParseMetric(parse.GetValue(metric));
                 var i = AnalysisPeriod.ParseInterval(parse.GetValue(interval));
-                return AnalyticsTables.Trend(await new Trends(db, TimeProvider.System).HandleAsync(WholeBusiness.Scope, m, i, period, ct));
+                return (AnalyticsTables.Trend(await new Trends(db, TimeProvider.System).HandleAsync(WholeBusiness.Scope, m, i, period, ct)), null);
             });
     }
 
@@ -146,7 +129,7 @@ internal static class AnalyzeCommand
             {
                 var k = TopItems.ParseKind(parse.GetValue(kind));
                 var n = TopItems.ParseLimit(parse.GetValue(limit));
-                return AnalyticsTables.Top(await new TopItems(db, TimeProvider.System).HandleAsync(WholeBusiness.Scope, k, n, period, ct));
+                return (AnalyticsTables.Top(await new TopItems(db, TimeProvider.System).HandleAsync(WholeBusiness.Scope, k, n, period, ct)), null);
             });
     }
 
@@ -155,21 +138,22 @@ internal static class AnalyzeCommand
         var type = new Option<string?>("--event") { Description = "Count only events of this type (default: any)." };
         return TableCommand("heatmap", "Activity by weekday and hour: the events of the period in each hour of each weekday.", [type],
             async (parse, db, period, ct) =>
-                AnalyticsTables.Heatmap(await new ActivityHeatmap(db, TimeProvider.System).HandleAsync(WholeBusiness.Scope, parse.GetValue(type), period, ct)));
+                (AnalyticsTables.Heatmap(await new ActivityHeatmap(db, TimeProvider.System).HandleAsync(WholeBusiness.Scope, parse.GetValue(type), period, ct)), null));
     }
 
     /// <summary>
     /// An analysis of the whole business over --from/--to, printed as CSV or written with --out as CSV or XLSX (the
-    /// same table as the analytics page's download).
+    /// same table as the analytics page's download), then a line on standard error: the analysis's own, or the rows
+    /// and the period.
     /// </summary>
     private static Command TableCommand(string name, string description, IReadOnlyList<Option> options,
-        Func<ParseResult, KithDb, AnalysisPeriod, CancellationToken, Task<AnalyticsTable>> analyse)
+        Func<ParseResult, KithDb, AnalysisPeriod, CancellationToken, Task<(AnalyticsTable Table, string? Summary)>> analyse)
     {
         var from = FromOption();
         var to = ToOption();
-        var output = OutOption();
-        var format = FormatOption();
-        var noBom = NoBomOption();
+        var output = new Option<string?>("--out") { Description = "Write the table to this file (.csv or .xlsx) instead of standard output as CSV." };
+        var format = new Option<string?>("--format") { Description = "csv or xlsx (default: from the --out file's extension)." };
+        var noBom = new Option<bool>("--no-bom") { Description = "A CSV file without the UTF-8 byte order mark (Excel then may not show Chinese correctly)." };
         var command = new Command(name, description);
         foreach (var option in options) command.Options.Add(option);
         command.Options.Add(from);
@@ -182,19 +166,13 @@ internal static class AnalyzeCommand
             var path = parse.GetValue(output);
             var chosen = FileFormat(path, parse.GetValue(format));
             var period = AnalysisPeriod.Parse(parse.GetValue(from), parse.GetValue(to), TimeProvider.System);
-            var table = await analyse(parse, db, period, ct);
+            var (table, summary) = await analyse(parse, db, period, ct);
             await WriteAsync(table, path, chosen, !parse.GetValue(noBom), ct);
-            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            await Console.Error.WriteLineAsync(summary ?? string.Create(CultureInfo.InvariantCulture,
                 $"{table.Rows.Count:N0} rows, {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}{(path is null ? "" : $", written to {path}")}."));
         }));
         return command;
     }
-
-    private static Option<string?> OutOption() => new("--out") { Description = "Write the table to this file (.csv or .xlsx) instead of standard output as CSV." };
-
-    private static Option<string?> FormatOption() => new("--format") { Description = "csv or xlsx (default: from the --out file's extension)." };
-
-    private static Option<bool> NoBomOption() => new("--no-bom") { Description = "A CSV file without the UTF-8 byte order mark (Excel then may not show Chinese correctly)." };
 
     /// <summary>To the --out file (hidden, then renamed, as `kith export` writes), or to standard output as CSV.</summary>
     private static async Task WriteAsync(AnalyticsTable table, string? path, ExportFormat format, bool bom, CancellationToken ct)
